@@ -1,0 +1,93 @@
+/**
+ * Integrate the order-parameter ODEs from given initial order parameters and record them at
+ * the requested times, in the same Trajectory shape as the simulations.
+ */
+import { generalizationError } from './generalizationError.ts';
+import { DivergenceError, integrateDopri5, integrateRk4, type Dopri5Stats } from './integrators.ts';
+import type { OrderParams } from './orderParams.ts';
+import { packState, twoLayerRhs, unpackState, type OdeParams } from './rhs.ts';
+import { toMatrix, type Trajectory } from '../trajectory.ts';
+
+export interface SolveOptions {
+  method?: 'dopri5' | 'rk4';
+  rtol?: number;
+  atol?: number;
+  /** RK4 step (in t). */
+  h?: number;
+}
+
+export interface OdeSetup {
+  model: 'soft-committee' | 'two-layer';
+  N: number;
+  lr: number;
+  sigma: number;
+  batchSize: number;
+  trainSecondLayer: boolean;
+}
+
+export function odeParamsFor(setup: OdeSetup, init: OrderParams): OdeParams {
+  return {
+    K: init.K,
+    M: init.M,
+    T: init.T,
+    vTeacher: init.vTeacher,
+    lr: setup.lr,
+    sigma: setup.sigma,
+    batchSize: setup.batchSize,
+    trainSecondLayer: setup.model === 'two-layer' && setup.trainSecondLayer,
+  };
+}
+
+/** Solve from `init` and record at `steps` (t = step/N). */
+export function solveOrderParameterOde(
+  setup: OdeSetup,
+  init: OrderParams,
+  steps: number[],
+  options: SolveOptions = {},
+): Trajectory & { stats?: Dopri5Stats } {
+  const { K, M } = init;
+  const params = odeParamsFor(setup, init);
+  const f = twoLayerRhs(params);
+  const times = steps.map((s) => s / setup.N);
+  const traj: Trajectory & { stats?: Dopri5Stats } = {
+    engine: 'ode',
+    model: setup.model,
+    K,
+    M,
+    N: setup.N,
+    t: [],
+    steps: [],
+    eg: [],
+    Q: [],
+    R: [],
+    v: [],
+    T: toMatrix(init.T, M, M),
+    vTeacher: Array.from(init.vTeacher),
+  };
+  const onOutput = (j: number, t: number, y: Float64Array) => {
+    const p = unpackState(y, params);
+    const eg = generalizationError(p);
+    if (!Number.isFinite(eg)) throw new DivergenceError(t, `ODE became non-finite at t=${t}`);
+    traj.t.push(t);
+    traj.steps.push(steps[j]);
+    traj.eg.push(eg);
+    traj.Q.push(toMatrix(p.Q, K, K));
+    traj.R.push(toMatrix(p.R, K, M));
+    traj.v.push(Array.from(p.v));
+  };
+  const y0 = packState(init);
+  try {
+    if (options.method === 'rk4') {
+      integrateRk4(f, y0, 0, times, options.h ?? 0.01, onOutput);
+    } else {
+      const { stats } = integrateDopri5(f, y0, 0, times, onOutput, { rtol: options.rtol ?? 1e-8, atol: options.atol ?? 1e-10 });
+      traj.stats = stats;
+    }
+  } catch (e) {
+    if (e instanceof DivergenceError) {
+      throw new DivergenceError(e.t, `ODE diverged at t=${Number(e.t.toPrecision(6))} with lr=${setup.lr}: ${e.message}`);
+    }
+    throw e;
+  }
+  return traj;
+}
