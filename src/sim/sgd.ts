@@ -12,6 +12,7 @@
 import type { RunConfig } from '../config.ts';
 import { DivergenceError } from '../theory/integrators.ts';
 import { generalizationError } from '../theory/generalizationError.ts';
+import { assertBounded } from '../theory/solve.ts';
 import { orderParamsFromWeights } from '../theory/orderParams.ts';
 import { recordSteps } from '../recordTimes.ts';
 import { toMatrix, type Trajectory } from '../trajectory.ts';
@@ -68,8 +69,12 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   const record = (step: number) => {
     const p = orderParamsFromWeights(N, K, M, W, Wt, v, vTeacher);
     const eg = generalizationError(p);
-    if (!Number.isFinite(eg) || !p.Q.every(Number.isFinite)) {
-      throw new DivergenceError(step / N, `SGD diverged at t=${(step / N).toPrecision(6)} with lr=${lr}`);
+    try {
+      assertBounded(p.Q, K, step / N);
+      if (!Number.isFinite(eg)) throw new DivergenceError(step / N, 'ε_g became non-finite');
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      throw new DivergenceError(step / N, `SGD diverged at t=${Number((step / N).toPrecision(6))} with lr=${lr}: ${e.message}`);
     }
     traj.t.push(step / N);
     traj.steps.push(step);

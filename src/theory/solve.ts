@@ -67,6 +67,7 @@ export function solveOrderParameterOde(
   const onOutput = (j: number, t: number, y: Float64Array) => {
     const p = unpackState(y, params);
     const eg = generalizationError(p);
+    assertBounded(p.Q, K, t);
     if (!Number.isFinite(eg)) throw new DivergenceError(t, `ODE became non-finite at t=${t}`);
     traj.t.push(t);
     traj.steps.push(steps[j]);
@@ -90,4 +91,20 @@ export function solveOrderParameterOde(
     throw e;
   }
   return traj;
+}
+
+/**
+ * Self-overlaps beyond this mean the student's units have saturated and the run has
+ * diverged: with η above the stability limit, Q grows without bound rather than turning
+ * NaN in finite time (Saad & Solla 1995, Sec. IV), so a NaN check alone never fires.
+ */
+export const Q_DIVERGENCE_BOUND = 1e4;
+
+export function assertBounded(Q: ArrayLike<number>, K: number, t: number): void {
+  for (let k = 0; k < K; k++) {
+    const q = Q[k * K + k];
+    if (!(q <= Q_DIVERGENCE_BOUND)) {
+      throw new DivergenceError(t, `Q[${k}][${k}] = ${Number(q.toPrecision(3))} exceeds the bound ${Q_DIVERGENCE_BOUND} (units saturated)`);
+    }
+  }
 }

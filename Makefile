@@ -1,0 +1,37 @@
+# tsdyn — see README.md. Every target installs the npm dependencies first when missing.
+SHELL := /bin/bash
+DEPS := node_modules/.package-lock.json
+NAME ?=
+
+.PHONY: figures figure test typecheck bench demo clean-cache
+
+$(DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
+figures: $(DEPS)
+	npx zx pipeline/figures.mjs
+
+## Rebuild one figure: make figure NAME=soft-committee
+figure: $(DEPS)
+	npx zx pipeline/figures.mjs --only "$(NAME)"
+
+## Type-check and run the whole test suite.
+test: $(DEPS)
+	npx tsc --noEmit
+	npx vitest run
+
+typecheck: $(DEPS)
+	npx tsc --noEmit
+
+## Speed benchmark: prints a table and writes bench/results.json.
+bench: $(DEPS)
+	npx tsx bench/bench.ts
+
+## Theory vs simulation on the default soft-committee config (N=784, M=K=4).
+demo: $(DEPS)
+	npx tsx src/cli.ts compare --config configs/soft-committee.json
+
+clean-cache:
+	rm -rf .cache

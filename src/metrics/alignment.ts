@@ -1,0 +1,107 @@
+/**
+ * Theory–simulation alignment metrics, as in the blog's Figure 2: for each record, the
+ * cosine similarity (Frobenius inner product over the norms) between simulated and
+ * theoretical Q, R and v, and the discrepancy of ε_g (absolute and log-ratio).
+ */
+import type { Trajectory } from '../trajectory.ts';
+
+/** ⟨A, B⟩_F / (‖A‖_F ‖B‖_F); 1 when both are zero (identical), 0 when exactly one is. */
+export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`cosineSimilarity: length ${a.length} ≠ ${b.length}`);
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  if (aa === 0 && bb === 0) return 1;
+  if (aa === 0 || bb === 0) return 0;
+  return ab / Math.sqrt(aa * bb);
+}
+
+export interface AlignmentSeries {
+  t: number[];
+  alignQ: number[];
+  alignR: number[];
+  alignV: number[];
+  egAbsError: number[];
+  /** log(ε_sim/ε_ode), natural log; null where either ε is below the floor. */
+  egLogRatio: (number | null)[];
+}
+
+export interface AlignmentSummary {
+  minAlignQ: number;
+  minAlignR: number;
+  minAlignV: number;
+  /** max over records of |log(ε_sim/ε_ode)| where both ε ≥ egFloor. */
+  maxAbsLogRatio: number;
+  egFloor: number;
+  escapeThreshold: number;
+  /** First time ε_g falls below escapeThreshold (log-interpolated), or null if never. */
+  escapeTimeSim: number | null;
+  escapeTimeOde: number | null;
+  finalEgSim: number;
+  finalEgOde: number;
+}
+
+export interface AlignmentOptions {
+  /** ε_g values below this are numerical zero for log-ratios (default 1e-5). */
+  egFloor?: number;
+  /** ε_g level whose first crossing defines the plateau-escape time (default 1e-2). */
+  escapeThreshold?: number;
+}
+
+function assertSameGrid(sim: Trajectory, ode: Trajectory): void {
+  if (sim.steps.length !== ode.steps.length || sim.steps.some((s, i) => s !== ode.steps[i])) {
+    throw new Error('alignment: simulation and theory must be recorded at the same steps');
+  }
+}
+
+export function alignmentSeries(sim: Trajectory, ode: Trajectory, egFloor = 1e-5): AlignmentSeries {
+  assertSameGrid(sim, ode);
+  const out: AlignmentSeries = { t: sim.t.slice(), alignQ: [], alignR: [], alignV: [], egAbsError: [], egLogRatio: [] };
+  for (let j = 0; j < sim.t.length; j++) {
+    out.alignQ.push(cosineSimilarity(sim.Q[j].flat(), ode.Q[j].flat()));
+    out.alignR.push(cosineSimilarity(sim.R[j].flat(), ode.R[j].flat()));
+    out.alignV.push(cosineSimilarity(sim.v[j], ode.v[j]));
+    out.egAbsError.push(Math.abs(sim.eg[j] - ode.eg[j]));
+    const ok = sim.eg[j] >= egFloor && ode.eg[j] >= egFloor;
+    out.egLogRatio.push(ok ? Math.log(sim.eg[j] / ode.eg[j]) : null);
+  }
+  return out;
+}
+
+/** First time a series falls below `threshold`, interpolated linearly in (t, log ε). */
+export function escapeTime(t: number[], eg: number[], threshold: number): number | null {
+  for (let j = 0; j < eg.length; j++) {
+    if (eg[j] < threshold) {
+      if (j === 0) return t[0];
+      const l0 = Math.log(eg[j - 1]);
+      const l1 = Math.log(Math.max(eg[j], 1e-300));
+      const f = (l0 - Math.log(threshold)) / (l0 - l1);
+      return t[j - 1] + f * (t[j] - t[j - 1]);
+    }
+  }
+  return null;
+}
+
+export function alignmentSummary(sim: Trajectory, ode: Trajectory, options: AlignmentOptions = {}): AlignmentSummary {
+  const egFloor = options.egFloor ?? 1e-5;
+  const escapeThreshold = options.escapeThreshold ?? 1e-2;
+  const s = alignmentSeries(sim, ode, egFloor);
+  const ratios = s.egLogRatio.filter((x): x is number => x !== null).map(Math.abs);
+  return {
+    minAlignQ: Math.min(...s.alignQ),
+    minAlignR: Math.min(...s.alignR),
+    minAlignV: Math.min(...s.alignV),
+    maxAbsLogRatio: ratios.length ? Math.max(...ratios) : 0,
+    egFloor,
+    escapeThreshold,
+    escapeTimeSim: escapeTime(sim.t, sim.eg, escapeThreshold),
+    escapeTimeOde: escapeTime(ode.t, ode.eg, escapeThreshold),
+    finalEgSim: sim.eg[sim.eg.length - 1],
+    finalEgOde: ode.eg[ode.eg.length - 1],
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The CLI as a user meets it: determinism, JSON shape, and one clear line + exit 1 for
+ * every kind of bad input, with nothing left on disk.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const cli = join(root, 'src', 'cli.ts');
+
+function run(args: string[]) {
+  const r = spawnSync(tsx, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tsdyn-cli-'));
+function config(obj: unknown, name = 'c.json'): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof obj === 'string' ? obj : JSON.stringify(obj));
+  return p;
+}
+const small = { model: 'two-layer', N: 100, K: 2, M: 2, lr: 0.5, tMax: 2, recordEvery: 0.5, recordScale: 'linear', seed: 3, studentScale: 0.3, studentVScale: 0.5, sigma: 0.1 };
+
+describe('tsdyn CLI', () => {
+  it('sim and ode print the documented JSON, identically on every run', () => {
+    const c = config(small);
+    const a = run(['sim', '--config', c]);
+    const b = run(['sim', '--config', c]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const j = JSON.parse(a.stdout);
+    expect(j.t).toEqual([0, 0.5, 1, 1.5, 2]);
+    expect(j.eg).toHaveLength(5);
+    expect(j.Q[0]).toHaveLength(2);
+    expect(j.R[0][0]).toHaveLength(2);
+    expect(j.v[0]).toHaveLength(2);
+    const o1 = run(['ode', '--config', c]);
+    const o2 = run(['ode', '--config', c]);
+    expect(o1.code).toBe(0);
+    expect(o1.stdout).toBe(o2.stdout);
+    // ode without init starts from the weights sim draws
+    expect(JSON.parse(o1.stdout).Q[0]).toEqual(j.Q[0]);
+    const other = run(['sim', '--config', config({ ...small, seed: 4 }, 'seed4.json')]);
+    expect(other.stdout).not.toBe(a.stdout);
+  });
+
+  it('compare prints the alignment table and --out writes JSON', () => {
+    const c = config(small);
+    const r = run(['compare', '--config', c]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/min cos-alignment Q/);
+    const out = join(dir, 'cmp.json');
+    expect(run(['compare', '--config', c, '--out', out]).code).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.summary.minAlignR).toBeGreaterThan(0.9);
+  });
+
+  it('ode honours explicit init order parameters', () => {
+    const c = config({ ...small, init: { Q: [[0.2, 0], [0, 0.3]], R: [[0.1, 0], [0, 0.1]], T: [[1, 0], [0, 1]], v: [0.1, 0.2], vTeacher: [1, 1] } });
+    const r = run(['ode', '--config', c]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.Q[0]).toEqual([[0.2, 0], [0, 0.3]]);
+    expect(j.v[0]).toEqual([0.1, 0.2]);
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['K = 0', { ...small, K: 0 }, /config\.K: must be an integer ≥ 1/],
+    ['negative N', { ...small, N: -5 }, /config\.N: must be an integer ≥ 1/],
+    ['non-integer N', { ...small, N: 10.5 }, /config\.N/],
+    ['unknown field', { ...small, learningRate: 1 }, /config\.learningRate: unknown field/],
+    ['bad model', { ...small, model: 'three-layer' }, /config\.model/],
+    ['lr ≤ 0', { ...small, lr: 0 }, /config\.lr: must be > 0/],
+    ['string sigma', { ...small, sigma: 'big' }, /config\.sigma: must be a finite number/],
+    ['asymmetric init.Q', { ...small, init: { Q: [[1, 0.5], [0, 1]], R: [[0, 0], [0, 0]], T: [[1, 0], [0, 1]] } }, /config\.init\.Q: must be symmetric/],
+    ['wrong-shaped init.R', { ...small, init: { Q: [[1, 0], [0, 1]], R: [[0, 0]], T: [[1, 0], [0, 1]] } }, /config\.init\.R/],
+    ['malformed JSON', '{"K": 3,', /not valid JSON/],
+    ['root not an object', '[1,2]', /config\.\(root\): must be a JSON object/],
+  ];
+  it.each(bad)('rejects %s with one line naming the field', (_name, obj, pattern) => {
+    const out = join(dir, 'never.json');
+    const r = run(['sim', '--config', config(obj, 'bad.json'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toHaveLength(1);
+    expect(r.stderr[0]).toMatch(pattern);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects unknown options and commands', () => {
+    const c = config(small);
+    for (const args of [['sim', '--config', c, '--bogus'], ['fly', '--config', c], ['ode', '--config', c, '--engine', 'sgd'], ['ode', '--config', c, '--method', 'euler']]) {
+      const r = run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toHaveLength(1);
+      expect(r.stderr[0]).toMatch(/^tsdyn: /);
+    }
+  });
+
+  it('a diverging learning rate stops with a message naming lr and t, leaving no output file', () => {
+    const out = join(dir, 'div-out.json');
+    const r = run(['sim', '--config', config({ ...small, lr: 400, tMax: 50, recordEvery: 1 }, 'div.json'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr[0]).toMatch(/diverged at t=[\d.]+ with lr=400/);
+    expect(existsSync(out)).toBe(false);
+    const o = run(['ode', '--config', config({ ...small, model: 'soft-committee', studentVScale: 0, lr: 60, tMax: 5000, recordEvery: 100 }, 'div2.json'), '--out', out]);
+    expect(o.code).toBe(1);
+    expect(o.stderr[0]).toMatch(/ODE diverged at t=[\d.]+ with lr=60/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
