@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, validateConfig, type RunConfig } from './config.ts';
-import { runOde, runSimulation } from './engines.ts';
+import { runOde, runSimulation, type SimEngine } from './engines.ts';
 import { toJson, writeFileAtomic } from './io.ts';
 import { alignmentSummary, type AlignmentSummary } from './metrics/alignment.ts';
 import { createProgress } from './progress.ts';
@@ -22,7 +22,7 @@ export class UsageError extends Error {}
 
 const USAGE = `usage: tsdyn <ode|sim|compare> --config FILE [options]
   ode      integrate the order-parameter ODEs          [--method dopri5|rk4] [--rtol X]
-  sim      train the student by online SGD             [--engine sgd|sampler]
+  sim      train the student by online SGD             [--engine sgd|sampler]  (sampler: exact order-parameter chain)
   compare  run both and print the alignment metrics    [--json] [--escape-threshold X] [--eg-floor X]
   common:  --out FILE (write JSON atomically instead of printing)`;
 
@@ -74,6 +74,7 @@ export function formatSummaryTable(s: AlignmentSummary): string {
     ['min cos-alignment R', f(s.minAlignR)],
     ['min cos-alignment v', f(s.minAlignV)],
     [`max |log(eg_sim/eg_ode)| (eg ≥ ${s.egFloor})`, f(s.maxAbsLogRatio)],
+    ['  … before the plateau escape', f(s.maxAbsLogRatioPreEscape)],
     [`plateau escape t (eg < ${s.escapeThreshold}), sim`, f(s.escapeTimeSim)],
     [`plateau escape t (eg < ${s.escapeThreshold}), ODE`, f(s.escapeTimeOde)],
     ['final eg, sim', f(s.finalEgSim)],
@@ -117,8 +118,8 @@ export function main(argv: string[]): number {
   }
   if (command === 'sim') {
     const engine = (values.engine as string | undefined) ?? 'sgd';
-    if (engine !== 'sgd') throw new UsageError(`--engine: must be sgd, got ${JSON.stringify(engine)}`);
-    emit(toJson(simulate(config)));
+    if (engine !== 'sgd' && engine !== 'sampler') throw new UsageError(`--engine: must be sgd or sampler, got ${JSON.stringify(engine)}`);
+    emit(toJson(simulate(config, engine)));
     return 0;
   }
   // compare
@@ -132,9 +133,9 @@ export function main(argv: string[]): number {
   return 0;
 }
 
-function simulate(config: RunConfig): Trajectory {
-  const progress = createProgress(`sgd ${config.model} K=${config.K} N=${config.N} seed=${config.seed}`);
-  const traj = runSimulation(config, { onProgress: progress.update });
+function simulate(config: RunConfig, engine: SimEngine = 'sgd'): Trajectory {
+  const progress = createProgress(`${engine} ${config.model} K=${config.K} N=${config.N} seed=${config.seed}`);
+  const traj = runSimulation(config, { onProgress: progress.update, engine });
   progress.done();
   return traj;
 }

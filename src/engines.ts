@@ -5,7 +5,8 @@
 import type { RunConfig } from './config.ts';
 import { recordSteps } from './recordTimes.ts';
 import { runSgd, type SgdOptions } from './sim/sgd.ts';
-import { initialOrderParams } from './sim/weights.ts';
+import { runSampler } from './sim/sampler.ts';
+import { initialOrderParams, weightsFromOrderParams } from './sim/weights.ts';
 import { solveOrderParameterOde, type SolveOptions } from './theory/solve.ts';
 import type { Trajectory } from './trajectory.ts';
 
@@ -15,9 +16,16 @@ export function runOde(config: RunConfig, options: SolveOptions = {}): Trajector
   return traj;
 }
 
-export function runSimulation(config: RunConfig, options: SgdOptions = {}): Trajectory {
-  if (config.init) {
-    throw new Error('config.init: full SGD starts from seeded weights; remove init (or use the ode engine)');
-  }
-  return runSgd(config, options);
+export type SimEngine = 'sgd' | 'sampler';
+
+/**
+ * Train by online SGD: 'sgd' moves the N-dimensional weights; 'sampler' moves the order
+ * parameters by their exact finite-N Markov chain (same law, no weights). Both start from
+ * `init` when given (full SGD then builds weights with exactly that Gram matrix), otherwise
+ * from the seeded weights.
+ */
+export function runSimulation(config: RunConfig, options: SgdOptions & { engine?: SimEngine } = {}): Trajectory {
+  if (options.engine === 'sampler') return runSampler(config, initialOrderParams(config), options);
+  const weights = config.init ? weightsFromOrderParams(initialOrderParams(config), config.N, config.seed) : undefined;
+  return runSgd(config, { ...options, weights });
 }

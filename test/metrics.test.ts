@@ -18,7 +18,7 @@ describe('alignment metrics', () => {
   });
 
   it('summary compares on the same grid and ignores ε below the floor in log-ratios', () => {
-    const base = { engine: 'ode', model: 'two-layer', K: 1, M: 1, N: 10, t: [0, 1], steps: [0, 10], T: [[1]], vTeacher: [1] } as const;
+    const base = { engine: 'ode' as const, model: 'two-layer' as const, K: 1, M: 1, N: 10, t: [0, 1], steps: [0, 10], T: [[1]], vTeacher: [1] };
     const ode: Trajectory = { ...base, eg: [0.5, 1e-9], Q: [[[1]], [[2]]], R: [[[1]], [[1]]], v: [[1], [1]] };
     const sim: Trajectory = { ...base, engine: 'sgd', eg: [0.5 * Math.E, 1e-7], Q: [[[1]], [[2]]], R: [[[1]], [[-1]]], v: [[1], [1]] };
     const s = alignmentSummary(sim, ode);

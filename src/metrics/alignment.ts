@@ -37,6 +37,13 @@ export interface AlignmentSummary {
   minAlignV: number;
   /** max over records of |log(ε_sim/ε_ode)| where both ε ≥ egFloor. */
   maxAbsLogRatio: number;
+  /**
+   * The same, only over records before 0.8 × the earlier of the two escape times (all records
+   * if neither escapes): the self-averaging phase, where ε_sim − ε_ode is an O(1/√N)
+   * fluctuation. After that, the escape from a symmetric plateau happens at a random time at
+   * finite N, and on a steep drop a small time shift gives a large log-ratio.
+   */
+  maxAbsLogRatioPreEscape: number;
   egFloor: number;
   escapeThreshold: number;
   /** First time ε_g falls below escapeThreshold (log-interpolated), or null if never. */
@@ -92,15 +99,21 @@ export function alignmentSummary(sim: Trajectory, ode: Trajectory, options: Alig
   const escapeThreshold = options.escapeThreshold ?? 1e-2;
   const s = alignmentSeries(sim, ode, egFloor);
   const ratios = s.egLogRatio.filter((x): x is number => x !== null).map(Math.abs);
+  const escapeTimeSim = escapeTime(sim.t, sim.eg, escapeThreshold);
+  const escapeTimeOde = escapeTime(ode.t, ode.eg, escapeThreshold);
+  const escapes = [escapeTimeSim, escapeTimeOde].filter((x): x is number => x !== null);
+  const cutoff = escapes.length ? 0.8 * Math.min(...escapes) : Infinity;
+  const pre = s.egLogRatio.filter((x, j): x is number => x !== null && s.t[j] < cutoff).map(Math.abs);
   return {
     minAlignQ: Math.min(...s.alignQ),
     minAlignR: Math.min(...s.alignR),
     minAlignV: Math.min(...s.alignV),
     maxAbsLogRatio: ratios.length ? Math.max(...ratios) : 0,
+    maxAbsLogRatioPreEscape: pre.length ? Math.max(...pre) : 0,
     egFloor,
     escapeThreshold,
-    escapeTimeSim: escapeTime(sim.t, sim.eg, escapeThreshold),
-    escapeTimeOde: escapeTime(ode.t, ode.eg, escapeThreshold),
+    escapeTimeSim,
+    escapeTimeOde,
     finalEgSim: sim.eg[sim.eg.length - 1],
     finalEgOde: ode.eg[ode.eg.length - 1],
   };

@@ -10,6 +10,7 @@ import { teacherSecondLayer, type RunConfig } from '../config.ts';
 import { fromMatrix } from '../trajectory.ts';
 import { orderParamsFromWeights, type OrderParams } from '../theory/orderParams.ts';
 import { createRng } from './random.ts';
+import { choleskyInto } from './sampler.ts';
 
 export interface Weights {
   N: number;
@@ -61,4 +62,49 @@ export function initialOrderParams(config: RunConfig): OrderParams {
   }
   const w = drawInitialWeights(config);
   return orderParamsFromWeights(w.N, K, M, w.W, w.Wt, w.v, w.vTeacher);
+}
+
+/**
+ * Weights (W, W*) whose Gram matrix is exactly the given order parameters:
+ * (W; W*) = √N · A · U with A the Cholesky factor of G = [[Q, R], [Rᵀ, T]] and U an L×N matrix
+ * of random orthonormal rows (Gram–Schmidt on Gaussian rows from `rng`). Then
+ * (W; W*)(W; W*)ᵀ/N = A U Uᵀ Aᵀ = G. Lets full SGD start from an explicit `init`.
+ */
+export function weightsFromOrderParams(p: OrderParams, N: number, seed: number | string): Weights {
+  const { K, M } = p;
+  const L = K + M;
+  if (N < L) throw new Error(`config.N: must be ≥ K + M (${L}) to build weights from init`);
+  const G = new Float64Array(L * L);
+  for (let i = 0; i < K; i++) {
+    for (let k = 0; k < K; k++) G[i * L + k] = p.Q[i * K + k];
+    for (let n = 0; n < M; n++) G[i * L + K + n] = G[(K + n) * L + i] = p.R[i * M + n];
+  }
+  for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = p.T[n * M + m];
+  const A = new Float64Array(L * L);
+  if (!choleskyInto(G, L, A)) throw new Error('config.init: [[Q, R], [Rᵀ, T]] must be positive semi-definite');
+  const rng = createRng(`${seed}:init-basis`);
+  const U = new Float64Array(L * N);
+  rng.fillGaussian(U);
+  for (let a = 0; a < L; a++) {
+    const row = U.subarray(a * N, (a + 1) * N);
+    for (let b = 0; b < a; b++) {
+      const prev = U.subarray(b * N, (b + 1) * N);
+      let dot = 0;
+      for (let x = 0; x < N; x++) dot += row[x] * prev[x];
+      for (let x = 0; x < N; x++) row[x] -= dot * prev[x];
+    }
+    let norm = 0;
+    for (let x = 0; x < N; x++) norm += row[x] * row[x];
+    const inv = 1 / Math.sqrt(norm);
+    for (let x = 0; x < N; x++) row[x] *= inv;
+  }
+  const all = new Float64Array(L * N);
+  const sqrtN = Math.sqrt(N);
+  for (let a = 0; a < L; a++)
+    for (let b = 0; b <= a; b++) {
+      const coef = sqrtN * A[a * L + b];
+      if (coef === 0) continue;
+      for (let x = 0; x < N; x++) all[a * N + x] += coef * U[b * N + x];
+    }
+  return { N, K, M, W: all.slice(0, K * N), Wt: all.slice(K * N), v: p.v.slice(), vTeacher: p.vTeacher.slice() };
 }

@@ -1,0 +1,225 @@
+/**
+ * Exact finite-N sampler of the order parameters under online SGD: no weight vectors.
+ *
+ * With x ~ N(0, I_N), write the L = K + M weight vectors (student W, teacher W*) through an
+ * orthonormal basis U of their span: (W; W*)/√N = A U with A the Cholesky factor of the
+ * Gram matrix G = [[Q, R], [Rᵀ, T]]. Then z = U x ~ N(0, I_L), the fields are f = (λ, ρ) = A z,
+ * and the part of x orthogonal to the span is an independent N(0, I_{N−L}) vector. One SGD
+ * step changes (Q, R, v) only through f, ξ and the Gram matrix of the batch's inputs:
+ *   x_s · x_s' / N = (z_s · z_s' + Ω_ss') / N,   Ω ~ Wishart_B(N − L, I)  (Bartlett, 1933),
+ * which for B = 1 is |x|²/N = (|z|² + χ²_{N−L})/N. With c_s = v ∘ g'(λ_s) Δ_s:
+ *   R' = R + (η/(NB)) Σ_s c_s ρ_sᵀ
+ *   Q' = Q + (η/(NB)) Σ_s (c_s λ_sᵀ + λ_s c_sᵀ) + (η²/(NB²)) Σ_ss' (x_s·x_s'/N) c_s c_s'ᵀ
+ *   v' = v + (η/(NB)) Σ_s g(λ_s) Δ_s                      (two-layer, trained)
+ * These are exactly the full-SGD updates of Q = WWᵀ/N etc., so the chain (Q, R, v) has the
+ * same law as full SGD at any N, at O(L³ + B²L) work per step.
+ */
+import type { RunConfig } from '../config.ts';
+import { recordSteps } from '../recordTimes.ts';
+import { generalizationError } from '../theory/generalizationError.ts';
+import { DivergenceError } from '../theory/integrators.ts';
+import type { OrderParams } from '../theory/orderParams.ts';
+import { assertBounded } from '../theory/solve.ts';
+import { toMatrix, type Trajectory } from '../trajectory.ts';
+import { g, gPrime } from './activation.ts';
+import { createRng, type Rng } from './random.ts';
+
+export interface SamplerOptions {
+  onProgress?: (fraction: number) => void;
+  /** Test-only: replace |x|²/N by exactly 1 (a deliberately wrong chain, to show test power). */
+  fixNormToOne?: boolean;
+}
+
+export class GramMatrixError extends Error {}
+
+/**
+ * Lower Cholesky factor of the symmetric positive semi-definite n×n matrix `a` into `out`.
+ * A pivot within `relTol` of zero (relative to the diagonal) is a direction with no variance
+ * — e.g. a student unit that has become exactly a teacher unit — and gets a zero column; the
+ * unused standard normal then belongs to the orthogonal complement, so |x|² stays exact.
+ * Returns false only when a pivot is clearly negative (the matrix is not PSD).
+ */
+export function choleskyInto(a: Float64Array, n: number, out: Float64Array, relTol = 1e-10): boolean {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= out[i * n + k] * out[j * n + k];
+      if (i === j) {
+        const scale = Math.abs(a[i * n + i]);
+        if (s > relTol * scale) out[i * n + i] = Math.sqrt(s);
+        else if (s >= -1e3 * relTol * scale) out[i * n + i] = 0;
+        else return false;
+      } else out[i * n + j] = out[j * n + j] > 0 ? s / out[j * n + j] : 0;
+    }
+    for (let j = i + 1; j < n; j++) out[i * n + j] = 0;
+  }
+  return true;
+}
+
+/** Gamma(shape, 1) by Marsaglia & Tsang (2000); shape ≥ 1 here (χ² with ≥ 2 dof → shape ≥ 1). */
+export function sampleGamma(rng: Rng, shape: number): number {
+  if (shape < 1) {
+    // Boost: Gamma(a) = Gamma(a+1) · U^{1/a}
+    const u = rng.nextDouble();
+    return sampleGamma(rng, shape + 1) * Math.pow(u === 0 ? Number.MIN_VALUE : u, 1 / shape);
+  }
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.nextGaussian();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.nextDouble();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** χ² with `dof` degrees of freedom. */
+export function sampleChiSquare(rng: Rng, dof: number): number {
+  return 2 * sampleGamma(rng, dof / 2);
+}
+
+/**
+ * Gram matrix of B independent N(0, I_dof) vectors (Wishart_B(dof, I)) by the Bartlett
+ * decomposition Ω = C Cᵀ, C lower triangular with C_ii² ~ χ²_{dof−i}, C_ij ~ N(0,1) (i > j).
+ */
+export function sampleWishartIdentity(rng: Rng, B: number, dof: number, out: Float64Array, work: Float64Array): void {
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < i; j++) work[i * B + j] = rng.nextGaussian();
+    work[i * B + i] = Math.sqrt(sampleChiSquare(rng, dof - i));
+    for (let j = i + 1; j < B; j++) work[i * B + j] = 0;
+  }
+  for (let i = 0; i < B; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k <= j; k++) s += work[i * B + k] * work[j * B + k];
+      out[i * B + j] = s;
+      out[j * B + i] = s;
+    }
+}
+
+/** Run the order-parameter chain from `init` with the config's η, σ, B, N; record like SGD. */
+export function runSampler(config: RunConfig, init: OrderParams, options: SamplerOptions = {}): Trajectory {
+  const { N, K, M, lr, sigma, batchSize: B, model } = config;
+  const L = K + M;
+  if (N - L < B) throw new DivergenceError(0, `sampler needs N − (K+M) ≥ batchSize (N=${N}, K+M=${L}, B=${B})`);
+  const trainV = model === 'two-layer' && config.trainSecondLayer;
+  const rng = createRng(`${config.seed}:sampler`);
+  const Q = init.Q.slice();
+  const R = init.R.slice();
+  const T = init.T;
+  const v = init.v.slice();
+  const vt = init.vTeacher;
+
+  const G = new Float64Array(L * L);
+  const A = new Float64Array(L * L);
+  const z = new Float64Array(B * L);
+  const f = new Float64Array(B * L);
+  const c = new Float64Array(B * K);
+  const gl = new Float64Array(B * K);
+  const delta = new Float64Array(B);
+  const gram = new Float64Array(B * B);
+  const omega = new Float64Array(B * B);
+  const bart = new Float64Array(B * B);
+  const rate = lr / (N * B);
+  const rate2 = (lr * lr) / (N * B * B);
+
+  const steps = recordSteps(config);
+  const traj: Trajectory = { engine: 'sampler', model, K, M, N, t: [], steps: [], eg: [], Q: [], R: [], v: [], T: toMatrix(T, M, M), vTeacher: Array.from(vt) };
+  const record = (step: number) => {
+    const t = step / N;
+    const p: OrderParams = { K, M, Q, R, T, v, vTeacher: vt };
+    try {
+      assertBounded(Q, K, t);
+    } catch (e) {
+      throw new DivergenceError(t, `sampler diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: ${(e as Error).message}`);
+    }
+    traj.t.push(t);
+    traj.steps.push(step);
+    traj.eg.push(generalizationError(p));
+    traj.Q.push(toMatrix(Q, K, K));
+    traj.R.push(toMatrix(R, K, M));
+    traj.v.push(Array.from(v));
+  };
+
+  let step = 0;
+  const total = steps[steps.length - 1];
+  const progressEvery = Math.max(1, Math.floor(total / 200));
+  for (const target of steps) {
+    while (step < target) {
+      // G = [[Q, R], [Rᵀ, T]] and its Cholesky factor A.
+      for (let i = 0; i < K; i++) {
+        for (let k = 0; k < K; k++) G[i * L + k] = Q[i * K + k];
+        for (let n = 0; n < M; n++) G[i * L + K + n] = G[(K + n) * L + i] = R[i * M + n];
+      }
+      for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = T[n * M + m];
+      if (!choleskyInto(G, L, A)) {
+        throw new GramMatrixError(`sampler: Gram matrix [[Q,R],[Rᵀ,T]] is not positive definite at t=${Number((step / N).toPrecision(6))} (lr=${lr})`);
+      }
+      rng.fillGaussian(z);
+      for (let s = 0; s < B; s++) {
+        for (let a = 0; a < L; a++) {
+          let acc = 0;
+          for (let b = 0; b <= a; b++) acc += A[a * L + b] * z[s * L + b];
+          f[s * L + a] = acc;
+        }
+        let d = sigma > 0 ? sigma * rng.nextGaussian() : 0;
+        for (let n = 0; n < M; n++) d += vt[n] * g(f[s * L + K + n]);
+        for (let k = 0; k < K; k++) {
+          const gk = g(f[s * L + k]);
+          gl[s * K + k] = gk;
+          d -= v[k] * gk;
+        }
+        delta[s] = d;
+        for (let k = 0; k < K; k++) c[s * K + k] = v[k] * gPrime(f[s * L + k]) * d;
+      }
+      // Input Gram matrix x_s·x_s'/N.
+      if (options.fixNormToOne) {
+        gram.fill(0);
+        for (let s = 0; s < B; s++) gram[s * B + s] = 1;
+      } else {
+        if (B === 1) omega[0] = sampleChiSquare(rng, N - L);
+        else sampleWishartIdentity(rng, B, N - L, omega, bart);
+        for (let s = 0; s < B; s++)
+          for (let r = 0; r <= s; r++) {
+            let zz = 0;
+            for (let a = 0; a < L; a++) zz += z[s * L + a] * z[r * L + a];
+            gram[s * B + r] = gram[r * B + s] = (zz + omega[s * B + r]) / N;
+          }
+      }
+      // Updates (all right-hand sides use the pre-step state).
+      for (let i = 0; i < K; i++) {
+        for (let n = 0; n < M; n++) {
+          let acc = 0;
+          for (let s = 0; s < B; s++) acc += c[s * K + i] * f[s * L + K + n];
+          R[i * M + n] += rate * acc;
+        }
+        for (let k = i; k < K; k++) {
+          let lin = 0;
+          for (let s = 0; s < B; s++) lin += c[s * K + i] * f[s * L + k] + f[s * L + i] * c[s * K + k];
+          let quad = 0;
+          for (let s = 0; s < B; s++) for (let r = 0; r < B; r++) quad += gram[s * B + r] * c[s * K + i] * c[r * K + k];
+          const dq = rate * lin + rate2 * quad;
+          Q[i * K + k] += dq;
+          if (k !== i) Q[k * K + i] = Q[i * K + k];
+        }
+      }
+      if (trainV) {
+        for (let k = 0; k < K; k++) {
+          let acc = 0;
+          for (let s = 0; s < B; s++) acc += gl[s * K + k] * delta[s];
+          v[k] += rate * acc;
+        }
+      }
+      step++;
+      if (options.onProgress && step % progressEvery === 0) options.onProgress(step / total);
+    }
+    record(step);
+  }
+  return traj;
+}
