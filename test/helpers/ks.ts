@@ -4,6 +4,7 @@
  * c(0.001) ≈ 1.949).
  */
 export function ksStatistic(a: number[], b: number[]): number {
+  if (![...a, ...b].every(Number.isFinite)) throw new Error('ksStatistic: samples must be finite');
   const x = [...a].sort((p, q) => p - q);
   const y = [...b].sort((p, q) => p - q);
   let i = 0, j = 0, d = 0;

@@ -1,0 +1,156 @@
+/**
+ * The exact order-parameter sampler has the law of full SGD.
+ *
+ * For several (N, K, M, η, σ, B) both engines start from the same explicit init (full SGD
+ * builds weights with exactly that Gram matrix) and are run R times with independent seeds;
+ * ε_g, Q_00 and R_00 at two times are compared by two-sample Kolmogorov–Smirnov tests at
+ * α = 10⁻³ (12 tests per case, so a correct sampler fails a case with probability ≲ 1.2%; the
+ * seeds are fixed, so the outcome is reproducible). Power: at N = 3 a single step's |x|²/N has
+ * standard deviation ≈ 0.8, and replacing it by 1 (the N → ∞ shortcut) is rejected at the same
+ * level with R = 1000, while the correct chain is not.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateConfig, type RunConfig } from '../src/config.ts';
+import { runSimulation } from '../src/engines.ts';
+import { createRng } from '../src/sim/random.ts';
+import { choleskyInto, runSampler, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
+import { initialOrderParams, weightsFromOrderParams } from '../src/sim/weights.ts';
+import { gram } from '../src/theory/orderParams.ts';
+import type { Trajectory } from '../src/trajectory.ts';
+import { ksCritical, ksStatistic } from './helpers/ks.ts';
+
+const ALPHA = 1e-3;
+
+interface Case {
+  name: string;
+  runs: number;
+  cfg: Partial<RunConfig>;
+  init: { Q: number[][]; R: number[][]; T: number[][]; v?: number[]; vTeacher?: number[] };
+}
+
+const cases: Case[] = [
+  {
+    name: 'soft committee N=30 K=2 M=2 η=1 σ=0 B=1',
+    runs: 200,
+    cfg: { model: 'soft-committee', N: 30, K: 2, M: 2, lr: 1, sigma: 0, batchSize: 1, tMax: 3 },
+    init: { Q: [[0.5, 0.1], [0.1, 0.4]], R: [[0.2, 0], [0.1, 0.1]], T: [[1, 0.1], [0.1, 0.9]] },
+  },
+  {
+    name: 'two-layer N=50 K=3 M=2 η=0.8 σ=0.3 B=1',
+    runs: 200,
+    cfg: { model: 'two-layer', N: 50, K: 3, M: 2, lr: 0.8, sigma: 0.3, batchSize: 1, tMax: 3 },
+    init: { Q: [[0.5, 0.1, 0], [0.1, 0.4, 0.05], [0, 0.05, 0.3]], R: [[0.2, 0], [0.1, 0.1], [0, 0.2]], T: [[1, 0], [0, 1]], v: [0.5, -0.3, 0.8], vTeacher: [1, 0.7] },
+  },
+  {
+    name: 'two-layer N=40 K=2 M=3 η=1 σ=0 B=3',
+    runs: 200,
+    cfg: { model: 'two-layer', N: 40, K: 2, M: 3, lr: 1, sigma: 0, batchSize: 3, tMax: 2 },
+    init: { Q: [[0.6, 0.2], [0.2, 0.5]], R: [[0.2, 0.1, 0], [0, 0.1, 0.3]], T: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], v: [0.4, 0.6], vTeacher: [1, 1, 1] },
+  },
+  {
+    name: 'soft committee N=3 K=1 M=1 η=3 σ=1 B=1 (one step)',
+    runs: 1000,
+    cfg: { model: 'soft-committee', N: 3, K: 1, M: 1, lr: 3, sigma: 1, batchSize: 1, tMax: 1 / 3 },
+    init: { Q: [[0.5]], R: [[0.1]], T: [[1]] },
+  },
+];
+
+function configFor(c: Case, seed: number): RunConfig {
+  return validateConfig({ ...c.cfg, recordEvery: (c.cfg.tMax ?? 1) / 2, recordScale: 'linear', seed, init: c.init });
+}
+
+const stats: [string, (t: Trajectory, j: number) => number][] = [
+  ['eg', (t, j) => t.eg[j]],
+  ['Q00', (t, j) => t.Q[j][0][0]],
+  ['R00', (t, j) => t.R[j][0][0]],
+];
+
+function ksRejections(a: Trajectory[], b: Trajectory[]): string[] {
+  const crit = ksCritical(a.length, b.length, ALPHA);
+  const out: string[] = [];
+  for (let j = 1; j < a[0].t.length; j++)
+    for (const [name, f] of stats) {
+      const d = ksStatistic(a.map((t) => f(t, j)), b.map((t) => f(t, j)));
+      if (d > crit) out.push(`${name}@t=${a[0].t[j]}: D=${d.toFixed(3)} > ${crit.toFixed(3)}`);
+    }
+  return out;
+}
+
+describe('sampler ≡ full SGD in distribution (two-sample KS, α = 1e-3)', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const sgd: Trajectory[] = [];
+      const smp: Trajectory[] = [];
+      for (let r = 0; r < c.runs; r++) {
+        const cfg = configFor(c, r);
+        sgd.push(runSimulation(cfg, { engine: 'sgd' }));
+        smp.push(runSimulation(cfg, { engine: 'sampler' }));
+      }
+      expect(ksRejections(sgd, smp)).toEqual([]);
+    });
+  }
+
+  it('has power: |x|²/N fixed to 1 is rejected at N = 3 with the same test', () => {
+    const c = cases[3];
+    const sgd: Trajectory[] = [];
+    const wrong: Trajectory[] = [];
+    for (let r = 0; r < c.runs; r++) {
+      const cfg = configFor(c, r);
+      sgd.push(runSimulation(cfg, { engine: 'sgd' }));
+      wrong.push(runSampler(cfg, initialOrderParams(cfg), { fixNormToOne: true }));
+    }
+    expect(ksRejections(sgd, wrong).length).toBeGreaterThan(0);
+  });
+});
+
+describe('sampler building blocks', () => {
+  it('χ² has mean dof and variance 2·dof (n = 2e5, 5 SE)', () => {
+    const rng = createRng('chi');
+    const n = 200_000;
+    for (const dof of [1, 3, 50]) {
+      let s = 0, s2 = 0;
+      for (let i = 0; i < n; i++) { const x = sampleChiSquare(rng, dof); s += x; s2 += x * x; }
+      const mean = s / n;
+      const variance = s2 / n - mean * mean;
+      expect(Math.abs(mean - dof)).toBeLessThan(5 * Math.sqrt((2 * dof) / n));
+      // χ²_k: μ4 = 12k² + 48k, so the relative SE of the sample variance is √((μ4 − σ⁴)/n)/σ² = √((2 + 12/k)/n).
+      expect(Math.abs(variance / (2 * dof) - 1)).toBeLessThan(5 * Math.sqrt((2 + 12 / dof) / n));
+    }
+  });
+
+  it('Wishart(dof, I) has mean dof·I (n = 2e4, 5 SE)', () => {
+    const rng = createRng('wishart');
+    const B = 3, dof = 7, n = 20_000;
+    const out = new Float64Array(B * B), work = new Float64Array(B * B), sum = new Float64Array(B * B);
+    for (let i = 0; i < n; i++) { sampleWishartIdentity(rng, B, dof, out, work); for (let k = 0; k < B * B; k++) sum[k] += out[k]; }
+    for (let a = 0; a < B; a++)
+      for (let b = 0; b < B; b++) {
+        const expected = a === b ? dof : 0;
+        const se = Math.sqrt((a === b ? 2 * dof : dof) / n);
+        expect(Math.abs(sum[a * B + b] / n - expected)).toBeLessThan(5 * se);
+      }
+  });
+
+  it('Cholesky tolerates a singular PSD Gram matrix (student = teacher) and rejects an indefinite one', () => {
+    const out = new Float64Array(4);
+    expect(choleskyInto(Float64Array.of(1, 1, 1, 1), 2, out)).toBe(true);
+    expect(Array.from(out)).toEqual([1, 0, 1, 0]);
+    expect(choleskyInto(Float64Array.of(1, 2, 2, 1), 2, out)).toBe(false);
+  });
+
+  it('weights built from init have exactly that Gram matrix', () => {
+    const c = cases[1];
+    const cfg = configFor(c, 0);
+    const p = initialOrderParams(cfg);
+    const w = weightsFromOrderParams(p, cfg.N, cfg.seed);
+    const close = (a: Float64Array, b: Float64Array) => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 12));
+    close(gram(w.W, w.W, cfg.K, cfg.K, cfg.N), p.Q);
+    close(gram(w.W, w.Wt, cfg.K, cfg.M, cfg.N), p.R);
+    close(gram(w.Wt, w.Wt, cfg.M, cfg.M, cfg.N), p.T);
+  });
+
+  it('is deterministic per seed', () => {
+    const cfg = configFor(cases[1], 5);
+    expect(runSimulation(cfg, { engine: 'sampler' })).toEqual(runSimulation(cfg, { engine: 'sampler' }));
+  });
+});
