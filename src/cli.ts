@@ -73,6 +73,7 @@ export function formatSummaryTable(s: AlignmentSummary): string {
     ['min cos-alignment Q (sim vs ODE)', f(s.minAlignQ)],
     ['min cos-alignment R', f(s.minAlignR)],
     ['min cos-alignment v', f(s.minAlignV)],
+    [`  … after relabelling students ${JSON.stringify(s.studentPermutation)}: Q, R, v`, `${f(s.minAlignQMatched)}, ${f(s.minAlignRMatched)}, ${f(s.minAlignVMatched)}`],
     [`max |log(eg_sim/eg_ode)| (eg ≥ ${s.egFloor})`, f(s.maxAbsLogRatio)],
     ['  … before the plateau escape', f(s.maxAbsLogRatioPreEscape)],
     [`plateau escape t (eg < ${s.escapeThreshold}), sim`, f(s.escapeTimeSim)],

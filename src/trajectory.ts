@@ -20,6 +20,8 @@ export interface Trajectory {
   Q: number[][][];
   R: number[][][];
   v: number[][];
+  /** Set when the run diverged (figure runs that map stability record this instead of failing). */
+  divergedAt?: number;
   /** Teacher overlaps and second layer (constant). */
   T: number[][];
   vTeacher: number[];

@@ -35,6 +35,22 @@ export interface AlignmentSummary {
   minAlignQ: number;
   minAlignR: number;
   minAlignV: number;
+  /**
+   * The same minima after relabelling the simulation's student units by the one permutation
+   * that best matches its final R to the theory's final R. The dynamics is symmetric under
+   * relabelling students; at finite N a run can leave a symmetric plateau into an equivalent
+   * assignment of students to teachers that differs from its ODE's, which the raw cosine
+   * counts as a disagreement.
+   */
+  minAlignQMatched: number;
+  minAlignRMatched: number;
+  minAlignVMatched: number;
+  /** Minima over the self-averaging phase only (records before 0.8 × the earlier escape time). */
+  minAlignQPreEscape: number;
+  minAlignRPreEscape: number;
+  minAlignVPreEscape: number;
+  /** The permutation used: simulation unit perm[i] plays theory unit i. */
+  studentPermutation: number[];
   /** max over records of |log(ε_sim/ε_ode)| where both ε ≥ egFloor. */
   maxAbsLogRatio: number;
   /**
@@ -94,20 +110,62 @@ export function escapeTime(t: number[], eg: number[], threshold: number): number
   return null;
 }
 
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+/** Permutation π of the simulation's students maximizing cos(R_sim[π], R_ode) at the last record (K ≤ 8). */
+export function bestStudentPermutation(sim: Trajectory, ode: Trajectory): number[] {
+  const last = sim.R.length - 1;
+  const K = sim.K;
+  if (K > 8) return [...Array(K).keys()];
+  let best = [...Array(K).keys()];
+  let bestScore = -Infinity;
+  for (const perm of permutations(K)) {
+    const score = cosineSimilarity(perm.flatMap((i) => sim.R[last][i]), ode.R[last].flat());
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      best = perm;
+    }
+  }
+  return best;
+}
+
+/** The simulation with its student units relabelled: unit perm[i] becomes unit i. */
+export function permuteStudents(sim: Trajectory, perm: number[]): Trajectory {
+  return {
+    ...sim,
+    Q: sim.Q.map((q) => perm.map((i) => perm.map((k) => q[i][k]))),
+    R: sim.R.map((r) => perm.map((i) => r[i])),
+    v: sim.v.map((v) => perm.map((i) => v[i])),
+  };
+}
+
 export function alignmentSummary(sim: Trajectory, ode: Trajectory, options: AlignmentOptions = {}): AlignmentSummary {
   const egFloor = options.egFloor ?? 1e-5;
   const escapeThreshold = options.escapeThreshold ?? 1e-2;
   const s = alignmentSeries(sim, ode, egFloor);
+  const perm = bestStudentPermutation(sim, ode);
+  const m = alignmentSeries(permuteStudents(sim, perm), ode, egFloor);
   const ratios = s.egLogRatio.filter((x): x is number => x !== null).map(Math.abs);
   const escapeTimeSim = escapeTime(sim.t, sim.eg, escapeThreshold);
   const escapeTimeOde = escapeTime(ode.t, ode.eg, escapeThreshold);
   const escapes = [escapeTimeSim, escapeTimeOde].filter((x): x is number => x !== null);
   const cutoff = escapes.length ? 0.8 * Math.min(...escapes) : Infinity;
   const pre = s.egLogRatio.filter((x, j): x is number => x !== null && s.t[j] < cutoff).map(Math.abs);
+  const preMin = (xs: number[]) => Math.min(...xs.filter((_, j) => s.t[j] < cutoff));
   return {
     minAlignQ: Math.min(...s.alignQ),
     minAlignR: Math.min(...s.alignR),
     minAlignV: Math.min(...s.alignV),
+    minAlignQMatched: Math.min(...m.alignQ),
+    minAlignRMatched: Math.min(...m.alignR),
+    minAlignVMatched: Math.min(...m.alignV),
+    studentPermutation: perm,
+    minAlignQPreEscape: preMin(s.alignQ),
+    minAlignRPreEscape: preMin(s.alignR),
+    minAlignVPreEscape: preMin(s.alignV),
     maxAbsLogRatio: ratios.length ? Math.max(...ratios) : 0,
     maxAbsLogRatioPreEscape: pre.length ? Math.max(...pre) : 0,
     egFloor,

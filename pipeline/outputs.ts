@@ -1,0 +1,73 @@
+/**
+ * Where the pipeline writes, and the rendering of built figures to committed files:
+ *   figures/NAME.svg            the figure (byte-deterministic)
+ *   figures/data/NAME.vl.json   its Vega-Lite spec with the plotted data (re-rendered by tests)
+ *   figures/index.html          the offline gallery (with the interactive figure)
+ *   snapshots/NAME.json         metrics of the full preset; snapshots/ci/NAME.json for CI's preset
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '../src/figures/runKey.ts';
+import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
+import { toJson, writeFileAtomic } from '../src/io.ts';
+import { buildGalleryHtml } from '../src/render/html.ts';
+import { renderSvg } from '../src/render/svg.ts';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Source files whose change must invalidate cached runs. */
+const ENGINE_SOURCES = ['src/theory', 'src/sim', 'src/config.ts', 'src/recordTimes.ts', 'src/engines.ts', 'src/trajectory.ts'];
+
+export function engineDigest(): string {
+  const files: string[] = [];
+  for (const entry of ENGINE_SOURCES) {
+    const abs = join(ROOT, entry);
+    if (entry.endsWith('.ts')) files.push(entry);
+    else for (const f of readdirSync(abs).filter((x) => x.endsWith('.ts')).sort()) files.push(`${entry}/${f}`);
+  }
+  return sha256(files.map((f) => `${f}\n${readFileSync(join(ROOT, f), 'utf8')}`).join('\n')).slice(0, 16);
+}
+
+export function snapshotPath(name: string, preset: Preset): string {
+  return preset === 'full' ? join(ROOT, 'snapshots', `${name}.json`) : join(ROOT, 'snapshots', 'ci', `${name}.json`);
+}
+
+export function svgPath(name: string): string {
+  return join(ROOT, 'figures', `${name}.svg`);
+}
+
+export function specPath(name: string): string {
+  return join(ROOT, 'figures', 'data', `${name}.vl.json`);
+}
+
+export const GALLERY_PATH = join(ROOT, 'figures', 'index.html');
+
+export async function renderFigureOutputs(
+  figures: { fig: FigureDefinition; built: BuiltFigure }[],
+  opts: { gallery: boolean },
+): Promise<void> {
+  for (const { fig, built } of figures) {
+    writeFileAtomic(specPath(fig.name), toJson(built.spec));
+    writeFileAtomic(svgPath(fig.name), await renderSvg(built.spec as never));
+    if (built.interactiveSpec) writeFileAtomic(join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toJson(built.interactiveSpec));
+  }
+  if (opts.gallery) await writeGallery();
+}
+
+/** The gallery is built from the committed outputs, so it is always consistent with them. */
+export async function writeGallery(): Promise<void> {
+  const { FIGURES } = await import('../src/figures/registry.ts');
+  const entries = [];
+  for (const fig of FIGURES) {
+    entries.push({ id: fig.name, title: fig.title, caption: fig.caption('full'), svg: readFileSync(svgPath(fig.name), 'utf8') });
+    const interactive = join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
+    try {
+      const spec = JSON.parse(readFileSync(interactive, 'utf8'));
+      entries.push({ id: `${fig.name}-interactive`, title: `${fig.title} (interactive)`, caption: 'Move the slider to step through time.', vegaLiteSpec: spec });
+    } catch {
+      /* no interactive variant */
+    }
+  }
+  writeFileAtomic(GALLERY_PATH, buildGalleryHtml(entries));
+}

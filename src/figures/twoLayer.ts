@@ -1,0 +1,162 @@
+/**
+ * Figure 2 — two-layer network (Goldt et al. 2019: second layer trained).
+ *
+ * Columns K ∈ {2, 4, 6}, M = 4, N = 784, several seeds per column. Rows: ε_g(t) (simulation
+ * and the ODE from the same initial order parameters), then the cosine alignment between
+ * simulated and theoretical Q, R and v over time, which stays close to 1 with small dips
+ * where the error drops steeply (finite-N fluctuations near the transitions).
+ */
+import type { RunConfig } from '../config.ts';
+import type { Trajectory } from '../trajectory.ts';
+import {
+  alignmentRows,
+  preEscapeAlignmentTolerance,
+  config,
+  describeSettings,
+  egRows,
+  escapeTolerance,
+  getRun,
+  preEscapeLogRatioTolerance,
+  finalLevelTolerance,
+  panelMetrics,
+  powersOfTen,
+  simOdePair,
+  sourceColor,
+  sourceDash,
+} from './common.ts';
+import type { FigureDefinition, Preset, RunSpec } from './types.ts';
+
+export const TWO_LAYER_KS = [2, 4, 6];
+const ESCAPE_THRESHOLD = 1e-2;
+
+export function twoLayerSeeds(preset: Preset): number[] {
+  return preset === 'full' ? [1, 2, 3] : [1];
+}
+
+export function twoLayerConfig(K: number, seed: number, preset: Preset): RunConfig {
+  const full = preset === 'full';
+  return config({
+    model: 'two-layer',
+    N: full ? 784 : 300,
+    K,
+    M: 4,
+    lr: 1,
+    sigma: 0,
+    batchSize: 1,
+    tMax: full ? 2000 : 400,
+    recordEvery: 0.1,
+    recordScale: 'log',
+    recordPoints: full ? 200 : 60,
+    seed,
+    teacherScale: 1,
+    studentScale: 0.5,
+    studentVScale: 0.1,
+    vTeacher: 'ones',
+    trainSecondLayer: true,
+  });
+}
+
+function runs(preset: Preset): RunSpec[] {
+  return TWO_LAYER_KS.flatMap((K) => twoLayerSeeds(preset).flatMap((seed) => simOdePair(`K=${K}/seed=${seed}`, twoLayerConfig(K, seed, preset))));
+}
+
+function build(results: Map<string, Trajectory>, preset: Preset) {
+  const egData: Record<string, string | number>[] = [];
+  const alignData: Record<string, string | number>[] = [];
+  const panels = [];
+  for (const K of TWO_LAYER_KS) {
+    for (const seed of twoLayerSeeds(preset)) {
+      const sim = getRun(results, `K=${K}/seed=${seed}/sgd`);
+      const ode = getRun(results, `K=${K}/seed=${seed}/ode`);
+      const extra = { K: `K = ${K}`, seed: `seed ${seed}` };
+      egData.push(...egRows(sim, 'simulation', extra), ...egRows(ode, 'theory', extra));
+      alignData.push(...alignmentRows(sim, ode, extra));
+      panels.push(panelMetrics(`K=${K}/seed=${seed}`, sim, ode, twoLayerConfig(K, seed, preset), { escapeThreshold: ESCAPE_THRESHOLD }));
+    }
+  }
+  const cfg = twoLayerConfig(4, 1, preset);
+  const maxIter = Math.round(cfg.tMax * cfg.N);
+  const xScale = { type: 'log', domain: [50, maxIter], nice: false };
+  const xAxis = { values: powersOfTen(100, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false };
+  const column = { field: 'K', type: 'ordinal', title: null, sort: TWO_LAYER_KS.map((K) => `K = ${K}`), header: { labelFontSize: 13 } };
+  const hiddenHeader = { ...column, header: { labels: false, title: null } };
+  const alignmentRow = (quantity: 'Q' | 'R' | 'v', color: string, last: boolean) => ({
+    data: { values: alignData },
+    transform: [{ filter: `datum.quantity === '${quantity}'` }],
+    facet: { column: hiddenHeader },
+    spec: {
+      width: 210,
+      height: 110,
+      mark: { type: 'line', strokeWidth: 1.2, opacity: 0.75, color },
+      encoding: {
+        x: { field: 'iteration', type: 'quantitative', scale: xScale, axis: last ? xAxis : { ...xAxis, title: null } },
+        y: { field: 'alignment', type: 'quantitative', scale: { zero: false }, axis: { title: `${quantity} alignment`, format: '.4f', tickCount: 4 } },
+        detail: { field: 'seed' },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  });
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Two-layer network: theory vs simulation', subtitle: `${describeSettings(cfg).replace(/, t ≤.*/, '')}; seeds ${twoLayerSeeds(preset).join(', ')}` },
+    vconcat: [
+      {
+        data: { values: egData },
+        facet: { column },
+        spec: {
+          width: 210,
+          height: 160,
+          mark: { type: 'line', strokeWidth: 1.4, opacity: 0.85, clip: true },
+          encoding: {
+            x: { field: 'iteration', type: 'quantitative', scale: xScale, axis: { ...xAxis, title: null } },
+            y: { field: 'eg', type: 'quantitative', scale: { type: 'log', domain: [1e-6, 1] }, axis: { title: 'generalization error ε_g', format: '.0e', values: powersOfTen(1e-6, 1) } },
+            color: sourceColor,
+            strokeDash: sourceDash,
+            detail: { field: 'seed' },
+          },
+        },
+      },
+      alignmentRow('Q', '#4c78a8', false),
+      alignmentRow('R', '#f58518', false),
+      alignmentRow('v', '#54a24b', true),
+    ],
+    config: { legend: { orient: 'top' } },
+  };
+  return { spec, snapshot: { figure: 'two-layer', preset, panels } };
+}
+
+export const twoLayerFigure: FigureDefinition = {
+  name: 'two-layer',
+  title: 'Figure 2 — Two-layer network: theory–simulation overlap of Q, R and v',
+  caption: (preset) => {
+    const c = twoLayerConfig(4, 1, preset);
+    return (
+      `Online SGD of a two-layer erf network (both layers trained; second layer at η/N per step) on an M = 4 ` +
+      `teacher, K ∈ {2, 4, 6} by column, seeds ${twoLayerSeeds(preset).join(', ')} (one line each). Top: ε_g, ` +
+      `simulation solid blue, ODE of Goldt et al. (2019) dashed red, each ODE started from its simulation's ` +
+      `initial order parameters. Rows 2–4: cosine similarity between simulated and theoretical Q, R and v. ` +
+      `Settings: ${describeSettings(c)}.`
+    );
+  },
+  runs,
+  build,
+  tolerances: [
+    preEscapeAlignmentTolerance(
+      0.6,
+      'Early on the order parameters fluctuate by O(1/√N) ≈ 3.6% around the ODE (cos ≥ 0.999, test/ode-vs-sgd); but the symmetric plateau is a saddle whose unstable direction amplifies that noise exponentially, so a single run at N = 784 drifts from its ODE on the plateau before ε_g moves. Over 18 exact-sampler runs per figure the pre-escape minimum was 0.88–0.997 for Q and 0.64–0.99 for R; 0.6 bounds one seed. The whole-run minima (including the escape, where single runs leave the plateau at a random time) are reported in the snapshot.',
+    ),
+    preEscapeLogRatioTolerance(
+      0.5,
+      'Before the escape ε_g self-averages: ε_sim/ε_ode − 1 = O(1/√N) = O(0.036) per record, times a prefactor that peaks as the drop begins; 18 exact-sampler runs per figure gave at most 0.35, so 0.5 bounds one seed with margin, while a wrong ODE (e.g. the blog\'s typo) misses by more than ln 2.',
+    ),
+    escapeTolerance(
+      1.6,
+      'The escape time ~ (1/λ) ln(1/δ) depends on the symmetry-breaking amplitude δ, to which SGD adds O(1/√N) noise comparable to the initial asymmetry at N = 784; over 18 exact-sampler runs per figure (6 seeds × K) the SGD/ODE ratio ranged 0.77–1.41, so ×1.6 bounds a single seed.',
+    ),
+    finalLevelTolerance(
+      0.0001,
+      0.2,
+      'After specialization both runs reach the converged regime (below 0.0001); without it (K < M) both stay on the same error level, which self-averages to O(1/√N): measured |ln ratio| ≤ 0.08 over 18 runs, bound 0.2.',
+    ),
+  ],
+};
