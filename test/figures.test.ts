@@ -13,7 +13,8 @@ import { FIGURES } from '../src/figures/registry.ts';
 import { configHash, sha256 } from '../src/figures/runKey.ts';
 import type { Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
+import { GALLERY_PATH, snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
+import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import type { Trajectory } from '../src/trajectory.ts';
 
 function readSnapshot(name: string, preset: 'full' | 'ci'): Snapshot {
@@ -52,5 +53,23 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))('figure %s', (name, fig)
     const spec = JSON.parse(readFileSync(specPath(name), 'utf8'));
     const svg = await renderSvg(spec);
     expect(svg === readFileSync(svgPath(name), 'utf8')).toBe(true);
+  });
+});
+
+describe('gallery (figures/index.html)', () => {
+  it('lists every figure with its caption and the interactive specialization figure', () => {
+    const html = readFileSync(GALLERY_PATH, 'utf8');
+    for (const fig of FIGURES) {
+      expect(html).toContain(`id="${fig.name}"`);
+      expect(html).toContain(fig.title.replace(/&/g, '&amp;'));
+    }
+    expect(html).toContain('specialization-interactive');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/chromium'))('loads in headless Chromium with no console errors and renders every figure', async () => {
+    const result = await checkHtmlInChromium(GALLERY_PATH, { timeoutMs: 120_000 });
+    expect(result.consoleErrors).toEqual([]);
+    expect(result.failedFigures).toEqual([]);
+    expect(result.figureCount).toBe(FIGURES.length + 1);
   });
 });

@@ -13,11 +13,8 @@ import {
   config,
   describeSettings,
   egRows,
-  escapeTolerance,
   getRun,
-  preEscapeLogRatioTolerance,
-  finalLevelTolerance,
-  preEscapeAlignmentTolerance,
+  replicationTolerances,
   panelMetrics,
   powersOfTen,
   round,
@@ -138,23 +135,5 @@ export const softCommitteeFigure: FigureDefinition = {
   },
   runs,
   build,
-  tolerances: [
-    preEscapeAlignmentTolerance(
-      0.6,
-      'Early on the order parameters fluctuate by O(1/√N) ≈ 3.6% around the ODE (cos ≥ 0.999, test/ode-vs-sgd); but the symmetric plateau is a saddle whose unstable direction amplifies that noise exponentially, so a single run at N = 784 drifts from its ODE on the plateau before ε_g moves. Over 18 exact-sampler runs per figure the pre-escape minimum was 0.88–0.997 for Q and 0.64–0.99 for R; 0.6 bounds one seed. The whole-run minima (including the escape, where single runs leave the plateau at a random time) are reported in the snapshot.',
-    ),
-    preEscapeLogRatioTolerance(
-      0.5,
-      'Before the escape ε_g self-averages: ε_sim/ε_ode − 1 = O(1/√N) = O(0.036) per record, times a prefactor that peaks as the drop begins; 18 exact-sampler runs per figure gave at most 0.35, so 0.5 bounds one seed with margin, while a wrong ODE (e.g. the blog\'s typo) misses by more than ln 2.',
-    ),
-    escapeTolerance(
-      1.6,
-      'The escape time ~ (1/λ) ln(1/δ) depends on the symmetry-breaking amplitude δ, to which SGD adds O(1/√N) noise comparable to the initial asymmetry at N = 784; over 18 exact-sampler runs per figure (6 seeds × K) the SGD/ODE ratio ranged 0.77–1.41, so ×1.6 bounds a single seed.',
-    ),
-    finalLevelTolerance(
-      0.0001,
-      0.2,
-      'After specialization both runs reach the converged regime (below 0.0001); without it (K < M) both stay on the same error level, which self-averages to O(1/√N): measured |ln ratio| ≤ 0.08 over 18 runs, bound 0.2.',
-    ),
-  ],
+  tolerances: replicationTolerances({ learnedBelow: 1e-4 }),
 };
