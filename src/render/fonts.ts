@@ -6,21 +6,12 @@
  * give different SVG bytes on different machines. The package ships fixed files, so the
  * measurement (and the PNG preview, see png.ts) is the same everywhere.
  */
-import { GlobalFonts } from '@napi-rs/canvas';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** Family name written into specs/SVG (what browsers and resvg look up). */
 export const FONT_FAMILY = 'DejaVu Sans';
-
-/**
- * Family name under which the pinned files are registered with @napi-rs/canvas for
- * measuring. A private alias, because @napi-rs/canvas also loads the system fonts, and a
- * system "DejaVu Sans" (Debian's fonts-dejavu, which also names its Condensed faces
- * "DejaVu Sans") could otherwise be picked instead of the pinned files.
- */
-export const MEASURE_FAMILY = 'tsdyn-pinned-DejaVuSans';
 
 export interface FontFiles {
   regular: string;
@@ -53,15 +44,4 @@ export function fontFiles(): FontFiles {
 export function fontFileList(): string[] {
   const f = fontFiles();
   return [f.regular, f.bold, f.oblique, f.boldOblique];
-}
-
-let registered = false;
-
-/** Register the pinned faces with @napi-rs/canvas under MEASURE_FAMILY. Idempotent. */
-export function registerFonts(): void {
-  if (registered) return;
-  for (const path of fontFileList()) {
-    if (!GlobalFonts.registerFromPath(path, MEASURE_FAMILY)) throw new Error(`render/fonts: @napi-rs/canvas could not load ${path}`);
-  }
-  registered = true;
 }

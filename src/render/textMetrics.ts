@@ -1,5 +1,11 @@
 /**
- * Real text widths for headless Vega, measured with @napi-rs/canvas and the pinned DejaVu Sans.
+ * Real text widths for headless Vega, from the pinned DejaVu Sans files laid out by fontkit.
+ *
+ * Why fontkit (pure JavaScript) and not a canvas: the widths must be identical on every machine
+ * and installable from the npm registry alone. @napi-rs/canvas measured the same widths (checked
+ * to 0 px difference on axis labels, Greek, sub/superscripts, kerning pairs, regular and bold), but
+ * its lock-file entries name per-platform binary packages that a registry mirror may lack, which
+ * breaks `npm ci`. fontkit applies the font's own GPOS kerning and GSUB shaping, as a browser does.
  *
  * How Vega measures (vega-scenegraph 6, src/util/text.js): `textMetrics.width(item, text)` is
  * called by mark bounds (marks/text.js, which sizes axes/legends and drives label-overlap
@@ -22,9 +28,9 @@
  * still truncated correctly; only the reserved space is larger. Default limits (axis 180 px,
  * legend 160 px) are rarely reached by our labels.
  */
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import * as fontkit from 'fontkit';
 import * as vega from 'vega';
-import { MEASURE_FAMILY, registerFonts } from './fonts.ts';
+import { fontFiles } from './fonts.ts';
 
 /** The part of a Vega scenegraph item that text measurement reads. */
 export interface TextItem {
@@ -50,7 +56,8 @@ export function vegaTextMetrics(): VegaTextMetrics {
   return tm;
 }
 
-let ctx: SKRSContext2D | undefined;
+type Face = 'regular' | 'bold' | 'oblique' | 'boldOblique';
+const faces = new Map<Face, fontkit.Font>();
 const cache = new Map<string, number>();
 const CACHE_MAX = 50_000;
 
@@ -59,32 +66,40 @@ function fontSize(item: TextItem): number {
 }
 
 /** Only two weights and two styles exist in the pinned files: map Vega's values onto them. */
-function canvasFont(item: TextItem): string {
+function faceOf(item: TextItem): Face {
   const w = item.fontWeight;
   const bold = w === 'bold' || w === 'bolder' || (w != null && Number(w) >= 600);
   const s = item.fontStyle;
   const italic = s === 'italic' || s === 'oblique';
-  return `${italic ? 'italic ' : ''}${bold ? 'bold ' : ''}${fontSize(item)}px ${MEASURE_FAMILY}`;
+  return italic ? (bold ? 'boldOblique' : 'oblique') : bold ? 'bold' : 'regular';
+}
+
+function loadFace(face: Face): fontkit.Font {
+  let font = faces.get(face);
+  if (!font) {
+    const opened = fontkit.openSync(fontFiles()[face]);
+    if (!('layout' in opened)) throw new Error(`render/textMetrics: ${fontFiles()[face]} is a font collection, expected one face`);
+    font = opened;
+    faces.set(face, font);
+  }
+  return font;
 }
 
 /** Width in px of `text` set in the pinned DejaVu Sans with the item's size, weight, style. */
 export function measureTextWidth(text: unknown, item: TextItem = {}): number {
   const s = text == null ? '' : String(text).trim();
-  if (fontSize(item) <= 0 || !s) return 0;
-  const font = canvasFont(item);
-  const key = `${font}\u0000${s}`;
-  let width = cache.get(key);
-  if (width === undefined) {
-    if (!ctx) {
-      registerFonts();
-      ctx = createCanvas(1, 1).getContext('2d');
-    }
-    ctx.font = font;
-    width = ctx.measureText(s).width;
+  const size = fontSize(item);
+  if (size <= 0 || !s) return 0;
+  const face = faceOf(item);
+  const key = `${face}\u0000${s}`;
+  let em = cache.get(key);
+  if (em === undefined) {
+    const font = loadFace(face);
+    em = font.layout(s).advanceWidth / font.unitsPerEm;
     if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(key, width);
+    cache.set(key, em);
   }
-  return width;
+  return em * size;
 }
 
 const hook: WidthFn = (item, text) => measureTextWidth(text, item);
