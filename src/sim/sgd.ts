@@ -8,6 +8,19 @@
  *   v_k ← v_k + (η/N)(1/B)  Σ_s g(λ_k^s) Δ^s            (two-layer, trained)
  * with λ = Wx/√N, ρ = W*x/√N, Δ = Σ_m v*_m g(ρ_m) + σξ − Σ_k v_k g(λ_k).
  * Both layers' gradients use the parameters before the step.
+ *
+ * Random draws, from the stream '<seed>:data', per sample s of a step: x^s (N deviates,
+ * `fillGaussian`), then ξ^s (`nextGaussian`, only when σ > 0). Test samples for `testSamples`
+ * come from the separate stream '<seed>:test'.
+ *
+ * Speed (see bench/): the step allocates nothing; W and W* are stored interleaved and all
+ * K + M fields come from one sweep (more for K > 6 or K + M > 10) of straight-line code
+ * generated and compiled for each run (`kernels.ts`; the inputs come from a filler compiled
+ * the same way, `createFiller`); for B = 1 the weight update of step t is deferred and fused
+ * into the field sweep of step t+1 (W_k += c_k x_t and λ_k = W_k·x_{t+1} together). The
+ * deferred update is applied before W is read (records, `flush`). The arithmetic is the naive
+ * loops', operation for operation, so results do not depend on the fusion or the layout;
+ * test/sim-sgd.test.ts checks the engine against a plain reference step.
  */
 import type { RunConfig } from '../config.ts';
 import { DivergenceError } from '../theory/integrators.ts';
@@ -16,8 +29,9 @@ import { assertBounded } from '../theory/solve.ts';
 import { orderParamsFromWeights } from '../theory/orderParams.ts';
 import { recordSteps } from '../recordTimes.ts';
 import { toMatrix, type Trajectory } from '../trajectory.ts';
-import { g, gPrime } from './activation.ts';
-import { createRng, type Rng } from './random.ts';
+import { g, gGivenExp } from './activation.ts';
+import { compileStepKernels, deinterleaveStudent, interleave, type StepKernels } from './kernels.ts';
+import { createFiller, createRng, XoshiroRng, type Rng } from './random.ts';
 import { drawInitialWeights, type Weights } from './weights.ts';
 
 export interface SgdOptions {
@@ -27,8 +41,205 @@ export interface SgdOptions {
   weights?: Weights;
 }
 
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+export interface SgdSetup {
+  N: number;
+  K: number;
+  M: number;
+  lr: number;
+  sigma: number;
+  batchSize: number;
+  /** Train the second layer v (two-layer model with trainSecondLayer). */
+  trainV: boolean;
+}
+
+/**
+ * The SGD state machine: steps W and v with draws from `rng`. The first layers are kept
+ * interleaved (see kernels.ts); after `step()` the last update may still be pending (B = 1).
+ * `flush()` applies it and copies the student's first layer into `W` (row-major K×N); `v` is
+ * always current.
+ */
+export class SgdStepper {
+  /** Student first layer, row-major K×N; current after `flush()`. */
+  readonly W: Float64Array;
+  /** Student second layer (updated in place). */
+  readonly v: Float64Array;
+  private readonly vTeacher: Float64Array;
+  private readonly N: number;
+  private readonly K: number;
+  private readonly M: number;
+  private readonly B: number;
+  private readonly sigma: number;
+  private readonly trainV: boolean;
+  private readonly rng: Rng;
+  /** W and W* interleaved: N blocks of (W_{0j} … W_{K−1,j}, W*_{0j} … W*_{M−1,j}). */
+  private readonly m: Float64Array;
+  /** The two input slots: B = 1 alternates between them (current, previous); B > 1 uses x0. */
+  private readonly x0: Float64Array;
+  private readonly x1: Float64Array;
+  /** B > 1: the batch's inputs, kept for the update after the batch. */
+  private readonly xBatch: Float64Array[];
+  /** Update coefficients the kernels read: (η/√N)(1/B) v_k g'(λ_k) Δ for one sample. */
+  private readonly c: Float64Array;
+  /** B > 1: the coefficients of every sample of the batch. */
+  private readonly cBatch: Float64Array;
+  private readonly lam: Float64Array;
+  private readonly rho: Float64Array;
+  private readonly ex: Float64Array;
+  private readonly gl: Float64Array;
+  private readonly vGrad: Float64Array;
+  private readonly kernels: StepKernels;
+  private readonly fill0: () => void;
+  private readonly fill1: () => void;
+  private readonly wScale: number;
+  private readonly vScale: number;
+  /** B = 1: the slot (0 or 1) of the next input; the other holds the previous one. */
+  private slot = 0;
+  private pending = false;
+  /** Sum of the last step's Δ (a cheap finiteness probe). */
+  private lastDelta = 0;
+
+  constructor(setup: SgdSetup, weights: { W: Float64Array; Wt: Float64Array; v: Float64Array; vTeacher: Float64Array }, rng: Rng) {
+    const { N, K, M, batchSize: B } = setup;
+    this.N = N;
+    this.K = K;
+    this.M = M;
+    this.B = B;
+    this.sigma = setup.sigma;
+    this.trainV = setup.trainV;
+    this.W = weights.W;
+    this.v = weights.v;
+    this.vTeacher = weights.vTeacher;
+    this.rng = rng;
+    this.m = new Float64Array(N * (K + M));
+    interleave(weights.W, weights.Wt, N, K, M, this.m);
+    this.x0 = new Float64Array(N);
+    this.x1 = new Float64Array(N);
+    this.xBatch = Array.from({ length: B > 1 ? B : 0 }, () => new Float64Array(N));
+    this.c = new Float64Array(K);
+    this.cBatch = new Float64Array(B * K);
+    this.lam = new Float64Array(K);
+    this.rho = new Float64Array(M);
+    this.ex = new Float64Array(K);
+    this.gl = new Float64Array(K);
+    this.vGrad = new Float64Array(K);
+    const invSqrtN = 1 / Math.sqrt(N);
+    this.wScale = (setup.lr * invSqrtN) / B;
+    this.vScale = setup.lr / N / B;
+    this.kernels = compileStepKernels(N, K, M, invSqrtN, { m: this.m, x0: this.x0, x1: this.x1, c: this.c, lam: this.lam, rho: this.rho });
+    const { x0, x1 } = this;
+    this.fill0 = rng instanceof XoshiroRng ? createFiller(rng, x0) : () => rng.fillGaussian(x0);
+    this.fill1 = rng instanceof XoshiroRng ? createFiller(rng, x1) : () => rng.fillGaussian(x1);
+  }
+
+  /** One SGD step (one minibatch). */
+  step(): void {
+    if (this.B === 1) this.stepSingle();
+    else this.stepBatch();
+  }
+
+  /** Apply the pending (deferred) weight update and copy the student's first layer into `W`. */
+  flush(): void {
+    if (this.pending) {
+      // the last input is in the slot before `slot`
+      if (this.slot === 1) this.kernels.update0();
+      else this.kernels.update1();
+      this.pending = false;
+    }
+    deinterleaveStudent(this.m, this.N, this.K, this.M, this.W);
+  }
+
+  /** True when the last step's error signal, its update coefficients and v are finite. */
+  isFinite(): boolean {
+    return Number.isFinite(this.lastDelta + this.v[0] + this.c[0]);
+  }
+
+  /** ½ mean squared noise-free error on `n` fresh inputs from `rng`, with the current weights. */
+  testError(rng: Rng, n: number): number {
+    this.flush(); // both input slots are free afterwards
+    const { K, M, v, vTeacher, lam, rho } = this;
+    let sum = 0;
+    for (let s = 0; s < n; s++) {
+      rng.fillGaussian(this.x0);
+      this.kernels.fields0();
+      let d = 0;
+      for (let q = 0; q < M; q++) d += vTeacher[q] * g(rho[q]);
+      for (let k = 0; k < K; k++) d -= v[k] * g(lam[k]);
+      sum += d * d;
+    }
+    return (0.5 * sum) / n;
+  }
+
+  private stepSingle(): void {
+    const { K, v, ex, gl, c, kernels } = this;
+    if (this.slot === 0) {
+      this.fill0();
+      if (this.pending) kernels.updateFields0();
+      else kernels.fields0();
+    } else {
+      this.fill1();
+      if (this.pending) kernels.updateFields1();
+      else kernels.fields1();
+    }
+    // ξ after x, as in the batch path (the update of the previous step commutes with this draw)
+    const xi = this.sigma > 0 ? this.rng.nextGaussian() : 0;
+    const delta = this.outputError(xi);
+    const wScale = this.wScale;
+    for (let k = 0; k < K; k++) c[k] = wScale * v[k] * (SQRT_2_OVER_PI * ex[k]) * delta;
+    if (this.trainV) {
+      const vScale = this.vScale;
+      for (let k = 0; k < K; k++) v[k] += vScale * (gl[k] * delta);
+    }
+    this.lastDelta = delta;
+    this.slot ^= 1;
+    this.pending = true;
+  }
+
+  private stepBatch(): void {
+    const { K, B, v, ex, gl, c, cBatch, vGrad, wScale, kernels, x0 } = this;
+    vGrad.fill(0);
+    let sumDelta = 0;
+    for (let s = 0; s < B; s++) {
+      this.fill0();
+      const xi = this.sigma > 0 ? this.rng.nextGaussian() : 0;
+      kernels.fields0();
+      this.xBatch[s].set(x0);
+      const delta = this.outputError(xi);
+      for (let k = 0; k < K; k++) {
+        cBatch[s * K + k] = wScale * v[k] * (SQRT_2_OVER_PI * ex[k]) * delta;
+        vGrad[k] += gl[k] * delta;
+      }
+      sumDelta += delta;
+    }
+    for (let s = 0; s < B; s++) {
+      x0.set(this.xBatch[s]);
+      for (let k = 0; k < K; k++) c[k] = cBatch[s * K + k];
+      kernels.update0();
+    }
+    if (this.trainV) for (let k = 0; k < K; k++) v[k] += this.vScale * vGrad[k];
+    this.lastDelta = sumDelta;
+  }
+
+  /** Δ = σξ + Σ_m v*_m g(ρ_m) − Σ_k v_k g(λ_k); fills ex = e^{−λ²/2} and gl = g(λ). */
+  private outputError(xi: number): number {
+    const { K, M, v, vTeacher, lam, rho, ex, gl } = this;
+    let delta = this.sigma > 0 ? this.sigma * xi : 0;
+    for (let q = 0; q < M; q++) delta += vTeacher[q] * g(rho[q]);
+    for (let k = 0; k < K; k++) {
+      const l = lam[k];
+      const e = Math.exp(-0.5 * l * l);
+      const gk = gGivenExp(l, e);
+      ex[k] = e;
+      gl[k] = gk;
+      delta -= v[k] * gk;
+    }
+    return delta;
+  }
+}
+
 export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory {
-  const { N, K, M, lr, sigma, batchSize: B, model } = config;
+  const { N, K, M, lr, model } = config;
   const w = options.weights ?? drawInitialWeights(config);
   const W = w.W.slice();
   const Wt = w.Wt;
@@ -37,6 +248,11 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   const trainV = model === 'two-layer' && config.trainSecondLayer;
   const rng = createRng(`${config.seed}:data`);
   const testRng = createRng(`${config.seed}:test`);
+  const stepper = new SgdStepper(
+    { N, K, M, lr, sigma: config.sigma, batchSize: config.batchSize, trainV },
+    { W, Wt, v, vTeacher },
+    rng,
+  );
 
   const steps = recordSteps(config);
   const traj: Trajectory = {
@@ -56,17 +272,8 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   };
   if (config.testSamples > 0) traj.egTest = [];
 
-  const sqrtN = Math.sqrt(N);
-  const invSqrtN = 1 / sqrtN;
-  const xs = new Float64Array(B * N);
-  const coef = new Float64Array(B * K); // (η/√N)(1/B) v_k g'(λ_k) Δ per sample
-  const vGrad = new Float64Array(K);
-  const lam = new Float64Array(K);
-  const rho = new Float64Array(M);
-  const wScale = lr * invSqrtN / B;
-  const vScale = lr / N / B;
-
   const record = (step: number) => {
+    stepper.flush();
     const p = orderParamsFromWeights(N, K, M, W, Wt, v, vTeacher);
     const eg = generalizationError(p);
     try {
@@ -83,41 +290,20 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
     traj.R.push(toMatrix(p.R, K, M));
     traj.v.push(Array.from(v));
     if (traj.T.length === 0) traj.T = toMatrix(p.T, M, M);
-    if (traj.egTest) traj.egTest.push(testError(testRng, config.testSamples, N, K, M, W, Wt, v, vTeacher));
+    if (traj.egTest) traj.egTest.push(stepper.testError(testRng, config.testSamples));
   };
 
   let step = 0;
   const total = steps[steps.length - 1];
   const progressEvery = Math.max(1, Math.floor(total / 200));
+  const onProgress = options.onProgress;
   for (const target of steps) {
     while (step < target) {
-      vGrad.fill(0);
-      for (let s = 0; s < B; s++) {
-        const x = xs.subarray(s * N, (s + 1) * N);
-        rng.fillGaussian(x);
-        fields(W, K, x, N, invSqrtN, lam);
-        fields(Wt, M, x, N, invSqrtN, rho);
-        let delta = sigma > 0 ? sigma * rng.nextGaussian() : 0;
-        for (let m = 0; m < M; m++) delta += vTeacher[m] * g(rho[m]);
-        for (let k = 0; k < K; k++) delta -= v[k] * g(lam[k]);
-        for (let k = 0; k < K; k++) {
-          coef[s * K + k] = wScale * v[k] * gPrime(lam[k]) * delta;
-          if (trainV) vGrad[k] += g(lam[k]) * delta;
-        }
-      }
-      for (let s = 0; s < B; s++) {
-        const off = s * N;
-        for (let k = 0; k < K; k++) {
-          const c = coef[s * K + k];
-          const row = k * N;
-          for (let j = 0; j < N; j++) W[row + j] += c * xs[off + j];
-        }
-      }
-      if (trainV) for (let k = 0; k < K; k++) v[k] += vScale * vGrad[k];
+      stepper.step();
       step++;
-      if (options.onProgress && step % progressEvery === 0) options.onProgress(step / total);
+      if (onProgress && step % progressEvery === 0) onProgress(step / total);
       // Cheap divergence guard between records: weights explode long before the next record.
-      if ((step & 1023) === 0 && !Number.isFinite(W[0] + v[0] + coef[0])) {
+      if ((step & 1023) === 0 && !stepper.isFinite()) {
         throw new DivergenceError(step / N, `SGD diverged at t=${(step / N).toPrecision(6)} with lr=${lr}`);
       }
     }
@@ -126,41 +312,3 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   return traj;
 }
 
-/** out_r = A_r · x / √N for the `rows` rows of A (row-major, length N each). */
-function fields(A: Float64Array, rows: number, x: Float64Array, N: number, invSqrtN: number, out: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    const off = r * N;
-    for (let j = 0; j < N; j++) s += A[off + j] * x[j];
-    out[r] = s * invSqrtN;
-  }
-}
-
-/** ½ mean squared (noise-free) error on `n` fresh samples: an estimate of ε_g independent of the closed form. */
-function testError(
-  rng: Rng,
-  n: number,
-  N: number,
-  K: number,
-  M: number,
-  W: Float64Array,
-  Wt: Float64Array,
-  v: Float64Array,
-  vTeacher: Float64Array,
-): number {
-  const x = new Float64Array(N);
-  const lam = new Float64Array(K);
-  const rho = new Float64Array(M);
-  const invSqrtN = 1 / Math.sqrt(N);
-  let sum = 0;
-  for (let s = 0; s < n; s++) {
-    rng.fillGaussian(x);
-    fields(W, K, x, N, invSqrtN, lam);
-    fields(Wt, M, x, N, invSqrtN, rho);
-    let d = 0;
-    for (let m = 0; m < M; m++) d += vTeacher[m] * g(rho[m]);
-    for (let k = 0; k < K; k++) d -= v[k] * g(lam[k]);
-    sum += d * d;
-  }
-  return (0.5 * sum) / n;
-}

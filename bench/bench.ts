@@ -1,0 +1,313 @@
+/**
+ * `npm run bench`: speed of the simulation and theory engines, against a native C reference
+ * compiled and run in the same benchmark.
+ *
+ *  1. Online SGD, N = 784, M = 4, K ∈ {4, 6}, B = 1, two-layer and soft committee: steps/s of
+ *     the TypeScript engine (src/sim/sgd.ts SgdStepper) and of bench/sgd_ref.c (same
+ *     algorithm: xoshiro128** + 256-layer ziggurat, Cody erf, interleaved weights with the
+ *     deferred fused update), compiled here with `gcc -O3 -march=native`, K and M fixed at
+ *     compile time. Both time only their step loop; best of REPS runs, TS and C interleaved.
+ *     For context the same C is also built without SIMD and FMA (informational column).
+ *  2. Honesty check: TS and C start from the same weights (written to bench/*.bin for C; both
+ *     print the initial ε_g) and their final ε_g after a short run (t = 20) must agree
+ *     statistically over SEEDS data seeds each (|z| < 4 for the difference of the means).
+ *  3. ODE: right-hand-side evaluations/s and the time for the adaptive Dormand–Prince
+ *     integrator to take the K = 6, M = 4 two-layer ODE to t = 1000 at rtol 1e-8.
+ *  4. Parallel speed-up of 2 workers over 1 on 4 identical SGD jobs (src/sim/pool.ts),
+ *     wall-clock including worker start-up (~0.3 s), best of 2 each.
+ *
+ * Prints one table and writes bench/results.json (machine, Node, gcc, load, all numbers).
+ * Timings on a shared machine vary; the load average is recorded with the results.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateConfig, type RunConfig } from '../src/config.ts';
+import { recordSteps } from '../src/recordTimes.ts';
+import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
+import { createRng } from '../src/sim/random.ts';
+import { runSgd, SgdStepper } from '../src/sim/sgd.ts';
+import { drawInitialWeights, initialOrderParams, type Weights } from '../src/sim/weights.ts';
+import { generalizationError } from '../src/theory/generalizationError.ts';
+import { orderParamsFromWeights } from '../src/theory/orderParams.ts';
+import { packState, twoLayerRhs } from '../src/theory/rhs.ts';
+import { odeParamsFor, solveOrderParameterOde } from '../src/theory/solve.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const N = 784;
+const M = 4;
+const LR = 0.5;
+const REPS = 3;
+const TS_STEPS = 150_000;
+const C_STEPS = 300_000;
+const SEEDS = 10;
+const CHECK_T = 20;
+
+interface SgdCase {
+  model: RunConfig['model'];
+  K: number;
+}
+const SGD_CASES: SgdCase[] = [
+  { model: 'two-layer', K: 4 },
+  { model: 'soft-committee', K: 4 },
+  { model: 'two-layer', K: 6 },
+  { model: 'soft-committee', K: 6 },
+];
+
+function configFor(c: SgdCase, extra: Partial<RunConfig> = {}): RunConfig {
+  return validateConfig({ model: c.model, N, K: c.K, M, lr: LR, seed: 0, studentScale: 1, studentVScale: c.model === 'two-layer' ? 1 : 0, ...extra });
+}
+
+// ------------------------------------------------------------------ C reference
+
+function gccVersion(): string | null {
+  try {
+    return execFileSync('gcc', ['--version']).toString().split('\n')[0];
+  } catch {
+    return null;
+  }
+}
+
+/** The reference build (`gcc -O3 -march=native`), or with `scalar` also no SIMD and no FMA contraction. */
+function buildC(K: number, scalar = false): string {
+  const exe = join(HERE, `sgd_ref_k${K}m${M}${scalar ? '_scalar' : ''}`);
+  const extra = scalar ? ['-fno-tree-vectorize', '-fno-tree-slp-vectorize', '-ffp-contract=off'] : [];
+  execFileSync('gcc', ['-O3', '-march=native', ...extra, `-DK_UNITS=${K}`, `-DM_UNITS=${M}`, '-o', exe, join(HERE, 'sgd_ref.c'), '-lm']);
+  return exe;
+}
+
+function writeWeights(w: Weights, path: string): void {
+  const hdr = Buffer.alloc(12);
+  hdr.writeInt32LE(w.N, 0);
+  hdr.writeInt32LE(w.K, 4);
+  hdr.writeInt32LE(w.M, 8);
+  const parts = [w.W, w.Wt, w.v, w.vTeacher].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  writeFileSync(path, Buffer.concat([hdr, ...parts]));
+}
+
+interface CResult {
+  steps: number;
+  seconds: number;
+  stepsPerSecond: number;
+  eg0: number;
+  eg: number;
+}
+
+function runC(exe: string, weights: string, steps: number, trainV: boolean, seed: number): CResult {
+  const out = execFileSync(exe, [weights, String(steps), String(LR), trainV ? '1' : '0', String(seed)]).toString();
+  return JSON.parse(out) as CResult;
+}
+
+// ------------------------------------------------------------------ TS SGD
+
+function tsStepsPerSecond(cfg: RunConfig, w: Weights, steps: number, seed: number): number {
+  const stepper = new SgdStepper(
+    { N: cfg.N, K: cfg.K, M: cfg.M, lr: cfg.lr, sigma: 0, batchSize: 1, trainV: cfg.model === 'two-layer' && cfg.trainSecondLayer },
+    { W: w.W.slice(), Wt: w.Wt, v: w.v.slice(), vTeacher: w.vTeacher },
+    createRng(`bench:${seed}`),
+  );
+  for (let i = 0; i < 20_000; i++) stepper.step(); // JIT warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) stepper.step();
+  const seconds = (performance.now() - t0) / 1000;
+  stepper.flush();
+  return steps / seconds;
+}
+
+function meanSe(xs: number[]): { mean: number; se: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
+  return { mean, se: Math.sqrt(v / xs.length) };
+}
+
+// ------------------------------------------------------------------ table
+
+const rows: string[][] = [];
+const row = (...cells: string[]) => rows.push(cells);
+const fmtRate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
+const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+function printTable(): void {
+  const header = ['benchmark', 'TypeScript', 'C reference', 'TS/C time', 'C scalar† (TS/C)', 'target', 'met'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const load0 = loadavg();
+  const gcc = gccVersion();
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, availableParallelism: availableParallelism(), node: process.version, v8: process.versions.v8, gcc },
+    settings: { N, M, lr: LR, reps: REPS, tsSteps: TS_STEPS, cSteps: C_STEPS, checkSeeds: SEEDS, checkT: CHECK_T },
+  };
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+
+  // 1 + 2: SGD speed and honesty check
+  const sgd: Record<string, unknown>[] = [];
+  for (const c of SGD_CASES) {
+    const cfg = configFor(c);
+    const trainV = cfg.model === 'two-layer';
+    const w = drawInitialWeights(cfg);
+    const weightsPath = join(HERE, `weights_${c.model}_k${c.K}.bin`);
+    writeWeights(w, weightsPath);
+    const exe = gcc ? buildC(c.K) : null;
+    const exeScalar = gcc ? buildC(c.K, true) : null;
+    log(`SGD ${c.model} K=${c.K}: timing…`);
+    const ts: number[] = [];
+    const cr: number[] = [];
+    const cs: number[] = [];
+    for (let r = 0; r < REPS; r++) {
+      ts.push(tsStepsPerSecond(cfg, w, TS_STEPS, r));
+      if (exe) cr.push(runC(exe, weightsPath, C_STEPS, trainV, r + 1).stepsPerSecond);
+      if (exeScalar) cs.push(runC(exeScalar, weightsPath, C_STEPS, trainV, r + 1).stepsPerSecond);
+    }
+    const tsBest = Math.max(...ts);
+    const cBest = exe ? Math.max(...cr) : NaN;
+    const cScalarBest = exeScalar ? Math.max(...cs) : NaN;
+    const ratio = cBest / tsBest; // TS time per step / C time per step
+    const ratioScalar = cScalarBest / tsBest;
+
+    // honesty: same initial weights, final ε_g at t = CHECK_T over SEEDS seeds each
+    log(`SGD ${c.model} K=${c.K}: honesty check…`);
+    const eg0 = generalizationError(orderParamsFromWeights(N, c.K, M, w.W, w.Wt, w.v, w.vTeacher));
+    const steps = Math.round(CHECK_T * N);
+    const tsEg: number[] = [];
+    const cEg: number[] = [];
+    let cEg0 = NaN;
+    for (let s = 0; s < SEEDS; s++) {
+      const run = runSgd(configFor(c, { seed: `check${s}`, tMax: CHECK_T, recordEvery: CHECK_T, recordScale: 'linear' }), { weights: w });
+      tsEg.push(run.eg.at(-1)!);
+      if (exe) {
+        const res = runC(exe, weightsPath, steps, trainV, 1000 + s);
+        cEg.push(res.eg);
+        cEg0 = res.eg0;
+      }
+    }
+    const a = meanSe(tsEg);
+    const b = exe ? meanSe(cEg) : { mean: NaN, se: NaN };
+    const z = (a.mean - b.mean) / Math.sqrt(a.se ** 2 + b.se ** 2);
+    const sameStart = Math.abs(cEg0 - eg0) <= 1e-12 * eg0;
+    const pass = sameStart && Math.abs(z) < 4;
+    sgd.push({
+      ...c,
+      N,
+      M,
+      tsStepsPerSecond: ts,
+      cStepsPerSecond: cr,
+      cScalarStepsPerSecond: cs,
+      tsBest,
+      cBest,
+      cScalarBest,
+      tsOverCTime: ratio,
+      tsOverCScalarTime: ratioScalar,
+      check: { eg0, cEg0, sameStart, tsEg, cEg, ts: a, c: b, z, pass },
+    });
+    row(
+      `SGD steps/s, ${c.model} K=${c.K}`,
+      fmtRate(tsBest),
+      exe ? fmtRate(cBest) : 'n/a',
+      exe ? `${ratio.toFixed(2)}×` : 'n/a',
+      exeScalar ? `${fmtRate(cScalarBest)} (${ratioScalar.toFixed(2)}×)` : 'n/a',
+      '≤ 1.50×',
+      exe ? mark(ratio <= 1.5) : 'n/a',
+    );
+    row(
+      `  check: ε_g(t=${CHECK_T}) from the same start (ε_g0 TS ${eg0.toFixed(6)}, C ${Number.isFinite(cEg0) ? cEg0.toFixed(6) : 'n/a'}), ${SEEDS} seeds`,
+      `${a.mean.toFixed(5)} ± ${a.se.toFixed(5)}`,
+      exe ? `${b.mean.toFixed(5)} ± ${b.se.toFixed(5)}` : 'n/a',
+      exe ? `z = ${z.toFixed(2)}` : '',
+      '',
+      '|z| < 4',
+      exe ? (pass ? 'PASS' : 'FAIL') : 'n/a',
+    );
+  }
+  results.sgd = sgd;
+
+  // 3: ODE
+  log('ODE…');
+  const odeCfg = validateConfig({ model: 'two-layer', N, K: 6, M: 4, lr: LR, tMax: 1000, studentVScale: 1 });
+  const init = initialOrderParams(odeCfg);
+  const params = odeParamsFor(odeCfg, init);
+  const f = twoLayerRhs(params);
+  const y = packState(init);
+  const dy = new Float64Array(y.length);
+  for (let i = 0; i < 20_000; i++) f(0, y, dy);
+  let bestRhs = 0;
+  for (let r = 0; r < REPS; r++) {
+    const n = 50_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) f(0, y, dy);
+    bestRhs = Math.max(bestRhs, n / ((performance.now() - t0) / 1000));
+  }
+  const steps = recordSteps(odeCfg);
+  let bestSolve = Infinity;
+  let stats: unknown = null;
+  for (let r = 0; r < REPS; r++) {
+    const t0 = performance.now();
+    const traj = solveOrderParameterOde(odeCfg, init, steps, { method: 'dopri5', rtol: 1e-8 });
+    const dt = (performance.now() - t0) / 1000;
+    if (dt < bestSolve) {
+      bestSolve = dt;
+      stats = traj.stats;
+    }
+  }
+  const st = stats as { accepted: number; rejected: number; rhsEvaluations: number };
+  results.ode = {
+    config: { model: 'two-layer', K: 6, M: 4, lr: LR, tMax: 1000, rtol: 1e-8, atol: 1e-10, studentScale: odeCfg.studentScale, studentVScale: 1, records: steps.length },
+    rhsEvaluationsPerSecond: bestRhs,
+    solveSeconds: bestSolve,
+    stats: st,
+  };
+  row('ODE right-hand side evaluations/s, K=6 M=4', fmtRate(bestRhs), '', '', '', '', '');
+  row(
+    `ODE K=6 M=4 to t=1000, rtol 1e-8 (${st.accepted} steps, ${st.rhsEvaluations} evals)`,
+    `${bestSolve.toFixed(3)} s`,
+    '',
+    '',
+    '',
+    '< 0.5 s',
+    mark(bestSolve < 0.5),
+  );
+
+  // 4: parallel speed-up
+  log('parallel speed-up…');
+  const parCfg = configFor({ model: 'two-layer', K: 4 }, { tMax: 500, recordEvery: 1, recordScale: 'log', recordPoints: 50, seed: 'parallel' });
+  const jobs: PoolJob[] = Array.from({ length: 4 }, () => ({ engine: 'sgd', config: parCfg }));
+  const wall = async (workers: number) => {
+    const t0 = performance.now();
+    await runInWorkers(jobs, { workers });
+    return (performance.now() - t0) / 1000;
+  };
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let r = 0; r < 2; r++) {
+    one.push(await wall(1));
+    two.push(await wall(2));
+  }
+  const t1 = Math.min(...one);
+  const t2 = Math.min(...two);
+  const speedup = t1 / t2;
+  results.parallel = { jobs: 4, stepsPerJob: Math.round(parCfg.tMax * N), oneWorkerSeconds: one, twoWorkersSeconds: two, speedup, cores: availableParallelism() };
+  row(`parallel speed-up, 2 vs 1 workers, 4 SGD jobs (${t1.toFixed(2)} s → ${t2.toFixed(2)} s)`, `${speedup.toFixed(2)}×`, '', '', '', '≥ 1.8×', mark(speedup >= 1.8));
+
+  results.loadavg = { before: load0, after: loadavg() };
+  printTable();
+  const la = loadavg();
+  console.log('† same C source with -fno-tree-vectorize -fno-tree-slp-vectorize -ffp-contract=off: no SIMD, no FMA (what JavaScript can express); informational.');
+  console.log(`${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${gcc ?? 'no gcc'}; load average ${load0.map((x) => x.toFixed(2)).join(' ')} → ${la.map((x) => x.toFixed(2)).join(' ')}`);
+  const out = join(HERE, 'results.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+  if (!existsSync(out)) process.exitCode = 1;
+}
+
+await main();
