@@ -1,7 +1,7 @@
 #!/usr/bin/env zx
 /**
  * make figures: plan every run of every figure, compute the missing ones in parallel (one
- * process per core, longest first), then build figures/, snapshots/ and the gallery.
+ * long-lived process per core, longest runs first), then build figures/, snapshots/ and the gallery.
  *
  *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N]
  *
@@ -22,7 +22,8 @@ const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
 
 function fmt(s) {
   if (!Number.isFinite(s)) return '--';
-  return s < 60 ? `${s.toFixed(0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  const r = Math.round(s);
+  return r < 60 ? `${r}s` : `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
 }
 
 for (const preset of presets) {
@@ -33,6 +34,7 @@ for (const preset of presets) {
   let doneCost = 0;
   let done = 0;
   const running = new Set();
+  const computeSeconds = new Map(); // figure → seconds of run time (summed over workers)
   const show = () => {
     if (!tty) return;
     const elapsed = (Date.now() - started) / 1000;
@@ -42,23 +44,42 @@ for (const preset of presets) {
   };
   const timer = tty ? setInterval(show, 500) : null;
   const queue = [...todo];
+  // One long-lived `tasks.ts serve` process per core, fed the next run when it reports one done.
   async function worker() {
-    while (queue.length) {
-      const r = queue.shift();
-      const label = `${r.figure} ${r.id}`;
-      running.add(label);
+    if (!queue.length) return;
+    const proc = $`${tsx} pipeline/tasks.ts serve`;
+    let current = null;
+    const feed = () => {
+      current = queue.shift() ?? null;
+      if (!current) return proc.stdin.end();
+      running.add(`${current.figure} ${current.id}`);
+      proc.stdin.write(`${current.key}\n`);
       show();
-      try {
-        await $`${tsx} pipeline/tasks.ts run --key ${r.key}`;
-      } catch (e) {
-        if (timer) clearInterval(timer);
-        process.stderr.write(`\n${label} failed:\n${e.stderr || e.message}\n`);
-        process.exit(1);
+    };
+    let pending = '';
+    proc.stdout.on('data', (chunk) => {
+      pending += chunk;
+      let nl;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const [word, key, seconds] = line.split(' ');
+        if (!current || word !== 'done' || key !== current.key) continue;
+        running.delete(`${current.figure} ${current.id}`);
+        computeSeconds.set(current.figure, (computeSeconds.get(current.figure) ?? 0) + Number(seconds));
+        done += 1;
+        doneCost += current.cost;
+        feed();
       }
-      running.delete(label);
-      done += 1;
-      doneCost += r.cost;
-      show();
+    });
+    feed();
+    try {
+      await proc;
+    } catch (e) {
+      if (timer) clearInterval(timer);
+      const label = current ? `${current.figure} ${current.id}` : 'a run';
+      process.stderr.write(`\n${label} failed:\n${e.stderr || e.message}\n`);
+      process.exit(1);
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
@@ -71,5 +92,6 @@ for (const preset of presets) {
     process.exit(1);
   }
   const line = `[${preset}] ${planned.length} runs (${todo.length} computed, ${planned.length - todo.length} cached) in ${fmt((Date.now() - started) / 1000)}`;
-  process.stderr.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
+  const perFigure = [...computeSeconds].map(([f, s]) => `${f} ${s.toFixed(0)}s`).join(', ');
+  process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }

@@ -2,7 +2,8 @@
  * The pipeline's side-effecting steps, called by pipeline/figures.mjs (zx):
  *
  *   tsx pipeline/tasks.ts plan  --preset full|ci [--only NAME]   → JSON list of runs (cached or not)
- *   tsx pipeline/tasks.ts run   --key KEY                         → compute one run into the cache
+ *   tsx pipeline/tasks.ts serve                                   → read run keys from stdin, one per line;
+ *                                                                   compute each into the cache and print "done KEY SECONDS"
  *   tsx pipeline/tasks.ts build --preset full|ci [--only NAME]   → figures/, snapshots/, gallery
  *
  * Cache: .cache/jobs/KEY.json (the job) and .cache/runs/KEY.json (its trajectory). KEY hashes
@@ -10,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { executeRun, runCost } from '../src/figures/execute.ts';
 import { FIGURES, figureByName } from '../src/figures/registry.ts';
@@ -57,6 +59,23 @@ function runJob(key: string): void {
   writeFileAtomic(join(CACHE, 'runs', `${key}.json`), toJson(traj));
 }
 
+/**
+ * A long-lived worker process: the orchestrator feeds it one key at a time (the next one when
+ * it reports the last done), so every core stays busy whatever the runs cost, and tsx and the
+ * modules load once per worker instead of once per run (~1 s each time, more than most sampler
+ * runs take; the validity map alone has 768 runs).
+ */
+async function serve(): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    const key = line.trim();
+    if (!key) continue;
+    const started = performance.now();
+    runJob(key);
+    process.stdout.write(`done ${key} ${((performance.now() - started) / 1000).toFixed(3)}\n`);
+  }
+}
+
 export function loadResults(fig: FigureDefinition, preset: Preset): Map<string, Trajectory> {
   const digest = engineDigest();
   const results = new Map<string, Trajectory>();
@@ -82,17 +101,15 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
-    options: { preset: { type: 'string', default: 'full' }, only: { type: 'string' }, key: { type: 'string' } },
+    options: { preset: { type: 'string', default: 'full' }, only: { type: 'string' } },
     strict: true,
   });
   const preset = values.preset as Preset;
   if (preset !== 'full' && preset !== 'ci') throw new Error(`--preset: must be full or ci, got ${JSON.stringify(preset)}`);
   if (command === 'plan') process.stdout.write(toJson(plan(preset, values.only)));
-  else if (command === 'run') {
-    if (!values.key) throw new Error('--key is required');
-    runJob(values.key);
-  } else if (command === 'build') await build(preset, values.only);
-  else throw new Error(`unknown task ${JSON.stringify(command)} (plan, run, build)`);
+  else if (command === 'serve') await serve();
+  else if (command === 'build') await build(preset, values.only);
+  else throw new Error(`unknown task ${JSON.stringify(command)} (plan, serve, build)`);
 }
 
 if (process.argv[1]?.endsWith('tasks.ts')) {
