@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig, type RunConfig } from '../src/config.ts';
 import { runSimulation } from '../src/engines.ts';
 import { createRng } from '../src/sim/random.ts';
-import { choleskyInto, runSampler, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
+import { psdSqrtInto, runSampler, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from '../src/sim/weights.ts';
 import { gram } from '../src/theory/orderParams.ts';
 import type { Trajectory } from '../src/trajectory.ts';
@@ -131,12 +131,52 @@ describe('sampler building blocks', () => {
       }
   });
 
-  it('Cholesky tolerates a singular PSD Gram matrix (student = teacher) and rejects an indefinite one', () => {
+  it('psdSqrtInto tolerates a singular PSD Gram matrix (student = teacher) and rejects an indefinite one', () => {
     const out = new Float64Array(4);
-    expect(choleskyInto(Float64Array.of(1, 1, 1, 1), 2, out)).toBe(true);
+    expect(psdSqrtInto(Float64Array.of(1, 1, 1, 1), 2, out)).toBe(true);
     expect(Array.from(out)).toEqual([1, 0, 1, 0]);
-    expect(choleskyInto(Float64Array.of(1, 2, 2, 1), 2, out)).toBe(false);
+    expect(psdSqrtInto(Float64Array.of(1, 2, 2, 1), 2, out)).toBe(false);
+    expect(psdSqrtInto(Float64Array.of(0, 1, 1, 0), 2, out)).toBe(false);
   });
+
+  it('psdSqrtInto reconstructs rank-deficient Gram matrices with several null directions (the K > M endgame)', () => {
+    // 10 vectors in a 5-dimensional span, as when 6 students have learned 4 teachers with two
+    // units cancelling: G = V Vᵀ with V 10×5, plus rounding-size asymmetric noise (1e-13).
+    const rng = createRng('psd-sqrt');
+    const n = 10;
+    for (let trial = 0; trial < 50; trial++) {
+      const V = new Float64Array(n * 5);
+      rng.fillGaussian(V);
+      for (let c = 0; c < 5; c++) V[9 * 5 + c] = -V[8 * 5 + c]; // a cancelling pair
+      for (let c = 0; c < 5; c++) V[0 * 5 + c] = V[4 * 5 + c]; // a student equal to a teacher
+      const G = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let c = 0; c < 5; c++) s += V[i * 5 + c] * V[j * 5 + c];
+          G[i * n + j] = G[j * n + i] = s + (i === j ? 0 : 1e-13 * rng.nextGaussian());
+        }
+      const A = new Float64Array(n * n);
+      expect(psdSqrtInto(G.slice(), n, A)).toBe(true);
+      let maxErr = 0;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += A[i * n + k] * A[j * n + k];
+          maxErr = Math.max(maxErr, Math.abs(s - G[i * n + j]));
+        }
+      expect(maxErr).toBeLessThan(1e-9);
+    }
+  });
+
+  it('runs a K = 6 > M = 4 soft committee through its singular endgame (unpivoted Cholesky stopped at t ≈ 1468)', () => {
+    // Regression: with full rank lost in several directions at once the unpivoted factorization
+    // reported "not positive definite" on this seed although the smallest eigenvalue was −2e-11.
+    const cfg = validateConfig({ model: 'soft-committee', N: 784, K: 6, M: 4, lr: 0.5, tMax: 1500, recordEvery: 1, recordScale: 'log', recordPoints: 20, seed: 1033, studentScale: 0.5 });
+    const traj = runSimulation(cfg, { engine: 'sampler' });
+    expect(traj.t.at(-1)).toBe(1500);
+    expect(traj.eg.at(-1)!).toBeLessThan(1e-12); // keeps learning: no direction frozen at the rank cut
+  }, 60_000);
 
   it('weights built from init have exactly that Gram matrix', () => {
     const c = cases[1];

@@ -2,7 +2,7 @@
  * Exact finite-N sampler of the order parameters under online SGD: no weight vectors.
  *
  * With x ~ N(0, I_N), write the L = K + M weight vectors (student W, teacher W*) through an
- * orthonormal basis U of their span: (W; W*)/√N = A U with A the Cholesky factor of the
+ * orthonormal basis U of their span: (W; W*)/√N = A U with A a square root (pivoted Cholesky) of the
  * Gram matrix G = [[Q, R], [Rᵀ, T]]. Then z = U x ~ N(0, I_L), the fields are f = (λ, ρ) = A z,
  * and the part of x orthogonal to the span is an independent N(0, I_{N−L}) vector. One SGD
  * step changes (Q, R, v) only through f, ξ and the Gram matrix of the batch's inputs:
@@ -33,25 +33,58 @@ export interface SamplerOptions {
 export class GramMatrixError extends Error {}
 
 /**
- * Lower Cholesky factor of the symmetric positive semi-definite n×n matrix `a` into `out`.
- * A pivot within `relTol` of zero (relative to the diagonal) is a direction with no variance
- * — e.g. a student unit that has become exactly a teacher unit — and gets a zero column; the
- * unused standard normal then belongs to the orthogonal complement, so |x|² stays exact.
- * Returns false only when a pivot is clearly negative (the matrix is not PSD).
+ * A square root of the symmetric positive semi-definite n×n matrix `a`: `out` (n×n, row-major)
+ * with out·outᵀ = a, by Cholesky with diagonal pivoting (the largest remaining diagonal first;
+ * LAPACK's dpstrf does the same). Column k of `out` belongs to the k-th pivot, so `out` is lower
+ * triangular only up to a row permutation; callers multiply by the whole matrix.
+ *
+ * Why pivoting: Gram matrices of a learned student are singular in several directions at once
+ * (units that become teacher units, or pairs that cancel when K > M), and eliminating a
+ * near-zero pivot before the large ones turns rounding noise into O(1) garbage; the unpivoted
+ * factorization stopped a calibration run of the K = 6 soft committee at t ≈ 1468, where the
+ * smallest eigenvalue was only −2·10⁻¹¹. With pivoting the factorization stops at the numerical
+ * rank (remaining diagonal ≤ `rankTol` × the largest diagonal) and the remaining columns are zero:
+ * those directions have no variance, and their unused standard normals belong to the orthogonal
+ * complement, so |x|² stays exact. Returns false when what remains is clearly not PSD (an entry of
+ * the remaining Schur complement beyond `psdTol` × the largest diagonal in size, or a negative
+ * diagonal beyond it).
+ *
+ * `a` is overwritten (it holds the Schur complement as the factorization goes); `perm` is
+ * scratch space. Both are the caller's so that the sampler's step allocates nothing.
  */
-export function choleskyInto(a: Float64Array, n: number, out: Float64Array, relTol = 1e-10): boolean {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= out[i * n + k] * out[j * n + k];
-      if (i === j) {
-        const scale = Math.abs(a[i * n + i]);
-        if (s > relTol * scale) out[i * n + i] = Math.sqrt(s);
-        else if (s >= -1e3 * relTol * scale) out[i * n + i] = 0;
-        else return false;
-      } else out[i * n + j] = out[j * n + j] > 0 ? s / out[j * n + j] : 0;
+export function psdSqrtInto(a: Float64Array, n: number, out: Float64Array, perm = new Int32Array(n), rankTol = 1e-14, psdTol = 1e-8): boolean {
+  const s = a;
+  for (let i = 0; i < n; i++) perm[i] = i;
+  out.fill(0);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, s[i * n + i]);
+  if (!(maxDiag > 0)) maxDiag = 1;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (s[perm[i] * n + perm[i]] > s[perm[p] * n + perm[p]]) p = i;
+    const pivot = s[perm[p] * n + perm[p]];
+    if (pivot <= rankTol * maxDiag) {
+      // Numerical rank k: the rest must be (numerically) zero.
+      for (let i = k; i < n; i++)
+        for (let j = k; j < n; j++) {
+          const x = s[perm[i] * n + perm[j]];
+          if (Math.abs(x) > psdTol * maxDiag) return false;
+        }
+      return true;
     }
-    for (let j = i + 1; j < n; j++) out[i * n + j] = 0;
+    [perm[k], perm[p]] = [perm[p], perm[k]];
+    const r = perm[k];
+    const d = Math.sqrt(pivot);
+    out[r * n + k] = d;
+    for (let i = k + 1; i < n; i++) out[perm[i] * n + k] = s[perm[i] * n + r] / d;
+    for (let i = k + 1; i < n; i++) {
+      const li = out[perm[i] * n + k];
+      for (let j = k + 1; j <= i; j++) {
+        const v = s[perm[i] * n + perm[j]] - li * out[perm[j] * n + k];
+        s[perm[i] * n + perm[j]] = v;
+        s[perm[j] * n + perm[i]] = v;
+      }
+    }
   }
   return true;
 }
@@ -118,6 +151,7 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
 
   const G = new Float64Array(L * L);
   const A = new Float64Array(L * L);
+  const perm = new Int32Array(L);
   const z = new Float64Array(B * L);
   const f = new Float64Array(B * L);
   const c = new Float64Array(B * K);
@@ -152,20 +186,20 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
   const progressEvery = Math.max(1, Math.floor(total / 200));
   for (const target of steps) {
     while (step < target) {
-      // G = [[Q, R], [Rᵀ, T]] and its Cholesky factor A.
+      // G = [[Q, R], [Rᵀ, T]] and its square root A (pivoted Cholesky; overwrites G).
       for (let i = 0; i < K; i++) {
         for (let k = 0; k < K; k++) G[i * L + k] = Q[i * K + k];
         for (let n = 0; n < M; n++) G[i * L + K + n] = G[(K + n) * L + i] = R[i * M + n];
       }
       for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = T[n * M + m];
-      if (!choleskyInto(G, L, A)) {
+      if (!psdSqrtInto(G, L, A, perm)) {
         throw new GramMatrixError(`sampler: Gram matrix [[Q,R],[Rᵀ,T]] is not positive definite at t=${Number((step / N).toPrecision(6))} (lr=${lr})`);
       }
       rng.fillGaussian(z);
       for (let s = 0; s < B; s++) {
         for (let a = 0; a < L; a++) {
           let acc = 0;
-          for (let b = 0; b <= a; b++) acc += A[a * L + b] * z[s * L + b];
+          for (let b = 0; b < L; b++) acc += A[a * L + b] * z[s * L + b];
           f[s * L + a] = acc;
         }
         let d = sigma > 0 ? sigma * rng.nextGaussian() : 0;

@@ -10,7 +10,7 @@ import { teacherSecondLayer, type RunConfig } from '../config.ts';
 import { fromMatrix } from '../trajectory.ts';
 import { orderParamsFromWeights, type OrderParams } from '../theory/orderParams.ts';
 import { createRng } from './random.ts';
-import { choleskyInto } from './sampler.ts';
+import { psdSqrtInto } from './sampler.ts';
 
 export interface Weights {
   N: number;
@@ -66,7 +66,7 @@ export function initialOrderParams(config: RunConfig): OrderParams {
 
 /**
  * Weights (W, W*) whose Gram matrix is exactly the given order parameters:
- * (W; W*) = √N · A · U with A the Cholesky factor of G = [[Q, R], [Rᵀ, T]] and U an L×N matrix
+ * (W; W*) = √N · A · U with A a square root (pivoted Cholesky, psdSqrtInto) of G = [[Q, R], [Rᵀ, T]] and U an L×N matrix
  * of random orthonormal rows (Gram–Schmidt on Gaussian rows from `rng`). Then
  * (W; W*)(W; W*)ᵀ/N = A U Uᵀ Aᵀ = G. Lets full SGD start from an explicit `init`.
  */
@@ -81,7 +81,7 @@ export function weightsFromOrderParams(p: OrderParams, N: number, seed: number |
   }
   for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = p.T[n * M + m];
   const A = new Float64Array(L * L);
-  if (!choleskyInto(G, L, A)) throw new Error('config.init: [[Q, R], [Rᵀ, T]] must be positive semi-definite');
+  if (!psdSqrtInto(G, L, A)) throw new Error('config.init: [[Q, R], [Rᵀ, T]] must be positive semi-definite');
   const rng = createRng(`${seed}:init-basis`);
   const U = new Float64Array(L * N);
   rng.fillGaussian(U);
@@ -101,7 +101,7 @@ export function weightsFromOrderParams(p: OrderParams, N: number, seed: number |
   const all = new Float64Array(L * N);
   const sqrtN = Math.sqrt(N);
   for (let a = 0; a < L; a++)
-    for (let b = 0; b <= a; b++) {
+    for (let b = 0; b < L; b++) {
       const coef = sqrtN * A[a * L + b];
       if (coef === 0) continue;
       for (let x = 0; x < N; x++) all[a * N + x] += coef * U[b * N + x];
