@@ -3,7 +3,7 @@ SHELL := /bin/bash
 DEPS := node_modules/.package-lock.json
 NAME ?=
 
-.PHONY: figures figure test typecheck bench demo clean-cache
+.PHONY: figures figure test typecheck bench calibrate demo clean-cache
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -24,6 +24,10 @@ test: $(DEPS)
 
 typecheck: $(DEPS)
 	npx tsc --noEmit
+
+## Re-measure the null distribution behind the replication tolerances (~20 min on 2 cores).
+calibrate: $(DEPS)
+	npx tsx pipeline/calibrate.ts
 
 ## Speed benchmark: prints a table and writes bench/results.json.
 bench: $(DEPS)

@@ -9,9 +9,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { executeRun } from '../src/figures/execute.ts';
+import { boundsFromCalibration, calibrationConfigHash, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
 import { FIGURES } from '../src/figures/registry.ts';
+import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
+import { runOde } from '../src/engines.ts';
+import { escapeTime } from '../src/metrics/alignment.ts';
+import { initialOrderParams } from '../src/sim/weights.ts';
+import { DivergenceError, integrateDopri5 } from '../src/theory/integrators.ts';
+import { packState, stateGeneralizationError } from '../src/theory/rhs.ts';
+import { odeParamsFor } from '../src/theory/solve.ts';
+import { naiveRhs } from './helpers/naiveRhs.ts';
+import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 import { configHash, sha256 } from '../src/figures/runKey.ts';
-import type { Snapshot } from '../src/figures/types.ts';
+import type { PanelMetrics, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
 import { GALLERY_PATH, snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
@@ -71,5 +81,77 @@ describe('gallery (figures/index.html)', () => {
     expect(result.consoleErrors).toEqual([]);
     expect(result.failedFigures).toEqual([]);
     expect(result.figureCount).toBe(FIGURES.length + 1);
+  });
+});
+
+describe('replication tolerances (snapshots/calibration.json)', () => {
+  const calibration = readCalibration();
+
+  it('the calibration exists and covers every K of the three replication figures at the full preset', () => {
+    expect(calibration).not.toBeNull();
+    for (const figure of Object.keys(REPLICATION_BOUNDS)) {
+      const settings = calibration!.settings.filter((s) => s.figure === figure && s.preset === 'full');
+      expect(settings.map((s) => s.K)).toEqual([2, 4, 6]);
+      for (const s of settings) expect(s.samples.length).toBe(calibration!.seeds.length);
+    }
+    expect(calibration!.seeds.length).toBeGreaterThanOrEqual(50);
+  });
+
+  it('the calibration was made with the current figure settings', () => {
+    for (const s of calibrationSettings(['full'])) {
+      const entry = calibration!.settings.find((e) => e.figure === s.figure && e.preset === s.preset && e.K === s.K);
+      expect(entry?.configHash, `${s.figure} K=${s.K}`).toBe(calibrationConfigHash(s.config(calibration!.seeds[0])));
+    }
+  });
+
+  it.each(Object.keys(REPLICATION_BOUNDS))('%s: the bounds in code are exactly what the rule gives on the calibration', (figure) => {
+    const { samples, tMax, seedsPerK } = figureSettings(calibration!, figure);
+    const rule = boundsFromCalibration(samples, tMax, seedsPerK);
+    expect(REPLICATION_BOUNDS[figure as keyof typeof REPLICATION_BOUNDS]).toEqual(rule);
+  });
+
+  it.each(Object.keys(REPLICATION_BOUNDS))('%s: the fitted bounds pass the calibration runs themselves at the expected rate', (figure) => {
+    // The calibration seeds, cut into pseudo-figures of seedsPerK seeds per K, must pass like the
+    // real figure. Each check is set at a 10⁻³ tail; with ~4 checks on ~150 panels about 0.6
+    // failures are expected, and more than 3 (Poisson tail < 0.5%) means the fit misrepresents
+    // the null distribution (a tail fitted too tight, or censored escapes mishandled).
+    const fig = FIGURES.find((f) => f.name === figure)!;
+    const { samples, seedsPerK } = figureSettings(calibration!, figure);
+    const replication = fig.tolerances.filter((t) => !t.name.startsWith('initializations differ'));
+    const failures: string[] = [];
+    for (let start = 0; start + seedsPerK <= samples[0].length; start += seedsPerK) {
+      const panels = samples.flatMap((perK, k) =>
+        perK.slice(start, start + seedsPerK).map((s) => ({ ...s, panel: `K=${k}/seed=${s.seed}`, escapeThreshold: 1e-2 }) as unknown as PanelMetrics),
+      );
+      const snap: Snapshot = { figure, preset: 'full', panels };
+      for (const p of panels) for (const tol of replication) if (!tol.check(p, snap)) failures.push(`${p.panel}: ${tol.name}`);
+    }
+    expect(failures.length, failures.join('\n')).toBeLessThanOrEqual(3);
+  });
+
+  it("power: the calibrated bounds reject the blog's typo'd dQ/dt on Figure 1's K = 4 setting", () => {
+    // The typo'd ODE stands in for a wrong theory; the correct ODE stands in for a simulation
+    // (the calibration measured how far simulations stray from it). The wrong theory must break
+    // the pre-escape log-ratio bound or the escape-factor bound (or diverge).
+    const b = REPLICATION_BOUNDS['soft-committee'];
+    const cfg = softCommitteeConfig(4, 'full');
+    const good = runOde(cfg);
+    const init = initialOrderParams(cfg);
+    const prm = odeParamsFor(cfg, init);
+    const typo: number[] = [];
+    let diverged = false;
+    try {
+      integrateDopri5(naiveRhs(prm, { blogTypo: true }), packState(init), 0, good.t, (_j, _t, y) => typo.push(stateGeneralizationError(y, prm)));
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      diverged = true;
+    }
+    if (diverged || !typo.every(Number.isFinite)) return;
+    const tGood = escapeTime(good.t, good.eg, 1e-2);
+    const tTypo = escapeTime(good.t, typo, 1e-2);
+    const preEscape = good.t.map((t, j) => [t, j] as const).filter(([t, j]) => (tGood === null || t < tGood) && good.eg[j] >= 1e-5);
+    const maxLogRatio = Math.max(...preEscape.map(([, j]) => Math.abs(Math.log(typo[j] / good.eg[j]))));
+    const escapeRejects = tGood === null || tTypo === null || tTypo / tGood > b.escapeFactor || tTypo / tGood < 1 / b.escapeFactor;
+    expect(maxLogRatio > b.preEscapeLogRatio || escapeRejects, `typo: max |ln ratio| ${maxLogRatio}, escape ${tTypo} vs ${tGood}`).toBe(true);
   });
 });

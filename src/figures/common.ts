@@ -2,11 +2,12 @@
  * Pieces shared by the figure modules: configs, plot rows, panel metrics, tolerances and
  * the visual conventions (simulation solid blue, theory dashed red, log axes).
  */
+import type { ReplicationBounds } from './calibration.ts';
 import { validateConfig, type RunConfig } from '../config.ts';
 import { alignmentSeries, alignmentSummary } from '../metrics/alignment.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { configHash, sha256 } from './runKey.ts';
-import type { PanelMetrics, RunSpec, Tolerance } from './types.ts';
+import type { PanelMetrics, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 /** ε_g below this is numerical zero on a log axis (the ODE reaches ~1e-10 after convergence). */
 export const PLOT_EG_FLOOR = 1e-6;
@@ -123,33 +124,59 @@ export const sourceDash = {
   legend: null,
 } as const;
 
-/** Tolerances shared by the theory-vs-simulation panels; each states its statistical reason. */
+/** The panels of the same K as `p` (panel ids are 'K=4' or 'K=4/seed=2'). */
+function sameK(p: PanelMetrics, snapshot: Snapshot): PanelMetrics[] {
+  const k = p.panel.split('/')[0];
+  return snapshot.panels.filter((q) => q.panel.split('/')[0] === k);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const preEscapeMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQPreEscape, p.minAlignRPreEscape, p.minAlignVPreEscape);
+
+/**
+ * Tolerances shared by the theory-vs-simulation panels; each states its statistical reason.
+ * The alignment and log-ratio checks apply to the median over the seeds of a K (one seed: the
+ * panel itself), see boundsFromCalibration.
+ */
 export function preEscapeAlignmentTolerance(minAlign: number, reason: string): Tolerance {
   return {
-    name: `cosine alignment of Q, R, v ≥ ${minAlign} before the plateau escape (panels whose theory escapes)`,
+    name: `median over seeds of min cosine alignment of Q, R, v before the plateau escape ≥ ${minAlign} (panels whose theory escapes)`,
     reason,
-    check: (p) => p.escapeTimeOde === null || (p.minAlignQPreEscape >= minAlign && p.minAlignRPreEscape >= minAlign && p.minAlignVPreEscape >= minAlign),
-    measured: (p) => `Q ${p.minAlignQPreEscape}, R ${p.minAlignRPreEscape}, v ${p.minAlignVPreEscape}`,
+    check: (p, snap) => {
+      const group = sameK(p, snap).filter((q) => q.escapeTimeOde !== null);
+      return group.length === 0 || median(group.map(preEscapeMinAlignment)) >= minAlign;
+    },
+    measured: (p, snap) => `${sameK(p, snap).map(preEscapeMinAlignment).join(', ')}`,
   };
 }
 
 export function preEscapeLogRatioTolerance(max: number, reason: string): Tolerance {
   return {
-    name: `|ln(ε_sim/ε_ode)| ≤ ${max} before the plateau escape`,
+    name: `median over seeds of max |ln(ε_sim/ε_ode)| before the plateau escape ≤ ${max}`,
     reason,
-    check: (p) => p.maxAbsLogRatioPreEscape <= max,
-    measured: (p) => `${p.maxAbsLogRatioPreEscape}`,
+    check: (p, snap) => median(sameK(p, snap).map((q) => q.maxAbsLogRatioPreEscape)) <= max,
+    measured: (p, snap) => `${sameK(p, snap).map((q) => q.maxAbsLogRatioPreEscape).join(', ')}`,
   };
 }
 
-/** Escape times agree within a factor, or neither escapes (the K < M panels). */
-export function escapeTolerance(maxFactor: number, reason: string): Tolerance {
+/**
+ * Escape times agree within a factor, or neither escapes (the K < M panels). When only one run
+ * escapes, at t_e, the other's escape time lies beyond t_max: the pair passes when that is still
+ * compatible with the factor (t_max / t_e ≤ factor), since the run simply ended too early to tell.
+ */
+export function escapeTolerance(maxFactor: number, tMax: number, reason: string): Tolerance {
   return {
-    name: `plateau escape times agree within ×${maxFactor} (or neither escapes)`,
+    name: `plateau escape times agree within ×${maxFactor} (or neither escapes by t = ${tMax})`,
     reason,
     check: (p) => {
-      if (p.escapeTimeSim === null || p.escapeTimeOde === null) return p.escapeTimeSim === p.escapeTimeOde;
-      const r = p.escapeTimeSim / p.escapeTimeOde;
+      if (p.escapeTimeSim === null && p.escapeTimeOde === null) return true;
+      const r = (p.escapeTimeSim ?? tMax) / (p.escapeTimeOde ?? tMax);
+      if (p.escapeTimeSim === null || p.escapeTimeOde === null) return Math.max(r, 1 / r) <= maxFactor;
       return r <= maxFactor && r >= 1 / maxFactor;
     },
     measured: (p) => `sim ${p.escapeTimeSim}, ode ${p.escapeTimeOde}`,
@@ -157,17 +184,18 @@ export function escapeTolerance(maxFactor: number, reason: string): Tolerance {
 }
 
 /**
- * Final levels: a panel whose theory escapes must end below `learnedBelow` in both, and a
- * panel that stays on the plateau (K < M) must end with both on the same level (|ln ratio| ≤
- * `stuckLogRatio`) and above the escape threshold.
+ * Final levels: a run that escaped the plateau must still be below the escape threshold at the
+ * end (learning does not undo itself), and a panel whose theory stays on the plateau (K < M)
+ * must end with both runs on the same error level (|ln ratio| ≤ `stuckLogRatio`) above the
+ * threshold.
  */
-export function finalLevelTolerance(learnedBelow: number, stuckLogRatio: number, reason: string): Tolerance {
+export function finalLevelTolerance(stuckLogRatio: number, reason: string): Tolerance {
   return {
-    name: `final ε_g: both < ${learnedBelow} when theory escapes, else same level (|ln ratio| ≤ ${stuckLogRatio})`,
+    name: `final ε_g: a run that escaped stays below the escape threshold; without escape both on the same level (|ln ratio| ≤ ${stuckLogRatio})`,
     reason,
     check: (p) =>
-      p.escapeTimeOde !== null
-        ? p.finalEgSim < learnedBelow && p.finalEgOde < learnedBelow
+      p.escapeTimeOde !== null || p.escapeTimeSim !== null
+        ? (p.escapeTimeSim === null || p.finalEgSim < p.escapeThreshold) && (p.escapeTimeOde === null || p.finalEgOde < p.escapeThreshold)
         : Math.abs(Math.log(p.finalEgSim / p.finalEgOde)) <= stuckLogRatio && p.finalEgSim >= p.escapeThreshold,
     measured: (p) => `sim ${p.finalEgSim}, ode ${p.finalEgOde}`,
   };
@@ -180,28 +208,39 @@ export function describeSettings(cfg: RunConfig): string {
   return parts.join(', ');
 }
 
+const CALIBRATION =
+  'Bound calibrated, not guessed: 50 fresh seeds per K (N = 784, the exact finite-N sampler against each seed\'s own ODE; snapshots/calibration.json, made by pipeline/calibrate.ts) give the null distribution, and the bound is the 0.999 quantile of a normal or log-normal fit per K, the figure\'s bound being the most permissive over its K (boundsFromCalibration in src/figures/calibration.ts; test/figures.test.ts checks the constant against the file), so a correct panel (or median over a K\'s seeds) fails with probability ≈ 10⁻³.';
+
 /**
- * The replication tolerances every theory-vs-simulation figure shares; the numbers come from
- * 18 exact-sampler runs per figure at N = 784 (6 seeds × K), as each reason states.
+ * The replication tolerances every theory-vs-simulation figure shares, with bounds calibrated
+ * per figure (REPLICATION_BOUNDS in replicationBounds.ts).
  */
-export function replicationTolerances(opts: { learnedBelow: number }): Tolerance[] {
-  return [
-    preEscapeAlignmentTolerance(
-      0.6,
-      'Early on the order parameters fluctuate by O(1/√N) ≈ 3.6% around the ODE (cos ≥ 0.999, test/ode-vs-sgd); but the symmetric plateau is a saddle whose unstable direction amplifies that noise exponentially, so a single run at N = 784 drifts from its ODE on the plateau before ε_g moves. Over 18 exact-sampler runs per figure the pre-escape minimum was 0.88–0.997 for Q and 0.64–0.99 for R; 0.6 bounds one seed. The whole-run minima (including the escape, where single runs leave the plateau at a random time) are reported in the snapshot.',
-    ),
+export function replicationTolerances(b: ReplicationBounds, opts: { tMax: number }): Tolerance[] {
+  const tolerances: Tolerance[] = [];
+  // A negative cosine bound says nothing about agreement: where the calibrated 10⁻³ tail of the
+  // pre-escape alignment reaches below 0, single seeds at this N cannot promise alignment, and
+  // the minima are reported in the snapshot instead of checked.
+  if (b.preEscapeAlignment > 0)
+    tolerances.push(
+      preEscapeAlignmentTolerance(
+        b.preEscapeAlignment,
+        `Early on the order parameters fluctuate by O(1/√N) ≈ 3.6% around the ODE (cos ≥ 0.99 averaged over seeds, test/ode-vs-sgd), but the symmetric plateau is a saddle whose unstable directions amplify that noise, so a single run at N = 784 can drift from its own ODE on the plateau before ε_g moves, most in R when student units trade teacher units. ${CALIBRATION}`,
+      ),
+    );
+  tolerances.push(
     preEscapeLogRatioTolerance(
-      0.5,
-      'Before the escape ε_g self-averages: ε_sim/ε_ode − 1 = O(1/√N) = O(0.036) per record, times a prefactor that peaks as the drop begins; 18 exact-sampler runs per figure gave at most 0.35, so 0.5 bounds one seed with margin, while a wrong ODE (e.g. the blog\'s typo) misses by more than ln 2.',
+      b.preEscapeLogRatio,
+      `Before the escape ε_g self-averages: ε_sim/ε_ode − 1 = O(1/√N) ≈ 0.036 per record, with a prefactor that grows where the curve starts to drop, and the maximum is taken over ~200 records. ${CALIBRATION}`,
     ),
     escapeTolerance(
-      1.6,
-      'The escape time ~ (1/λ) ln(1/δ) depends on the symmetry-breaking amplitude δ, to which SGD adds O(1/√N) noise comparable to the initial asymmetry at N = 784; over 18 exact-sampler runs per figure (6 seeds × K) the SGD/ODE ratio ranged 0.77–1.41, so ×1.6 bounds a single seed.',
+      b.escapeFactor,
+      opts.tMax,
+      `The escape time ~ (1/λ) ln(1/δ) depends on the symmetry-breaking amplitude δ; SGD adds O(1/√N) noise of the same order as the initial asymmetry at N = 784, so a single seed's escape time scatters by a factor around its ODE's (the mean over seeds agrees far better). ${CALIBRATION}`,
     ),
     finalLevelTolerance(
-      opts.learnedBelow,
-      0.2,
-      `After specialization both runs reach the converged regime (below ${opts.learnedBelow}); without it (K < M) both stay on the same error level, which self-averages to O(1/√N): measured |ln ratio| ≤ 0.08 over 18 runs, bound 0.2.`,
+      b.stuckLogRatio,
+      `Without specialization (K < M) both runs stay on the same error level, which self-averages to O(1/√N). ${CALIBRATION} After an escape the final error spans ten decades across seeds and is not bounded; a run must only not climb back above the escape threshold.`,
     ),
-  ];
+  );
+  return tolerances;
 }

@@ -7,6 +7,7 @@
  * final levels vary by initialization), and each is tracked individually. Thick lines: the
  * mean over initializations of simulation and of theory.
  */
+import { REPLICATION_BOUNDS } from './replicationBounds.ts';
 import type { RunConfig } from '../config.ts';
 import type { Trajectory } from '../trajectory.ts';
 import {
@@ -138,7 +139,7 @@ export const largeInitFigure: FigureDefinition = {
   runs,
   build,
   tolerances: [
-    ...replicationTolerances({ learnedBelow: 1e-2 }),
+    ...replicationTolerances(REPLICATION_BOUNDS['large-init'], { tMax: largeInitConfig(2, 11, 'full').tMax }),
     {
       name: 'initializations differ: spread of log10 final ε_g across initializations ≥ 0.3 for some K ≥ M (ODE)',
       reason: 'The figure exists to show individual differences: at least a factor 2 between initializations in the final error predicted by theory.',

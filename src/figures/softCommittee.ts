@@ -7,6 +7,7 @@
  * K < M cannot represent the teacher and stays on a high error; K ≥ M leaves the symmetric
  * plateau when the units specialize and the error falls by orders of magnitude.
  */
+import { REPLICATION_BOUNDS } from './replicationBounds.ts';
 import type { RunConfig } from '../config.ts';
 import type { Trajectory } from '../trajectory.ts';
 import {
@@ -135,5 +136,5 @@ export const softCommitteeFigure: FigureDefinition = {
   },
   runs,
   build,
-  tolerances: replicationTolerances({ learnedBelow: 1e-4 }),
+  tolerances: replicationTolerances(REPLICATION_BOUNDS['soft-committee'], { tMax: softCommitteeConfig(2, 'full').tMax }),
 };

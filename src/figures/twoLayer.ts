@@ -6,6 +6,7 @@
  * simulated and theoretical Q, R and v over time, which stays close to 1 with small dips
  * where the error drops steeply (finite-N fluctuations near the transitions).
  */
+import { REPLICATION_BOUNDS } from './replicationBounds.ts';
 import type { RunConfig } from '../config.ts';
 import type { Trajectory } from '../trajectory.ts';
 import {
@@ -132,10 +133,14 @@ export const twoLayerFigure: FigureDefinition = {
       `teacher, K ∈ {2, 4, 6} by column, seeds ${twoLayerSeeds(preset).join(', ')} (one line each). Top: ε_g, ` +
       `simulation solid blue, ODE of Goldt et al. (2019) dashed red, each ODE started from its simulation's ` +
       `initial order parameters. Rows 2–4: cosine similarity between simulated and theoretical Q, R and v. ` +
+      `The alignment stays near 1 until the plateau; where the student breaks the symmetry of the teacher ` +
+      `(all v* = 1), SGD noise of order 1/√N is as large as the initial asymmetry, so a single run can hand ` +
+      `a teacher unit to a different student unit than its ODE does: R then aligns only up to that ` +
+      `relabelling (≈ 0.5 when two units trade places), while ε_g still follows the theory. ` +
       `Settings: ${describeSettings(c)}.`
     );
   },
   runs,
   build,
-  tolerances: replicationTolerances({ learnedBelow: 1e-4 }),
+  tolerances: replicationTolerances(REPLICATION_BOUNDS['two-layer'], { tMax: twoLayerConfig(2, 1, 'full').tMax }),
 };

@@ -1,0 +1,207 @@
+/**
+ * The null distribution of the replication metrics: per panel setting, the metrics of S fresh
+ * seeds run through the exact sampler and their own ODEs (written by pipeline/calibrate.ts,
+ * committed as snapshots/calibration.json). The replication tolerances are read off it by
+ * `calibratedBounds`, so each tolerance states the statistics behind it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateConfig, type RunConfig } from '../config.ts';
+import { erf } from '../sim/activation.ts';
+import { largeInitConfig, largeInitSeeds, LARGE_INIT_KS } from './largeInit.ts';
+import { softCommitteeConfig, SOFT_COMMITTEE_KS } from './softCommittee.ts';
+import { twoLayerConfig, twoLayerSeeds, TWO_LAYER_KS } from './twoLayer.ts';
+import { configHash } from './runKey.ts';
+import type { Preset } from './types.ts';
+
+export interface CalibrationSample {
+  seed: number;
+  escapeTimeSim: number | null;
+  escapeTimeOde: number | null;
+  maxAbsLogRatioPreEscape: number;
+  minAlignQPreEscape: number;
+  minAlignRPreEscape: number;
+  minAlignVPreEscape: number;
+  finalEgSim: number;
+  finalEgOde: number;
+}
+
+export interface CalibrationFile {
+  seeds: number[];
+  engine: 'sampler';
+  settings: { figure: string; preset: Preset; K: number; configHash: string; samples: CalibrationSample[] }[];
+}
+
+/** A panel setting of a replication figure, as a function of the seed. */
+export interface CalibrationSetting {
+  figure: 'soft-committee' | 'two-layer' | 'large-init';
+  preset: Preset;
+  K: number;
+  config: (seed: number) => RunConfig;
+}
+
+/** Seeds per K in each figure's full preset: the n of its median checks. */
+export const SEEDS_PER_K: Record<CalibrationSetting['figure'], number> = {
+  'soft-committee': 1,
+  'two-layer': twoLayerSeeds('full').length,
+  'large-init': largeInitSeeds('full').length,
+};
+
+/** Every panel setting of the three theory-vs-simulation figures (each K), per preset. */
+export function calibrationSettings(presets: Preset[]): CalibrationSetting[] {
+  const out: CalibrationSetting[] = [];
+  for (const preset of presets) {
+    for (const K of SOFT_COMMITTEE_KS) out.push({ figure: 'soft-committee', preset, K, config: (seed) => validateConfig({ ...softCommitteeConfig(K, preset), seed }) });
+    for (const K of TWO_LAYER_KS) out.push({ figure: 'two-layer', preset, K, config: (seed) => twoLayerConfig(K, seed, preset) });
+    for (const K of LARGE_INIT_KS) out.push({ figure: 'large-init', preset, K, config: (seed) => largeInitConfig(K, seed, preset) });
+  }
+  return out;
+}
+
+/** Hash of a setting's config at its first calibration seed: ties the calibration to the figure's settings. */
+export function calibrationConfigHash(config: RunConfig): string {
+  return configHash({ engine: 'sampler', config }).slice(0, 16);
+}
+
+export function calibrationPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'snapshots', 'calibration.json');
+}
+
+export function readCalibration(): CalibrationFile | null {
+  const p = calibrationPath();
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as CalibrationFile) : null;
+}
+
+/** The per-panel bounds the replication tolerances check (src/figures/common.ts). */
+export interface ReplicationBounds {
+  /** Escape times agree within this factor (panels where both escape). */
+  escapeFactor: number;
+  /** max |ln(ε_sim/ε_ode)| before the escape. */
+  preEscapeLogRatio: number;
+  /** min cosine alignment of Q, R and v before the escape (panels whose theory escapes). */
+  preEscapeAlignment: number;
+  /** |ln(final ε_sim/ε_ode)| of panels that stay on the plateau. */
+  stuckLogRatio: number;
+}
+
+/** Two-sided standard normal quantile at 10⁻³. */
+const Z_TWO_SIDED = 3.29;
+
+function meanSd(xs: number[]): { mean: number; sd: number } {
+  if (xs.length < 2) throw new Error(`calibration: need at least 2 samples, got ${xs.length}`);
+  const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+  return { mean, sd };
+}
+
+/** Per-seed tail rate p at which the median of n (odd) seeds exceeds its bound with probability alpha. */
+export function medianTailRate(n: number, alpha: number): number {
+  if (!Number.isInteger(n) || n < 1 || n % 2 === 0) throw new Error(`calibration: seedsPerK must be odd and ≥ 1, got ${n}`);
+  const need = (n + 1) / 2;
+  const tail = (p: number) => {
+    let sum = 0;
+    for (let k = need; k <= n; k++) sum += binomial(n, k) * p ** k * (1 - p) ** (n - k);
+    return sum;
+  };
+  let lo = 0;
+  let hi = 0.5;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (tail(mid) < alpha) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
+
+/** Standard normal quantile by bisection on Φ(z) = (1 + erf(z/√2))/2. */
+export function normalQuantile(q: number): number {
+  let lo = -10;
+  let hi = 10;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if ((1 + erf(mid / Math.SQRT2)) / 2 < q) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Round up (dir = 1) or down (dir = −1) to two significant digits: bounds only ever round outward. */
+export function roundOutward(x: number, dir: 1 | -1): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const e = 10 ** (Math.floor(Math.log10(Math.abs(x))) - 1);
+  return Number(((dir > 0 ? Math.ceil(x / e - 1e-9) : Math.floor(x / e + 1e-9)) * e).toPrecision(2));
+}
+
+/**
+ * The rule that turns the calibration runs of one figure into bounds with a false-failure
+ * probability of about 10⁻³ per panel and per check, for a correct theory and a correct
+ * simulation. Each panel setting (each K) is fitted on its own, since the spread differs a lot
+ * between K, and the figure's bound is the most permissive over its K:
+ *  - escape: ln(t_sim/t_ode) fitted by a normal law → factor exp(|mean| + 3.29 sd). A run that
+ *    escapes while the other has not by t_max enters at its censoring point ln(t_max/t_escape),
+ *    a lower bound of its true value;
+ *  - pre-escape max |ln ε ratio| is a positive maximum: fitted log-normal; pre-escape alignment:
+ *    1 − min(cos Q, cos R, cos v) fitted log-normal (−1, i.e. no constraint, if the tail reaches
+ *    below it). Both are checked on the median over the figure's `seedsPerK` seeds of one K, not
+ *    per seed: a single run now and then takes a transition at another time than its ODE (an
+ *    SGD check of 30 two-layer K = 2 seeds had one at 0.92 against a sampler median of 0.12),
+ *    a tail heavier than the log-normal that no 50 samples can pin down at 10⁻³. The median of
+ *    n seeds fails only if (n+1)/2 of them are in the tail, so its bound is the fit's quantile
+ *    at the per-seed rate p with P(Binomial(n, p) ≥ (n+1)/2) = 10⁻³ (p = 10⁻³, 0.018, 0.053 for
+ *    n = 1, 3, 5), a part of the distribution the fit does describe;
+ *  - final level on the plateau (K < M): ln(ε_sim/ε_ode) normal → |mean| + 3.29 sd.
+ * The final level after an escape spans ten decades across seeds (10⁻¹⁵ … 10⁻⁴ for the K = 6 soft
+ * committee at t = 1500), so it gets no calibrated bound; the tolerance only asks that a run that
+ * escaped stays below the escape threshold.
+ * A fit extrapolates the tail beyond the largest of the 50 samples per setting, instead of taking
+ * that largest sample (which one panel in ~50 would exceed by chance).
+ */
+export function boundsFromCalibration(settings: CalibrationSample[][], tMax: number, seedsPerK: number): ReplicationBounds {
+  const zMedian = normalQuantile(1 - medianTailRate(seedsPerK, 1e-3));
+  const escapeFactor: number[] = [];
+  const preEscapeLogRatio: number[] = [];
+  const preEscapeAlignment: number[] = [];
+  const stuckLogRatio: number[] = [];
+  for (const samples of settings) {
+    const lr = meanSd(samples.map((s) => Math.log(Math.max(s.maxAbsLogRatioPreEscape, 1e-12))));
+    preEscapeLogRatio.push(Math.exp(lr.mean + zMedian * lr.sd));
+    const odeEscapes = samples.filter((s) => s.escapeTimeOde !== null);
+    if (odeEscapes.length < samples.length / 2) {
+      const fin = meanSd(samples.map((s) => Math.log(s.finalEgSim / s.finalEgOde)));
+      stuckLogRatio.push(Math.abs(fin.mean) + Z_TWO_SIDED * fin.sd);
+      continue;
+    }
+    const ratios = samples
+      .filter((s) => s.escapeTimeSim !== null || s.escapeTimeOde !== null)
+      .map((s) => Math.log((s.escapeTimeSim ?? tMax) / (s.escapeTimeOde ?? tMax)));
+    const esc = meanSd(ratios);
+    escapeFactor.push(Math.exp(Math.abs(esc.mean) + Z_TWO_SIDED * esc.sd));
+    const al = meanSd(odeEscapes.map((s) => Math.log(Math.max(1 - Math.min(s.minAlignQPreEscape, s.minAlignRPreEscape, s.minAlignVPreEscape), 1e-12))));
+    preEscapeAlignment.push(1 - Math.exp(al.mean + zMedian * al.sd));
+  }
+  return {
+    escapeFactor: roundOutward(Math.max(...escapeFactor), 1),
+    preEscapeLogRatio: roundOutward(Math.max(...preEscapeLogRatio), 1),
+    preEscapeAlignment: Math.max(-1, roundOutward(Math.min(...preEscapeAlignment), -1)),
+    stuckLogRatio: roundOutward(Math.max(...stuckLogRatio), 1),
+  };
+}
+
+/** The full-preset samples of one figure, one array per K, and the figure's run length. */
+export function figureSettings(file: CalibrationFile, figure: string): { samples: CalibrationSample[][]; tMax: number; seedsPerK: number } {
+  const settings = calibrationSettings(['full']).filter((s) => s.figure === figure);
+  if (!settings.length) throw new Error(`calibration: unknown figure ${figure}`);
+  const samples = settings.map((s) => {
+    const entry = file.settings.find((e) => e.figure === s.figure && e.preset === 'full' && e.K === s.K);
+    if (!entry) throw new Error(`calibration: no full-preset samples for ${figure} K=${s.K}`);
+    return entry.samples;
+  });
+  return { samples, tMax: settings[0].config(file.seeds[0]).tMax, seedsPerK: SEEDS_PER_K[figure as CalibrationSetting['figure']] };
+}
