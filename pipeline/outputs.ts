@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '../src/figures/runKey.ts';
 import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
-import { toJson, writeFileAtomic } from '../src/io.ts';
+import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
 
@@ -48,9 +48,9 @@ export async function renderFigureOutputs(
   opts: { gallery: boolean },
 ): Promise<void> {
   for (const { fig, built } of figures) {
-    writeFileAtomic(specPath(fig.name), toJson(built.spec));
+    writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
     writeFileAtomic(svgPath(fig.name), await renderSvg(built.spec as never));
-    if (built.interactiveSpec) writeFileAtomic(join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toJson(built.interactiveSpec));
+    if (built.interactiveSpec) writeFileAtomic(join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
   }
   if (opts.gallery) await writeGallery();
 }

@@ -17,6 +17,16 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   }
 }
 
+/**
+ * JSON for files reviewers diff: nested structure indented, and every object that holds only
+ * scalars (a plotted data row, an encoding channel) on one line, so a changed data point shows
+ * as one changed line instead of a changed 2 MB line. Formatting newlines are the only raw
+ * newlines in JSON text (strings escape theirs), so collapsing them inside a flat object is safe.
+ */
+export function toReviewJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 1).replace(/\{\n\s*([^{}[\]]*?)\n\s*\}/g, (_m, body: string) => `{${body.replace(/\n\s*/g, ' ')}}`)}\n`;
+}
+
 /** JSON with a trailing newline; key order is insertion order, so output is deterministic. */
 export function toJson(value: unknown, indent = 0): string {
   return `${JSON.stringify(value, null, indent || undefined)}\n`;
