@@ -1,6 +1,8 @@
 /**
  * A recorded run, in the JSON shape the CLI prints: parallel arrays over record times.
  */
+import type { OrderParams } from './theory/orderParams.ts';
+
 export type Engine = 'ode' | 'sgd' | 'sampler';
 
 export interface Trajectory {
@@ -25,6 +27,28 @@ export interface Trajectory {
   /** Teacher overlaps and second layer (constant). */
   T: number[][];
   vTeacher: number[];
+}
+
+/** A trajectory with no records yet; `appendRecord` fills it. */
+export function emptyTrajectory(
+  engine: Engine,
+  run: Pick<Trajectory, 'model' | 'K' | 'M' | 'N'>,
+  T: number[][],
+  vTeacher: ArrayLike<number>,
+): Trajectory {
+  const { model, K, M, N } = run;
+  return { engine, model, K, M, N, t: [], steps: [], eg: [], Q: [], R: [], v: [], T, vTeacher: Array.from(vTeacher) };
+}
+
+/** Append the record at `step` (t = step/N): ε_g and the order parameters Q, R, v. */
+export function appendRecord(traj: Trajectory, step: number, eg: number, p: Pick<OrderParams, 'Q' | 'R' | 'v'>): void {
+  const { K, M, N } = traj;
+  traj.t.push(step / N);
+  traj.steps.push(step);
+  traj.eg.push(eg);
+  traj.Q.push(toMatrix(p.Q, K, K));
+  traj.R.push(toMatrix(p.R, K, M));
+  traj.v.push(Array.from(p.v));
 }
 
 export function toMatrix(a: ArrayLike<number>, rows: number, cols: number): number[][] {

@@ -20,7 +20,7 @@ import { generalizationError } from '../theory/generalizationError.ts';
 import { DivergenceError } from '../theory/integrators.ts';
 import type { OrderParams } from '../theory/orderParams.ts';
 import { assertBounded } from '../theory/solve.ts';
-import { toMatrix, type Trajectory } from '../trajectory.ts';
+import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 import { g, gPrime } from './activation.ts';
 import { createRng, type Rng } from './random.ts';
 
@@ -164,7 +164,7 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
   const rate2 = (lr * lr) / (N * B * B);
 
   const steps = recordSteps(config);
-  const traj: Trajectory = { engine: 'sampler', model, K, M, N, t: [], steps: [], eg: [], Q: [], R: [], v: [], T: toMatrix(T, M, M), vTeacher: Array.from(vt) };
+  const traj = emptyTrajectory('sampler', config, toMatrix(T, M, M), vt);
   const record = (step: number) => {
     const t = step / N;
     const p: OrderParams = { K, M, Q, R, T, v, vTeacher: vt };
@@ -173,12 +173,7 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
     } catch (e) {
       throw new DivergenceError(t, `sampler diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: ${(e as Error).message}`);
     }
-    traj.t.push(t);
-    traj.steps.push(step);
-    traj.eg.push(generalizationError(p));
-    traj.Q.push(toMatrix(Q, K, K));
-    traj.R.push(toMatrix(R, K, M));
-    traj.v.push(Array.from(v));
+    appendRecord(traj, step, generalizationError(p), p);
   };
 
   let step = 0;

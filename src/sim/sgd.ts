@@ -28,7 +28,7 @@ import { generalizationError } from '../theory/generalizationError.ts';
 import { assertBounded } from '../theory/solve.ts';
 import { orderParamsFromWeights } from '../theory/orderParams.ts';
 import { recordSteps } from '../recordTimes.ts';
-import { toMatrix, type Trajectory } from '../trajectory.ts';
+import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 import { g, gGivenExp } from './activation.ts';
 import { compileStepKernels, deinterleaveStudent, interleave, type StepKernels } from './kernels.ts';
 import { createFiller, createRng, XoshiroRng, type Rng } from './random.ts';
@@ -255,21 +255,7 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   );
 
   const steps = recordSteps(config);
-  const traj: Trajectory = {
-    engine: 'sgd',
-    model,
-    K,
-    M,
-    N,
-    t: [],
-    steps: [],
-    eg: [],
-    Q: [],
-    R: [],
-    v: [],
-    T: [],
-    vTeacher: Array.from(vTeacher),
-  };
+  const traj = emptyTrajectory('sgd', config, [], vTeacher);
   if (config.testSamples > 0) traj.egTest = [];
 
   const record = (step: number) => {
@@ -283,12 +269,7 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
       if (!(e instanceof DivergenceError)) throw e;
       throw new DivergenceError(step / N, `SGD diverged at t=${Number((step / N).toPrecision(6))} with lr=${lr}: ${e.message}`);
     }
-    traj.t.push(step / N);
-    traj.steps.push(step);
-    traj.eg.push(eg);
-    traj.Q.push(toMatrix(p.Q, K, K));
-    traj.R.push(toMatrix(p.R, K, M));
-    traj.v.push(Array.from(v));
+    appendRecord(traj, step, eg, p);
     if (traj.T.length === 0) traj.T = toMatrix(p.T, M, M);
     if (traj.egTest) traj.egTest.push(stepper.testError(testRng, config.testSamples));
   };

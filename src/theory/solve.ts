@@ -6,7 +6,7 @@ import { generalizationError } from './generalizationError.ts';
 import { DivergenceError, integrateDopri5, integrateRk4, type Dopri5Stats } from './integrators.ts';
 import type { OrderParams } from './orderParams.ts';
 import { packState, twoLayerRhs, unpackState, type OdeParams } from './rhs.ts';
-import { toMatrix, type Trajectory } from '../trajectory.ts';
+import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 
 export interface SolveOptions {
   method?: 'dopri5' | 'rk4';
@@ -49,32 +49,13 @@ export function solveOrderParameterOde(
   const params = odeParamsFor(setup, init);
   const f = twoLayerRhs(params);
   const times = steps.map((s) => s / setup.N);
-  const traj: Trajectory & { stats?: Dopri5Stats } = {
-    engine: 'ode',
-    model: setup.model,
-    K,
-    M,
-    N: setup.N,
-    t: [],
-    steps: [],
-    eg: [],
-    Q: [],
-    R: [],
-    v: [],
-    T: toMatrix(init.T, M, M),
-    vTeacher: Array.from(init.vTeacher),
-  };
+  const traj: Trajectory & { stats?: Dopri5Stats } = emptyTrajectory('ode', { model: setup.model, K, M, N: setup.N }, toMatrix(init.T, M, M), init.vTeacher);
   const onOutput = (j: number, t: number, y: Float64Array) => {
     const p = unpackState(y, params);
     const eg = generalizationError(p);
     assertBounded(p.Q, K, t);
     if (!Number.isFinite(eg)) throw new DivergenceError(t, `ODE became non-finite at t=${t}`);
-    traj.t.push(t);
-    traj.steps.push(steps[j]);
-    traj.eg.push(eg);
-    traj.Q.push(toMatrix(p.Q, K, K));
-    traj.R.push(toMatrix(p.R, K, M));
-    traj.v.push(Array.from(p.v));
+    appendRecord(traj, steps[j], eg, p);
   };
   const y0 = packState(init);
   try {
