@@ -64,6 +64,9 @@ async function main(): Promise<void> {
         minAlignQPreEscape: p.minAlignQPreEscape,
         minAlignRPreEscape: p.minAlignRPreEscape,
         minAlignVPreEscape: p.minAlignVPreEscape,
+        minAlignQ: p.minAlignQ,
+        minAlignR: p.minAlignR,
+        minAlignV: p.minAlignV,
         finalEgSim: p.finalEgSim,
         finalEgOde: p.finalEgOde,
       });

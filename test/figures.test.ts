@@ -129,6 +129,16 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
     expect(failures.length, failures.join('\n')).toBeLessThanOrEqual(3);
   });
 
+  it('two-layer: the calibration backs the caption (assignment fixed by the initial condition)', () => {
+    // Figure 2's settings (distinct v*, spread initial v, η = 0.25) exist so that the ODE decides
+    // which student unit takes which teacher unit. With the symmetric teacher (all v* = 1, v scale
+    // 0.1, η = 1) the same rule gave a pre-escape bound of 0.11 and no whole-run bound (tail < 0).
+    const b = REPLICATION_BOUNDS['two-layer'];
+    expect(b.preEscapeAlignment).toBeGreaterThanOrEqual(0.8);
+    expect(b.alignment).toBeGreaterThan(0);
+    expect(FIGURES.find((f) => f.name === 'two-layer')!.tolerances.some((t) => t.name.includes('over the whole run'))).toBe(true);
+  });
+
   it("power: the calibrated bounds reject the blog's typo'd dQ/dt on Figure 1's K = 4 setting", () => {
     // The typo'd ODE stands in for a wrong theory; the correct ODE stands in for a simulation
     // (the calibration measured how far simulations stray from it). The wrong theory must break

@@ -7,7 +7,7 @@
 import type { ReplicationBounds } from './calibration.ts';
 
 export const REPLICATION_BOUNDS: Record<'soft-committee' | 'two-layer' | 'large-init', ReplicationBounds> = {
-  'soft-committee': { escapeFactor: 1.9, preEscapeLogRatio: 1.4, preEscapeAlignment: -0.35, stuckLogRatio: 0.022 },
-  'two-layer': { escapeFactor: 2.1, preEscapeLogRatio: 0.4, preEscapeAlignment: 0.11, stuckLogRatio: 0.081 },
-  'large-init': { escapeFactor: 2.4, preEscapeLogRatio: 0.48, preEscapeAlignment: 0.28, stuckLogRatio: 0.067 },
+  'soft-committee': { escapeFactor: 1.9, preEscapeLogRatio: 1.4, preEscapeAlignment: -0.35, alignment: -1, stuckLogRatio: 0.022 },
+  'two-layer': { escapeFactor: 1.7, preEscapeLogRatio: 0.31, preEscapeAlignment: 0.88, alignment: 0.16, stuckLogRatio: 0.041 },
+  'large-init': { escapeFactor: 2.4, preEscapeLogRatio: 0.48, preEscapeAlignment: 0.28, alignment: -0.49, stuckLogRatio: 0.067 },
 };

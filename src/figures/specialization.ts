@@ -207,7 +207,11 @@ export const specializationFigure: FigureDefinition = {
       `Top: ε_g (SGD solid blue, ODE dashed red) with four marked times: early, on the plateau, at the escape ` +
       `(ε_g < 10⁻²), and at the end. Below: student–teacher overlaps R and student–student overlaps Q at those times, ` +
       `simulation and theory; red positive, blue negative. On the plateau the rows of R are alike (no student has ` +
-      `picked a teacher); after the transition each student matches one teacher and Q approaches T.`
+      `picked a teacher); after the transition each student matches one teacher and Q approaches T. ` +
+      `Which student takes which teacher is decided on the symmetric plateau by differences of order 1/√N, where ` +
+      `SGD noise is as large as the initial asymmetry the ODE follows, so the simulated R may be a row permutation ` +
+      `of the theoretical one: the same specialized pattern with students relabelled (Figure 2 shows settings that ` +
+      `fix the assignment).`
     );
   },
   runs,
