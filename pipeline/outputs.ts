@@ -45,18 +45,24 @@ export const GALLERY_PATH = join(ROOT, 'figures', 'index.html');
 
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
-  opts: { gallery: boolean },
 ): Promise<void> {
   for (const { fig, built } of figures) {
     writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
     writeFileAtomic(svgPath(fig.name), await renderSvg(built.spec as never));
     if (built.interactiveSpec) writeFileAtomic(join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
   }
-  if (opts.gallery) await writeGallery();
+  // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
+  // with --only): it is made from the files on disk and costs no runs.
+  await writeGallery();
 }
 
 /** The gallery is built from the committed outputs, so it is always consistent with them. */
 export async function writeGallery(): Promise<void> {
+  writeFileAtomic(GALLERY_PATH, await galleryHtml());
+}
+
+/** The gallery's HTML as the current figures/ outputs and captions give it. */
+export async function galleryHtml(): Promise<string> {
   const { FIGURES } = await import('../src/figures/registry.ts');
   const entries = [];
   for (const fig of FIGURES) {
@@ -69,5 +75,5 @@ export async function writeGallery(): Promise<void> {
       /* no interactive variant */
     }
   }
-  writeFileAtomic(GALLERY_PATH, buildGalleryHtml(entries));
+  return buildGalleryHtml(entries);
 }

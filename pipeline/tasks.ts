@@ -94,7 +94,7 @@ async function build(preset: Preset, only?: string): Promise<void> {
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, b });
   }
-  if (preset === 'full') await renderFigureOutputs(built.map(({ fig, b }) => ({ fig, built: b })), { gallery: !only });
+  if (preset === 'full') await renderFigureOutputs(built.map(({ fig, b }) => ({ fig, built: b })));
 }
 
 async function main(): Promise<void> {

@@ -23,7 +23,7 @@ import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 import { configHash, sha256 } from '../src/figures/runKey.ts';
 import type { PanelMetrics, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { GALLERY_PATH, snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
+import { galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import type { Trajectory } from '../src/trajectory.ts';
 
@@ -74,6 +74,10 @@ describe('gallery (figures/index.html)', () => {
       expect(html).toContain(fig.title.replace(/&/g, '&amp;'));
     }
     expect(html).toContain('specialization-interactive');
+  });
+
+  it('is exactly what the committed SVGs and current captions give (no stale copy of a figure)', async () => {
+    expect((await galleryHtml()) === readFileSync(GALLERY_PATH, 'utf8')).toBe(true);
   });
 
   it.skipIf(!existsSync('/usr/bin/chromium'))('loads in headless Chromium with no console errors and renders every figure', async () => {
