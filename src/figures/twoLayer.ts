@@ -33,7 +33,7 @@ const ESCAPE_THRESHOLD = 1e-2;
  * the student's units are interchangeable on the plateau, O(1/√N) SGD noise decides which one takes
  * which teacher unit, and R ended aligned at ≈ 0.5 in 6 of 6 seeds (two units traded) although
  * ε_g agreed. Distinct v* break the teacher's symmetry and student v ~ N(0, 1) the student's, both
- * at O(1), so the ODE decides the assignment: final R alignment 1.000 in 3/6 seeds at η = 1, 5/6 at
+ * at O(1), so the ODE decides the assignment: final R alignment 1.000 in 2–3 of 6 seeds at η = 1, 5/6 at
  * η = 0.5 and 6/6 at η = 0.25 (noise relative to the drift shrinks like √η). The staircase of
  * distinct v* — the largest teacher units learned first — is also what the blog's figure shows.
  */
