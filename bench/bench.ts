@@ -33,7 +33,7 @@ import { runSimulation } from '../src/engines.ts';
 import { executeRun, runCost } from '../src/figures/execute.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
-import { createRng } from '../src/sim/random.ts';
+import { createFiller, createRng } from '../src/sim/random.ts';
 import { runSgd, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights, initialOrderParams, type Weights } from '../src/sim/weights.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
@@ -122,6 +122,20 @@ function tsStepsPerSecond(cfg: RunConfig, w: Weights, steps: number, seed: numbe
   return steps / seconds;
 }
 
+/** Profile: the Gaussian fills alone (N draws per step, as a step makes them), per second. */
+function tsFillsPerSecond(fills: number, seed: number): number {
+  const fill = createFiller(createRng(`bench-fill:${seed}`), new Float64Array(N));
+  for (let i = 0; i < 20_000; i++) fill();
+  const t0 = performance.now();
+  for (let i = 0; i < fills; i++) fill();
+  return fills / ((performance.now() - t0) / 1000);
+}
+
+function runCFill(exe: string, weights: string, fills: number, seed: number): number {
+  const out = execFileSync(exe, [weights, String(fills), String(LR), '0', String(seed), 'fill']).toString();
+  return (JSON.parse(out) as { fillsPerSecond: number }).fillsPerSecond;
+}
+
 function meanSe(xs: number[]): { mean: number; se: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
@@ -176,11 +190,28 @@ async function main(): Promise<void> {
       if (exe) cr.push(runC(exe, weightsPath, C_STEPS, trainV, r + 1).stepsPerSecond);
       if (exeScalar) cs.push(runC(exeScalar, weightsPath, C_STEPS, trainV, r + 1).stepsPerSecond);
     }
+    // Profile: where a step's time goes, Gaussian fill vs the rest (fields, activations, update).
+    const tsFill: number[] = [];
+    const cFill: number[] = [];
+    for (let r = 0; r < REPS; r++) {
+      tsFill.push(tsFillsPerSecond(TS_STEPS, r));
+      if (exe) cFill.push(runCFill(exe, weightsPath, C_STEPS, r + 1));
+    }
     const tsBest = Math.max(...ts);
     const cBest = exe ? Math.max(...cr) : NaN;
     const cScalarBest = exeScalar ? Math.max(...cs) : NaN;
     const ratio = cBest / tsBest; // TS time per step / C time per step
     const ratioScalar = cScalarBest / tsBest;
+
+    const us = (rate: number) => 1e6 / rate;
+    const profile = {
+      tsStepMicros: us(tsBest),
+      tsFillMicros: us(Math.max(...tsFill)),
+      cStepMicros: exe ? us(cBest) : NaN,
+      cFillMicros: exe ? us(Math.max(...cFill)) : NaN,
+    };
+    const tsRest = profile.tsStepMicros - profile.tsFillMicros;
+    const cRest = profile.cStepMicros - profile.cFillMicros;
 
     // honesty: same initial weights, final ε_g at t = CHECK_T over SEEDS seeds each
     log(`SGD ${c.model} K=${c.K}: honesty check…`);
@@ -215,6 +246,7 @@ async function main(): Promise<void> {
       cScalarBest,
       tsOverCTime: ratio,
       tsOverCScalarTime: ratioScalar,
+      profile: { ...profile, tsFillsPerSecond: tsFill, cFillsPerSecond: cFill },
       check: { eg0, cEg0, sameStart, tsEg, cEg, ts: a, c: b, z, pass },
     });
     row(
@@ -225,6 +257,15 @@ async function main(): Promise<void> {
       exeScalar ? `${fmtRate(cScalarBest)} (${ratioScalar.toFixed(2)}×)` : 'n/a',
       '≤ 1.50×',
       exe ? mark(ratio <= 1.5) : 'n/a',
+    );
+    row(
+      `  profile, µs per step: Gaussian fill (${N} draws) + rest (fields, erf, update)`,
+      `${profile.tsFillMicros.toFixed(2)} + ${tsRest.toFixed(2)}`,
+      exe ? `${profile.cFillMicros.toFixed(2)} + ${cRest.toFixed(2)}` : 'n/a',
+      exe ? `${(profile.tsFillMicros / profile.cFillMicros).toFixed(2)}× + ${(tsRest / cRest).toFixed(2)}×` : 'n/a',
+      '',
+      '',
+      '',
     );
     row(
       `  check: ε_g(t=${CHECK_T}) from the same start (ε_g0 TS ${eg0.toFixed(6)}, C ${Number.isFinite(cEg0) ? cEg0.toFixed(6) : 'n/a'}), ${SEEDS} seeds`,

@@ -278,8 +278,8 @@ static double eg_closed_form(int N, int K, int M, const double *W, const double 
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: %s WEIGHTS.bin STEPS LR TRAIN_V SEED\n", argv[0]);
+  if (argc != 6 && !(argc == 7 && strcmp(argv[6], "fill") == 0)) {
+    fprintf(stderr, "usage: %s WEIGHTS.bin STEPS LR TRAIN_V SEED [fill]\n", argv[0]);
     return 2;
   }
   FILE *fp = fopen(argv[1], "rb");
@@ -312,6 +312,21 @@ int main(int argc, char **argv) {
   for (int j = 0; j < N; j++) {
     for (int k = 0; k < KU; k++) m[(size_t)j * LU + k] = W[(size_t)k * N + j];
     for (int q = 0; q < MU; q++) m[(size_t)j * LU + KU + q] = Wt[(size_t)q * N + j];
+  }
+  if (argc == 7) {
+    /* Profile mode: only the STEPS Gaussian fills of N draws a run makes, timed the same way. */
+    double *xf = aligned_alloc(64, ((sizeof(double) * (size_t)N + 63) / 64) * 64);
+    double sink = 0;
+    struct timespec f0, f1;
+    clock_gettime(CLOCK_MONOTONIC, &f0);
+    for (long s = 0; s < steps; s++) {
+      fill_gaussian(xf, N);
+      sink += xf[s % N];
+    }
+    clock_gettime(CLOCK_MONOTONIC, &f1);
+    const double fs = (double)(f1.tv_sec - f0.tv_sec) + 1e-9 * (double)(f1.tv_nsec - f0.tv_nsec);
+    printf("{\"fills\":%ld,\"seconds\":%.9g,\"fillsPerSecond\":%.9g,\"sink\":%.17g}\n", steps, fs, steps / fs, sink);
+    return 0;
   }
   const double invSqrtN = 1 / sqrt((double)N), wScale = lr * invSqrtN, vScale = lr / N, SQ2PI = sqrt(2 / M_PI);
   double *xa = aligned_alloc(64, ((sizeof(double) * (size_t)N + 63) / 64) * 64);
