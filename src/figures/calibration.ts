@@ -101,6 +101,11 @@ function meanSd(xs: number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
+/** ln(1 − min cos alignment of Q, R, v): the log-normally fitted alignment deficit. */
+function logDeficit(q: number, r: number, v: number): number {
+  return Math.log(Math.max(1 - Math.min(q, r, v), 1e-12));
+}
+
 /** Per-seed tail rate p at which the median of n (odd) seeds exceeds its bound with probability alpha. */
 export function medianTailRate(n: number, alpha: number): number {
   if (!Number.isInteger(n) || n < 1 || n % 2 === 0) throw new Error(`calibration: seedsPerK must be odd and ≥ 1, got ${n}`);
@@ -185,7 +190,7 @@ export function boundsFromCalibration(settings: CalibrationSample[][], tMax: num
   for (const samples of settings) {
     const lr = meanSd(samples.map((s) => Math.log(Math.max(s.maxAbsLogRatioPreEscape, 1e-12))));
     preEscapeLogRatio.push(Math.exp(lr.mean + zMedian * lr.sd));
-    const whole = meanSd(samples.map((s) => Math.log(Math.max(1 - Math.min(s.minAlignQ, s.minAlignR, s.minAlignV), 1e-12))));
+    const whole = meanSd(samples.map((s) => logDeficit(s.minAlignQ, s.minAlignR, s.minAlignV)));
     alignment.push(1 - Math.exp(whole.mean + zMedian * whole.sd));
     const odeEscapes = samples.filter((s) => s.escapeTimeOde !== null);
     if (odeEscapes.length < samples.length / 2) {
@@ -198,7 +203,7 @@ export function boundsFromCalibration(settings: CalibrationSample[][], tMax: num
       .map((s) => Math.log((s.escapeTimeSim ?? tMax) / (s.escapeTimeOde ?? tMax)));
     const esc = meanSd(ratios);
     escapeFactor.push(Math.exp(Math.abs(esc.mean) + Z_TWO_SIDED * esc.sd));
-    const al = meanSd(odeEscapes.map((s) => Math.log(Math.max(1 - Math.min(s.minAlignQPreEscape, s.minAlignRPreEscape, s.minAlignVPreEscape), 1e-12))));
+    const al = meanSd(odeEscapes.map((s) => logDeficit(s.minAlignQPreEscape, s.minAlignRPreEscape, s.minAlignVPreEscape)));
     preEscapeAlignment.push(1 - Math.exp(al.mean + zMedian * al.sd));
   }
   return {

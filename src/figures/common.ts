@@ -144,25 +144,32 @@ const preEscapeMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQPreEscape
  * panel itself), see boundsFromCalibration.
  */
 export function preEscapeAlignmentTolerance(minAlign: number, reason: string): Tolerance {
-  return {
-    name: `median over seeds of min cosine alignment of Q, R, v before the plateau escape ≥ ${minAlign} (panels whose theory escapes)`,
-    reason,
-    check: (p, snap) => {
-      const group = sameK(p, snap).filter((q) => q.escapeTimeOde !== null);
-      return group.length === 0 || median(group.map(preEscapeMinAlignment)) >= minAlign;
-    },
-    measured: (p, snap) => `${sameK(p, snap).map(preEscapeMinAlignment).join(', ')}`,
-  };
+  return medianAlignmentTolerance(minAlign, reason, 'before the plateau escape', ' (panels whose theory escapes)', preEscapeMinAlignment, (q) => q.escapeTimeOde !== null);
 }
 
 const wholeRunMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQ, p.minAlignR, p.minAlignV);
 
 export function alignmentTolerance(minAlign: number, reason: string): Tolerance {
+  return medianAlignmentTolerance(minAlign, reason, 'over the whole run', '', wholeRunMinAlignment, () => true);
+}
+
+/** The median over a K's seeds (those `include` keeps) of a per-panel alignment minimum is ≥ minAlign. */
+function medianAlignmentTolerance(
+  minAlign: number,
+  reason: string,
+  span: string,
+  scope: string,
+  minimum: (p: PanelMetrics) => number,
+  include: (p: PanelMetrics) => boolean,
+): Tolerance {
   return {
-    name: `median over seeds of min cosine alignment of Q, R, v over the whole run ≥ ${minAlign}`,
+    name: `median over seeds of min cosine alignment of Q, R, v ${span} ≥ ${minAlign}${scope}`,
     reason,
-    check: (p, snap) => median(sameK(p, snap).map(wholeRunMinAlignment)) >= minAlign,
-    measured: (p, snap) => `${sameK(p, snap).map(wholeRunMinAlignment).join(', ')}`,
+    check: (p, snap) => {
+      const group = sameK(p, snap).filter(include);
+      return group.length === 0 || median(group.map(minimum)) >= minAlign;
+    },
+    measured: (p, snap) => `${sameK(p, snap).map(minimum).join(', ')}`,
   };
 }
 
