@@ -11,11 +11,11 @@ $(DEPS): package.json package-lock.json
 
 ## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
 figures: $(DEPS)
-	npx zx pipeline/figures.mjs
+	node_modules/.bin/zx pipeline/figures.mjs
 
-## Rebuild one figure: make figure NAME=soft-committee
+## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
 figure: $(DEPS)
-	npx zx pipeline/figures.mjs --only "$(NAME)"
+	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)"
 
 ## Type-check and run the whole test suite.
 test: $(DEPS)

@@ -5,29 +5,15 @@
  *   figures/index.html          the offline gallery (with the interactive figure)
  *   snapshots/NAME.json         metrics of the full preset; snapshots/ci/NAME.json for CI's preset
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sha256 } from '../src/figures/runKey.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
+import { ROOT } from '../src/runs/digest.ts';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Source files whose change must invalidate cached runs. */
-const ENGINE_SOURCES = ['src/theory', 'src/sim', 'src/config.ts', 'src/recordTimes.ts', 'src/engines.ts', 'src/trajectory.ts'];
-
-export function engineDigest(): string {
-  const files: string[] = [];
-  for (const entry of ENGINE_SOURCES) {
-    const abs = join(ROOT, entry);
-    if (entry.endsWith('.ts')) files.push(entry);
-    else for (const f of readdirSync(abs).filter((x) => x.endsWith('.ts')).sort()) files.push(`${entry}/${f}`);
-  }
-  return sha256(files.map((f) => `${f}\n${readFileSync(join(ROOT, f), 'utf8')}`).join('\n')).slice(0, 16);
-}
+export { ROOT };
 
 export function snapshotPath(name: string, preset: Preset): string {
   return preset === 'full' ? join(ROOT, 'snapshots', `${name}.json`) : join(ROOT, 'snapshots', 'ci', `${name}.json`);

@@ -1,7 +1,7 @@
 /**
- * Cache keys for runs: sha256 of the engine, the full validated config, and a digest of the
- * engine's source files, so a changed formula or sampler invalidates the cache while an
- * unchanged run is never recomputed.
+ * Cache keys for runs: sha256 of the engine, the backend it runs on, the full validated config,
+ * and a digest of the engine's source files, so a changed formula or sampler (or another
+ * backend) never reuses a result while an unchanged run is never recomputed.
  */
 import { createHash } from 'node:crypto';
 import type { RunSpec } from './types.ts';
@@ -26,6 +26,7 @@ export function configHash(run: Pick<RunSpec, 'engine' | 'config'>): string {
   return sha256(stableStringify({ engine: run.engine, config: run.config })).slice(0, 16);
 }
 
-export function runKey(run: Pick<RunSpec, 'engine' | 'config'>, engineDigest: string): string {
-  return sha256(`${configHash(run)}:${engineDigest}`).slice(0, 24);
+/** The cache key of a run: what it computes (configHash), where (backend) and with which code (engineDigest). */
+export function cacheKey(run: Pick<RunSpec, 'engine' | 'config'>, backend: string, engineDigest: string): string {
+  return sha256(`${configHash(run)}:${backend}:${engineDigest}`).slice(0, 24);
 }
