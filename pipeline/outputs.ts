@@ -15,19 +15,22 @@ import { ROOT } from '../src/runs/digest.ts';
 
 export { ROOT };
 
+/** Where figures/ and snapshots/ are written: the repository, or TSDYN_OUTPUT_DIR (tests build into a temp folder). */
+const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
+
 export function snapshotPath(name: string, preset: Preset): string {
-  return preset === 'full' ? join(ROOT, 'snapshots', `${name}.json`) : join(ROOT, 'snapshots', 'ci', `${name}.json`);
+  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', 'ci', `${name}.json`);
 }
 
 export function svgPath(name: string): string {
-  return join(ROOT, 'figures', `${name}.svg`);
+  return join(OUT, 'figures', `${name}.svg`);
 }
 
 export function specPath(name: string): string {
-  return join(ROOT, 'figures', 'data', `${name}.vl.json`);
+  return join(OUT, 'figures', 'data', `${name}.vl.json`);
 }
 
-export const GALLERY_PATH = join(ROOT, 'figures', 'index.html');
+export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
 
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
@@ -35,7 +38,7 @@ export async function renderFigureOutputs(
   for (const { fig, built } of figures) {
     writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
     writeFileAtomic(svgPath(fig.name), await renderSvg(built.spec as never));
-    if (built.interactiveSpec) writeFileAtomic(join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
+    if (built.interactiveSpec) writeFileAtomic(join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
   }
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
@@ -53,7 +56,7 @@ export async function galleryHtml(): Promise<string> {
   const entries = [];
   for (const fig of FIGURES) {
     entries.push({ id: fig.name, title: fig.title, caption: fig.caption('full'), svg: readFileSync(svgPath(fig.name), 'utf8') });
-    const interactive = join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
+    const interactive = join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
     try {
       const spec = JSON.parse(readFileSync(interactive, 'utf8'));
       entries.push({ id: `${fig.name}-interactive`, title: `${fig.title} (interactive)`, caption: 'Move the slider to step through time.', vegaLiteSpec: spec });
