@@ -21,7 +21,7 @@ describe('JSON Schemas', () => {
     const fields = Object.keys(s.properties).sort();
     expect(fields).toEqual([...Object.keys(DEFAULT_CONFIG), 'init', '$schema', '$comment', 'description'].sort());
     // Every listed field is accepted by the validator (with a valid value), an unlisted one is not.
-    for (const f of fields) expect(() => validateConfig({ [f]: (DEFAULT_CONFIG as Record<string, unknown>)[f] ?? (f === 'init' ? undefined : 'x') })).not.toThrow();
+    for (const f of fields) expect(() => validateConfig({ [f]: (DEFAULT_CONFIG as unknown as Record<string, unknown>)[f] ?? (f === 'init' ? undefined : 'x') })).not.toThrow();
     expect(() => validateConfig({ eta: 1 })).toThrow('config.eta: unknown field');
   });
 
