@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIGURES } from '../src/figures/registry.ts';
-import { alive, descendants, run, sleep, start, waitFor, ZX } from './helpers/processes.ts';
+import { descendants, run, sleep, start, terminate, waitFor, ZX } from './helpers/processes.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-pipeline-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -22,15 +22,11 @@ describe('pipeline (zx pipeline/figures.mjs)', () => {
     const { child, done } = start([ZX, 'pipeline/figures.mjs', '--only=two-layer', '--preset', 'ci', '--jobs', '2'], { TSDYN_CACHE_DIR: cache, TSDYN_OUTPUT_DIR: out });
     expect(await waitFor(() => descendants(child.pid!).length >= 2, 60_000)).toBe(true);
     await sleep(500);
-    const tree = descendants(child.pid!);
-    child.kill('SIGTERM');
-    const r = await done;
-    expect(r.code).toBe(143);
-    expect(r.stderr).toContain('pipeline: stopped');
-    expect(await waitFor(() => tree.every((pid) => !alive(pid)), 5_000)).toBe(true);
-    const atStop = files();
-    await sleep(2000);
-    expect(files()).toBe(atStop);
+    const stop = await terminate(child, done, files);
+    expect(stop.result.code).toBe(143);
+    expect(stop.result.stderr).toContain('pipeline: stopped');
+    expect(stop.treeGone).toBe(true);
+    expect(stop.later).toBe(stop.atStop); // nothing written after the stop
     expect(existsSync(out)).toBe(false);
   });
 

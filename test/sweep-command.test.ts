@@ -12,7 +12,7 @@ import { validateConfig } from '../src/config.ts';
 import { executeRun } from '../src/figures/execute.ts';
 import { alignmentSummary, escapeTime } from '../src/metrics/alignment.ts';
 import { sweepCommand } from '../src/sweep/command.ts';
-import { alive, descendants, run, start, TSX_CLI, waitFor } from './helpers/processes.ts';
+import { run, start, terminate, TSX_CLI, waitFor } from './helpers/processes.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-sweep-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -139,17 +139,13 @@ describe('tsdyn sweep: SIGTERM, then resume', () => {
     const out = join(tmp, 'stopped');
     const { child, done } = start([...TSX_CLI, 'sweep', '--config', config, '--out', out, '--jobs', '2'], { TSDYN_CACHE_DIR: cache });
     expect(await waitFor(() => cached() >= 4, 60_000)).toBe(true);
-    const tree = descendants(child.pid!);
-    expect(tree.length).toBeGreaterThanOrEqual(2); // the two workers
-    child.kill('SIGTERM');
-    const stopped = await done;
-    expect(stopped.code).toBe(143);
-    expect(stopped.stderr).toContain('stopped; rerun the same command to resume');
-    expect(await waitFor(() => tree.every((pid) => !alive(pid)), 5_000)).toBe(true);
-    const atStop = cached();
+    const { result, workers, treeGone, atStop, later } = await terminate(child, done, cached);
+    expect(workers).toBeGreaterThanOrEqual(2); // the two workers
+    expect(result.code).toBe(143);
+    expect(result.stderr).toContain('stopped; rerun the same command to resume');
+    expect(treeGone).toBe(true);
     expect(atStop).toBeLessThan(24);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(cached()).toBe(atStop); // nothing written after the stop
+    expect(later).toBe(atStop); // nothing written after the stop
     expect(existsSync(join(out, 'table.csv'))).toBe(false);
 
     const resumed = await run([...TSX_CLI, 'sweep', '--config', config, '--out', out], { TSDYN_CACHE_DIR: cache });

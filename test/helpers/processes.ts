@@ -60,3 +60,23 @@ export async function waitFor(cond: () => boolean, ms: number): Promise<boolean>
   }
   return cond();
 }
+
+/**
+ * SIGTERM `child` and wait: returns how it ended, whether every process it had started is gone
+ * within 5 s, and the count `files()` gives at the stop and again `quietMs` later (equal when
+ * nothing was written after the stop).
+ */
+export async function terminate(
+  child: ChildProcess,
+  done: Promise<Finished>,
+  files: () => number,
+  quietMs = 2000,
+): Promise<{ result: Finished; workers: number; treeGone: boolean; atStop: number; later: number }> {
+  const tree = descendants(child.pid!);
+  child.kill('SIGTERM');
+  const result = await done;
+  const treeGone = await waitFor(() => tree.every((pid) => !alive(pid)), 5_000);
+  const atStop = files();
+  await sleep(quietMs);
+  return { result, workers: tree.length, treeGone, atStop, later: files() };
+}
