@@ -5,9 +5,10 @@ NAME ?=
 
 .PHONY: figures figure test typecheck bench calibrate demo clean-cache schema sweep-example
 
+# A linked node_modules (a worktree sharing another checkout's install) is never reinstalled:
+# npm ci would empty the linked folder for everyone who shares it.
 $(DEPS): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if [ -L node_modules ]; then echo "node_modules is a link to a shared install: not reinstalling" >&2; else npm ci --no-audit --no-fund && touch $@; fi
 
 ## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
 figures: $(DEPS)
