@@ -12,6 +12,7 @@
  * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
  * nothing is written after the stop.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FIGURES, figureByName } from '../src/figures/registry.ts';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
@@ -63,7 +64,8 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
   const computeSeconds = new Map<string, number>(); // figure → seconds of run time (summed over workers)
   const show = () => {
     if (!tty) return;
-    const eta = etaSeconds((Date.now() - started) / 1000, doneCost, totalCost);
+    const computed = [...computeSeconds.values()].reduce((a, x) => a + x, 0);
+    const eta = etaSeconds(computed, doneCost, totalCost, Math.min(workers ?? availableParallelism(), todo.length));
     process.stderr.write(`\r\x1b[K[${preset}] runs ${done}/${todo.length} (${jobs.length - todo.length} cached)  running: ${[...running].slice(0, 2).join(', ')}  ETA ${formatSeconds(eta)}`);
   };
   const timer = tty ? setInterval(show, 500) : null;

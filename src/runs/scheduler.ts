@@ -29,7 +29,7 @@ export interface WorkerJob {
 }
 
 export interface PlannedJob extends WorkerJob {
-  /** Rough cost in SGD-step units (runCost), for the order and the ETA. */
+  /** Expected seconds on one core (expectedSeconds), for the order, the plan and the ETA. */
   cost: number;
   /** The verified cached result, when there is one. */
   cached?: Trajectory;
@@ -39,6 +39,18 @@ export interface PlannedJob extends WorkerJob {
 export interface CacheProblem {
   path: string;
   reason: string;
+}
+
+/**
+ * Rough seconds per runCost unit on one core of this project's 2-core machine (README "Speed":
+ * ~7 µs per SGD step at N = 784, K = M = 4; the sampler's unit is cheaper per step but slower
+ * per unit; the ODE K = 6 to t = 1000 in ~0.3 s). runCost alone puts an ODE far above a short
+ * sampler run that takes as long, so the order and the ETA use this.
+ */
+const SECONDS_PER_COST = { sgd: 7e-6, sampler: 4e-5, ode: 4e-7 } as const;
+
+export function expectedSeconds(run: { engine: EngineName; config: RunConfig }): number {
+  return runCost(run) * SECONDS_PER_COST[run.engine];
 }
 
 /** Backends a run can use; only the CPU one exists for now (the GPU backend is wired later). */
@@ -69,7 +81,7 @@ export function planJobs(
       backend: opts.backend,
       config: run.config,
       ...(run.allowDivergence ? { allowDivergence: true } : {}),
-      cost: runCost(run),
+      cost: expectedSeconds(run),
       ...(lookup.status === 'hit' ? { cached: lookup.trajectory } : {}),
     });
   }
@@ -184,7 +196,10 @@ export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Prom
   }
 }
 
-/** Cost-weighted progress of a batch of jobs, for the ETA line. */
-export function etaSeconds(elapsedSeconds: number, doneCost: number, totalCost: number): number {
-  return doneCost > 0 ? (elapsedSeconds * (totalCost - doneCost)) / doneCost : NaN;
+/**
+ * ETA of a batch from the compute seconds the workers reported for the jobs done so far (not
+ * the wall time, which includes starting the workers), scaled to the expected cost left.
+ */
+export function etaSeconds(computeSeconds: number, doneCost: number, totalCost: number, workers: number): number {
+  return doneCost > 0 ? (computeSeconds * (totalCost - doneCost)) / doneCost / Math.max(1, workers) : NaN;
 }

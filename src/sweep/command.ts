@@ -33,13 +33,6 @@ export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs
 
 class SweepUsageError extends Error {}
 
-/**
- * Rough seconds per runCost unit on one core of this project's 2-core machine (README "Speed":
- * ~7 µs per SGD step at N = 784, K = M = 4; the sampler ~2× faster per step; the ODE K = 6 to
- * t = 1000 in ~0.3 s). Only for the plan's expected time, which says it is an estimate.
- */
-const SECONDS_PER_COST = { sgd: 7e-6, sampler: 4e-5, ode: 4e-7 } as const;
-
 function readSweepFile(path: string): SweepSpec {
   let text: string;
   try {
@@ -82,7 +75,7 @@ function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number): st
   const count = (e: string) => runs.filter((r) => r.engine === e).length;
   const engines = (['ode', 'sgd', 'sampler'] as const).filter((e) => count(e) > 0).map((e) => `${count(e)} ${e}`).join(', ');
   // + ~1.5 s to start the worker processes (tsx and the modules load once per worker).
-  const seconds = (todo.length ? 1.5 : 0) + todo.reduce((a, j) => a + j.cost * SECONDS_PER_COST[j.engine], 0) / workers;
+  const seconds = (todo.length ? 1.5 : 0) + todo.reduce((a, j) => a + j.cost, 0) / workers;
   return (
     `sweep plan: ${runs.length} runs (${engines}), ${steps(jobs).toLocaleString('en-US')} SGD steps in all; ` +
     `${jobs.length - todo.length} in the cache, ${todo.length} to compute (${steps(todo).toLocaleString('en-US')} steps) ` +
@@ -141,9 +134,10 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const totalCost = todo.reduce((a, j) => a + j.cost, 0);
     let doneCost = 0;
     let done = 0;
+    let computeSeconds = 0;
     const show = (what: string) => {
       if (!tty) return;
-      const eta = etaSeconds((Date.now() - started) / 1000, doneCost, totalCost);
+      const eta = etaSeconds(computeSeconds, doneCost, totalCost, workers);
       process.stderr.write(`\r\x1b[Ksweep: ${done}/${todo.length} runs  ${what}  ETA ${formatSeconds(eta)}`);
     };
     try {
@@ -151,8 +145,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         cacheDir,
         workers,
         onStart: (job) => show(job.label),
-        onDone: (job) => {
+        onDone: (job, seconds) => {
           done += 1;
+          computeSeconds += seconds;
           doneCost += job.cost;
           show(job.label);
         },
