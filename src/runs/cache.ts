@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256 } from '../figures/runKey.ts';
+import { sha256 } from './hash.ts';
 import { writeFileAtomic } from '../io.ts';
 import type { Trajectory } from '../trajectory.ts';
 

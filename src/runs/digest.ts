@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256 } from '../figures/runKey.ts';
+import { sha256 } from './hash.ts';
 
 /** The repository root (this file is src/runs/digest.ts). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

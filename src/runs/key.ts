@@ -4,7 +4,7 @@
  * canonical string for maps and equality (never parsed back); `formatRunKey` gives a label for
  * people (progress lines, errors).
  */
-import { stableStringify } from '../figures/runKey.ts';
+import { stableStringify } from './hash.ts';
 import type { Trajectory } from '../trajectory.ts';
 
 /** One value of a varied run-config field, as written in a config file. */

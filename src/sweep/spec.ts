@@ -15,7 +15,7 @@
  * split ODE runs.
  */
 import { ConfigError, DEFAULT_CONFIG, validateConfig, type RunConfig } from '../config.ts';
-import { stableStringify } from '../figures/runKey.ts';
+import { stableStringify } from '../runs/hash.ts';
 import { runKeyId, type ParamValue, type RunKey, type Seed } from '../runs/key.ts';
 
 export { runKeyId, type RunKey, type Seed };
