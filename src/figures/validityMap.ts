@@ -10,8 +10,8 @@
  */
 import type { RunConfig } from '../config.ts';
 import { alignmentSummary } from '../metrics/alignment.ts';
-import type { Trajectory } from '../trajectory.ts';
-import { config, getRun, round } from './common.ts';
+import type { RunKey, RunResults } from '../runs/key.ts';
+import { config, round } from './common.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 export const VALIDITY_LRS = [0.25, 0.5, 1, 2, 3, 4, 6, 8];
@@ -42,7 +42,7 @@ export function validityConfig(N: number, lr: number, sigma: number, seed: numbe
   });
 }
 
-const cellId = (N: number, lr: number, sigma: number, seed: number) => `N=${N}/lr=${lr}/sigma=${sigma}/seed=${seed}`;
+const cellKey = (N: number, lr: number, sigma: number, seed: number, engine: 'sampler' | 'ode'): RunKey => ({ params: { N, lr, sigma }, seed, engine });
 
 function runs(preset: Preset): RunSpec[] {
   const g = grid(preset);
@@ -52,8 +52,8 @@ function runs(preset: Preset): RunSpec[] {
       for (const sigma of g.sigmas)
         for (const seed of g.seeds) {
           const cfg = validityConfig(N, lr, sigma, seed, preset);
-          out.push({ id: `${cellId(N, lr, sigma, seed)}/sampler`, engine: 'sampler', config: cfg, allowDivergence: true });
-          out.push({ id: `${cellId(N, lr, sigma, seed)}/ode`, engine: 'ode', config: cfg, allowDivergence: true });
+          out.push({ key: cellKey(N, lr, sigma, seed, 'sampler'), engine: 'sampler', config: cfg, allowDivergence: true });
+          out.push({ key: cellKey(N, lr, sigma, seed, 'ode'), engine: 'ode', config: cfg, allowDivergence: true });
         }
   return out;
 }
@@ -67,7 +67,7 @@ interface Cell {
   minAlign: number | null;
 }
 
-function cells(results: Map<string, Trajectory>, preset: Preset): Cell[] {
+function cells(results: RunResults, preset: Preset): Cell[] {
   const g = grid(preset);
   const out: Cell[] = [];
   for (const N of g.Ns)
@@ -77,8 +77,8 @@ function cells(results: Map<string, Trajectory>, preset: Preset): Cell[] {
         const ratios: number[] = [];
         const aligns: number[] = [];
         for (const seed of g.seeds) {
-          const sim = getRun(results, `${cellId(N, lr, sigma, seed)}/sampler`);
-          const ode = getRun(results, `${cellId(N, lr, sigma, seed)}/ode`);
+          const sim = results.get(cellKey(N, lr, sigma, seed, 'sampler'));
+          const ode = results.get(cellKey(N, lr, sigma, seed, 'ode'));
           if (sim.divergedAt !== undefined || ode.divergedAt !== undefined) {
             diverged = true;
             continue;
@@ -105,7 +105,7 @@ function divergenceLr(cs: Cell[], N: number, sigma: number): number {
   return d.length ? Math.min(...d) : Infinity;
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
+function build(results: RunResults, preset: Preset) {
   const g = grid(preset);
   const cs = cells(results, preset);
   const extra: Record<string, number> = {};
