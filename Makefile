@@ -3,14 +3,21 @@ SHELL := /bin/bash
 DEPS := node_modules/.package-lock.json
 NAME ?=
 
-.PHONY: figures figure test typecheck bench calibrate demo clean-cache
+.PHONY: figures figure test typecheck bench calibrate demo clean-cache build
 
 $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+## The compiled CLI (esbuild bundle of src/; `npm ci` builds it too, through `prepare`).
+CLI := dist/cli.js
+$(CLI): $(DEPS) scripts/build.mjs package.json $(shell find src -name '*.ts' 2>/dev/null)
+	node scripts/build.mjs
+
+build: $(CLI)
+
 ## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
-figures: $(DEPS)
+figures: $(DEPS) $(CLI)
 	npx zx pipeline/figures.mjs
 
 ## Rebuild one figure: make figure NAME=soft-committee
@@ -18,7 +25,7 @@ figure: $(DEPS)
 	npx zx pipeline/figures.mjs --only "$(NAME)"
 
 ## Type-check and run the whole test suite.
-test: $(DEPS)
+test: $(DEPS) $(CLI)
 	npx tsc --noEmit
 	npx vitest run
 
@@ -34,8 +41,8 @@ bench: $(DEPS)
 	npx tsx bench/bench.ts
 
 ## Theory vs simulation on the default soft-committee config (N=784, M=K=4).
-demo: $(DEPS)
-	npx tsx src/cli.ts compare --config configs/soft-committee.json
+demo: $(CLI)
+	node $(CLI) compare --config configs/soft-committee.json
 
 clean-cache:
 	rm -rf .cache

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { executeRun, runCost } from '../src/figures/execute.ts';
+import { executeRun, runCost, storedTrajectory } from '../src/figures/execute.ts';
 import { FIGURES, figureByName } from '../src/figures/registry.ts';
 import { runKey } from '../src/figures/runKey.ts';
 import type { FigureDefinition, Preset, RunSpec } from '../src/figures/types.ts';
@@ -55,7 +55,7 @@ function plan(preset: Preset, only?: string): PlannedRun[] {
 
 function runJob(key: string): void {
   const job = JSON.parse(readFileSync(join(CACHE, 'jobs', `${key}.json`), 'utf8')) as RunSpec;
-  const traj = executeRun(job);
+  const traj = storedTrajectory(executeRun(job));
   writeFileAtomic(join(CACHE, 'runs', `${key}.json`), toJson(traj));
 }
 
