@@ -32,6 +32,15 @@ export interface ResourceLimits {
  */
 export const DEFAULT_LIMITS = { maxMemoryBytes: 8 * 2 ** 30, maxSamples: 1e10 } as const;
 
+/**
+ * Once the ODE has converged, dopri5's step is bounded by stability (|λ|·h ≲ 3.3 for the
+ * fixed point's fastest eigenvalue), so its steps grow linearly with tMax. Measured
+ * (K ∈ {2,4,8}, η ∈ {0.1 … 2}, σ ∈ {0, 1}, t ≤ 10⁶): 0.08–0.6 steps per unit of t; take the top.
+ */
+export const ODE_STEPS_PER_UNIT_T = 0.6;
+/** dopri5's own step budget (src/theory/integrators.ts, maxSteps). */
+export const ODE_MAX_STEPS = 10_000_000;
+
 /** V8 cannot hold a string longer than 2²⁹ − 24 characters, so one JSON text is at most this. */
 export const MAX_OUTPUT_BYTES = 2 ** 29 - 24;
 
@@ -51,6 +60,8 @@ export interface ResourcePart {
 export interface ResourceEstimate {
   /** SGD steps (or sampler steps) to tMax: round(tMax·N). */
   steps: number;
+  /** ODE only: adaptive integrator steps (see ODE_STEPS_PER_UNIT_T). */
+  odeSteps: number;
   /** Samples drawn: steps × batch size + records × test samples (0 for the ODE). */
   samples: number;
   /** Records (an upper bound: times closer than one step coincide). */
@@ -101,7 +112,8 @@ export function estimateResources(engine: EngineName, config: RunConfig): Resour
 
   const memoryBytes = parts.reduce((s, p) => s + p.bytes, 0);
   const heapBytes = parts.filter((p) => p.heap).reduce((s, p) => s + p.bytes, 0);
-  return { steps, samples, records, outputBytes: recordNumbers * TEXT_BYTES_PER_NUMBER, memoryBytes, heapBytes, parts };
+  const odeSteps = engine === 'ode' ? ODE_STEPS_PER_UNIT_T * config.tMax : 0;
+  return { steps, odeSteps, samples, records, outputBytes: recordNumbers * TEXT_BYTES_PER_NUMBER, memoryBytes, heapBytes, parts };
 }
 
 /** Where the user raises a limit, for the error line. */
@@ -127,6 +139,9 @@ export function checkResources(engine: EngineName, config: RunConfig, limits: Re
   if (e.samples > limits.maxSamples) {
     const field = config.testSamples * e.records > e.steps * config.batchSize ? 'testSamples' : 'tMax';
     throw new ResourceError(field, `this run draws about ${sci(e.samples)} samples (tMax·N·batchSize = ${sci(e.steps)}·${config.batchSize}), over the limit ${sci(limits.maxSamples)}; raise it with ${LIMIT_OVERRIDES.samples}`);
+  }
+  if (e.odeSteps > ODE_MAX_STEPS) {
+    throw new ResourceError('tMax', `the ODE would need about ${sci(e.odeSteps)} integrator steps (≈${ODE_STEPS_PER_UNIT_T} per unit of t once converged, bounded by stability), over its limit ${sci(ODE_MAX_STEPS)}`);
   }
   if (e.memoryBytes > limits.maxMemoryBytes) {
     const p = biggest(false);

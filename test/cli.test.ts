@@ -2,20 +2,11 @@
  * The CLI as a user meets it: determinism, JSON shape, and one clear line + exit 1 for
  * every kind of bad input, with nothing left on disk.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const cli = join(root, 'src', 'cli.ts');
-
-function run(args: string[]) {
-  const r = spawnSync(tsx, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')) };
-}
+import { runCli as run } from './helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsdyn-cli-'));
 function config(obj: unknown, name = 'c.json'): string {
