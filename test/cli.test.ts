@@ -6,6 +6,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/config.ts';
+import { runOde, runSimulation } from '../src/engines.ts';
+import { alignmentSummary } from '../src/metrics/alignment.ts';
+import { estimateResources } from '../src/resources.ts';
 import { runCli as run } from './helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsdyn-cli-'));
@@ -102,4 +106,49 @@ describe('tsdyn CLI', () => {
     expect(o.stderr[0]).toMatch(/ODE diverged at t=[\d.]+ with lr=60/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('the output records the validated config, engine, backend and version', () => {
+    const c = config({ ...small, $schema: './tsdyn-config.schema.json' }, 'prov.json');
+    const r = run(['sim', '--engine', 'sampler', '--config', c]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const version = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version;
+    expect(j.provenance).toEqual({ tool: 'tsdyn', version, engine: 'sampler', backend: 'cpu' });
+    expect(j.config).toEqual(JSON.parse(JSON.stringify(validateConfig(small))));
+    expect(j.engine).toBe('sampler');
+  });
+
+  it('compare integrates the ODE from init, where the simulation starts (issue 9 fix)', () => {
+    // A start far from what the seeded weights give (R ≈ 0 there): R = 0.5·I, Q = 0.5·I + 0.1.
+    const init = { Q: [[0.6, 0.1], [0.1, 0.6]], R: [[0.5, 0], [0, 0.5]], T: [[1, 0], [0, 1]], v: [0.8, 0.4], vTeacher: [1.2, 0.6] };
+    const cfg = { ...small, N: 2000, tMax: 4, recordEvery: 0.5, sigma: 0, init };
+    const r = run(['compare', '--json', '--config', config(cfg, 'init.json')]);
+    expect(r.code).toBe(0);
+    const { summary } = JSON.parse(r.stdout);
+    // At N = 2000 the simulation follows its ODE to O(1/√N) ≈ 0.02.
+    expect(summary.minAlignR).toBeGreaterThan(0.99);
+    expect(summary.minAlignQ).toBeGreaterThan(0.99);
+    // Power: the old behaviour (ODE from the seeded weights, not init) fails that bound.
+    const v = validateConfig(cfg);
+    const wrong = alignmentSummary(runSimulation(v), runOde({ ...v, init: undefined }));
+    expect(wrong.minAlignR).toBeLessThan(0.9);
+  });
+
+  it('the resource estimate bounds the record count and matches the printed size', () => {
+    for (const [engine, cfg] of [['sgd', { ...small, tMax: 20, recordEvery: 0.1 }], ['ode', { ...small, K: 5, M: 3, recordScale: 'log', recordPoints: 300, tMax: 50 }]] as const) {
+      const v = validateConfig(cfg);
+      const est = estimateResources(engine, v);
+      const r = run(engine === 'ode' ? ['ode', '--config', config(cfg, 'est.json')] : ['sim', '--config', config(cfg, 'est.json')]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(est.records).toBeGreaterThanOrEqual(j.t.length);
+      // An upper bound: log-grid points closer than one step coincide.
+      expect(est.records).toBeLessThanOrEqual(1.05 * j.t.length + 2);
+      // Printed size within a factor 2 of the estimate (digits per number vary).
+      const ratio = r.stdout.length / est.outputBytes;
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(1.5);
+    }
+  });
 });
+
