@@ -3,7 +3,6 @@
  * validation at the boundary (CLI, pipeline). Every error names the offending field in one
  * line, so a researcher editing a JSON config sees exactly what to fix.
  */
-import { EigenvalueDecomposition } from 'ml-matrix';
 
 export type ModelKind = 'soft-committee' | 'two-layer';
 
@@ -287,8 +286,22 @@ function gramMatrix(Q: number[][], R: number[][], T: number[][]): number[][] {
   return [...Q.map((row, i) => [...row, ...R[i]]), ...T.map((row, n) => [...R.map((r) => r[n]), ...row])].map((r) => r.slice(0, K + M));
 }
 
+/**
+ * Smallest eigenvalue of a symmetric matrix, for the error message: the largest shift s with
+ * G − s·I positive definite, by bisection with Cholesky (λ_min lies in ±max row sum, by
+ * Gershgorin). Keeps the CLI free of a linear-algebra dependency (startup time).
+ */
 function smallestEigenvalue(G: number[][]): number {
-  return Math.min(...new EigenvalueDecomposition(G, { assumeSymmetric: true }).realEigenvalues);
+  const n = G.length;
+  const bound = Math.max(...G.map((row) => row.reduce((a, x) => a + Math.abs(x), 0)));
+  let lo = -bound - 1;
+  let hi = bound + 1;
+  for (let it = 0; it < 100 && hi - lo > 1e-12 * (1 + bound); it++) {
+    const mid = (lo + hi) / 2;
+    if (isPositiveDefinite(G.flat().map((x, idx) => (idx % (n + 1) === 0 ? x - mid : x)), n)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Cholesky succeeds ⇒ positive definite. */
