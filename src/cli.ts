@@ -13,7 +13,6 @@ import { compareCommand, odeCommand, RunDivergedError, simCommand } from './comm
 import type { Command } from './commands/types.ts';
 import { ConfigError } from './config.ts';
 import { UsageError } from './errors.ts';
-import { ResourceError } from './resources.ts';
 import { VERSION } from './version.ts';
 
 export { UsageError };
@@ -65,7 +64,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof ResourceError || e instanceof RunDivergedError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof RunDivergedError) {
       process.stderr.write(`tsdyn: ${oneLine(e.message)}\n`);
       return 1;
     }

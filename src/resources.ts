@@ -14,7 +14,7 @@
  *   exactly the weights sgd would draw, once, to share its initial order parameters). With
  *   `init` they never allocate an N-vector.
  */
-import type { RunConfig } from './config.ts';
+import { ConfigError, type RunConfig } from './config.ts';
 import { ENGINES, type EngineName } from './engines.ts';
 
 export interface ResourceLimits {
@@ -122,12 +122,10 @@ export const LIMIT_OVERRIDES = {
   samples: '--max-samples or TSDYN_MAX_SAMPLES',
 } as const;
 
-export class ResourceError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`config.${field}: ${message}`);
+/** A config whose run would exceed a limit: a ConfigError naming the field that drives it. */
+export class ResourceError extends ConfigError {
+  constructor(field: string, message: string) {
+    super(field, message);
     this.name = 'ResourceError';
   }
 }
