@@ -11,6 +11,7 @@
  */
 import { compareCommand, odeCommand, RunDivergedError, simCommand } from './commands/run.ts';
 import type { Command } from './commands/types.ts';
+import { workerCommand } from './commands/worker.ts';
 import { ConfigError } from './config.ts';
 import { UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
@@ -23,6 +24,7 @@ export const COMMANDS: Record<string, Command> = {
   ode: odeCommand,
   sim: simCommand,
   compare: compareCommand,
+  worker: workerCommand,
 };
 
 export function usage(): string {

@@ -150,5 +150,27 @@ describe('tsdyn CLI', () => {
       expect(ratio).toBeLessThan(1.5);
     }
   });
+
+  it('the hidden worker answers JSON-line jobs in order, with the same result as the commands', () => {
+    const cfg = validateConfig(small);
+    const jobs = [
+      { id: 'a', engine: 'sampler', config: small },
+      { id: 'b', engine: 'warp', config: small },
+      { id: 'c', engine: 'sgd', config: { ...small, lr: 400, tMax: 50, recordEvery: 1 } },
+      { id: 'd', engine: 'ode', config: { ...small, K: 0 } },
+    ];
+    const r = run(['worker'], { input: `${jobs.map((j) => JSON.stringify(j)).join('\n')}\nnot json\n` });
+    expect(r.code).toBe(0);
+    const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(replies.map((x) => x.id)).toEqual(['a', 'b', 'c', 'd', null]);
+    expect(replies[0].result.status).toBe('completed');
+    expect(replies[0].result.trajectory).toEqual(runSimulation(cfg, { engine: 'sampler' }));
+    expect(replies[1].error).toMatch(/engine: must be one of ode, sgd, sampler/);
+    expect(replies[2].result.status).toBe('diverged');
+    expect(replies[2].result.reason).toMatch(/diverged at t=[\d.]+ with lr=400/);
+    expect(replies[3].error).toMatch(/^config\.K: must be an integer ≥ 1/);
+    expect(replies[4].error).toMatch(/not valid JSON/);
+    expect(run(['--help']).stdout).not.toMatch(/worker/);
+  });
 });
 
