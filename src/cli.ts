@@ -9,9 +9,7 @@
  * Nothing is written unless the run completed. Installed as dist/cli.js (esbuild bundle,
  * `npm run build`); `npx tsx src/cli.ts` runs the sources directly.
  */
-import { compareCommand, odeCommand, RunDivergedError, simCommand } from './commands/run.ts';
 import type { Command } from './commands/types.ts';
-import { workerCommand } from './commands/worker.ts';
 import { ConfigError } from './config.ts';
 import { UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
@@ -19,12 +17,25 @@ import { VERSION } from './version.ts';
 export { UsageError };
 export type { Command };
 
-/** Every subcommand; other streams add theirs here (one entry each). */
-export const COMMANDS: Record<string, Command> = {
-  ode: odeCommand,
-  sim: simCommand,
-  compare: compareCommand,
-  worker: workerCommand,
+/** A subcommand as the table lists it: its module is loaded only when it runs. */
+export interface CommandEntry {
+  /** One line for `tsdyn --help`. */
+  summary: string;
+  /** Left out of `tsdyn --help` (internal entry points). */
+  hidden?: boolean;
+  load(): Promise<Command>;
+}
+
+/**
+ * Every subcommand; other streams add theirs here (one entry each). Modules load on demand
+ * (esbuild splits them into chunks), so `tsdyn --help` and `--version` never evaluate the
+ * engines (the RNG's ziggurat tables alone cost ~40 ms at load).
+ */
+export const COMMANDS: Record<string, CommandEntry> = {
+  ode: { summary: 'integrate the order-parameter ODEs; print JSON', load: async () => (await import('./commands/run.ts')).odeCommand },
+  sim: { summary: 'train the student by online SGD (or its exact order-parameter chain); print JSON', load: async () => (await import('./commands/run.ts')).simCommand },
+  compare: { summary: 'run SGD and the ODEs from the same start; print the alignment metrics', load: async () => (await import('./commands/run.ts')).compareCommand },
+  worker: { summary: 'run jobs read as JSON lines from stdin (for pipelines)', hidden: true, load: async () => (await import('./commands/worker.ts')).workerCommand },
 };
 
 export function usage(): string {
@@ -49,11 +60,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`tsdyn ${VERSION}\n`);
     return 0;
   }
-  const cmd = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!cmd) {
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!entry) {
     const names = Object.entries(COMMANDS).filter(([, c]) => !c.hidden).map(([n]) => n);
     throw new UsageError(`unknown command ${JSON.stringify(command)} (expected ${names.join(', ')}; see tsdyn --help)`);
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${cmd.help}\n`);
     return 0;
@@ -66,11 +78,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof RunDivergedError) {
-      process.stderr.write(`tsdyn: ${oneLine(e.message)}\n`);
+    const err = e as Error;
+    // RunDivergedError is matched by name: its module (commands/run.ts) loads lazily.
+    if (e instanceof UsageError || e instanceof ConfigError || err?.name === 'RunDivergedError') {
+      process.stderr.write(`tsdyn: ${oneLine(err.message)}\n`);
       return 1;
     }
-    const err = e as Error;
     if (process.env.TSDYN_DEBUG) process.stderr.write(`${err?.stack ?? e}\n`);
     process.stderr.write(`tsdyn: internal error: ${oneLine(String(err?.message ?? e))} (TSDYN_DEBUG=1 shows the stack)\n`);
     return 2;

@@ -54,7 +54,6 @@ function run(engine: EngineName, config: RunConfig, options: EngineRunOptions = 
 }
 
 export const odeCommand: Command = {
-  summary: ENGINES.ode.summary,
   help: `usage: tsdyn ode --config FILE [--out FILE] [--method dopri5|rk4] [--rtol X]
 Integrate the order-parameter ODEs from init (or the seeded weights' overlaps); print JSON.
   --method M           dopri5 (adaptive, default) or rk4 (fixed step 0.01)
@@ -73,7 +72,6 @@ ${RUN_OPTIONS_HELP}`,
 };
 
 export const simCommand: Command = {
-  summary: 'train the student by online SGD (or its exact order-parameter chain); print JSON',
   help: `usage: tsdyn sim --config FILE [--out FILE] [--engine ${SIMULATION_ENGINES.join('|')}]
 Train the student; print JSON with the order parameters at the record times.
 ${SIMULATION_ENGINES.map((e) => `  --engine ${e.padEnd(12)}${ENGINES[e].summary}`).join('\n')}
@@ -93,7 +91,6 @@ ${RUN_OPTIONS_HELP}`,
 };
 
 export const compareCommand: Command = {
-  summary: 'run SGD and the ODEs from the same start; print the alignment metrics',
   help: `usage: tsdyn compare --config FILE [--json] [--out FILE] [--escape-threshold X] [--eg-floor X]
 Train by SGD and integrate the ODEs from the same initial order parameters (init when given,
 else the seeded weights); print the theory-vs-simulation alignment metrics.

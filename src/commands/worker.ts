@@ -30,11 +30,9 @@ export function answerJob(line: string): string {
 }
 
 export const workerCommand: Command = {
-  summary: 'run jobs read as JSON lines from stdin (for pipelines)',
   help: `usage: tsdyn worker < jobs.jsonl
 Read one job per line, {"id", "engine", "config"}; print one line per job, in order:
 {"id", "result": {"status": "completed"|"diverged", ...}} or {"id", "error": "..."}.`,
-  hidden: true,
   async run(argv) {
     parseOptions('worker', argv, {});
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
