@@ -30,6 +30,26 @@ export interface EngineRunOptions {
   ode?: SolveOptions;
 }
 
+/** A buffer an engine holds outside the JS heap (typed arrays), for the resource estimate. */
+export interface EngineBuffer {
+  what: string;
+  /** The config field that drives its size (named when a run is refused). */
+  field: keyof RunConfig;
+  bytes: number;
+}
+
+/** Seeded weights without `init`: ode and sampler draw (K+M)·N doubles once for the start. */
+function seededStart(c: RunConfig): EngineBuffer[] {
+  return c.init ? [] : [{ what: 'seeded starting weights (K+M)·N, drawn once', field: c.N >= c.K + c.M ? 'N' : 'K', bytes: 8 * (c.K + c.M) * c.N }];
+}
+
+/**
+ * Past convergence, dopri5's step is bounded by stability (|λ|·h ≲ 3.3 for the fixed point's
+ * fastest eigenvalue), so its steps grow linearly with tMax. Measured (K ∈ {2,4,8},
+ * η ∈ {0.1 … 2}, σ ∈ {0, 1}, t ≤ 10⁶): 0.08–0.6 steps per unit of t; take the top.
+ */
+export const ODE_STEPS_PER_UNIT_T = 0.6;
+
 export interface EngineSpec {
   /** One line for `--help`. */
   summary: string;
@@ -38,8 +58,14 @@ export interface EngineSpec {
   backend: Backend;
   /** Runs many configs in one submission (GPU); CPU engines run one config at a time. */
   batches: boolean;
-  /** Whether the run moves N-dimensional weights (memory ∝ N) or only order parameters. */
-  weightsInMemory: 'always' | 'seeded-start-only';
+  /** Off-heap buffers of a run (weights, batches, state), for the resource guard. */
+  buffers(config: RunConfig): EngineBuffer[];
+  /** Numbers stored per record (Q, R, v, t, steps, ε_g, and ε_g,test for SGD with test samples). */
+  numbersPerRecord(config: RunConfig): number;
+  /** Random samples drawn to tMax (records × test samples included); 0 for the ODE. */
+  samples(config: RunConfig, records: number): number;
+  /** Adaptive integrator steps (ODE); 0 for the step-by-step simulations. */
+  integratorSteps(config: RunConfig): number;
   /** Which EngineRunOptions keys the engine reads. */
   options: readonly (keyof EngineRunOptions)[];
   /** Rough cost in SGD-step units (scheduling longest-first, ETAs); see runCost. */
@@ -61,7 +87,10 @@ export const ENGINES = {
     role: 'theory',
     backend: 'cpu',
     batches: false,
-    weightsInMemory: 'seeded-start-only',
+    buffers: (c: RunConfig) => [...seededStart(c), { what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (c.K * c.K + c.K * c.M + c.K) }],
+    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
+    samples: () => 0,
+    integratorSteps: (c: RunConfig) => ODE_STEPS_PER_UNIT_T * c.tMax,
     options: ['ode'],
     cost: (c: RunConfig) => 2e4 * c.K * c.K,
     check: () => {},
@@ -76,7 +105,18 @@ export const ENGINES = {
     role: 'simulation',
     backend: 'cpu',
     batches: false,
-    weightsInMemory: 'always',
+    buffers: (c: RunConfig) => {
+      const weights = 8 * (c.K + c.M) * c.N;
+      const field = c.N >= c.K + c.M ? 'N' : 'K';
+      return [
+        { what: 'weights (K+M)·N and their kernel copy', field, bytes: 2 * weights },
+        { what: 'batch of B input vectors', field: c.batchSize > 2 * (c.K + c.M) ? 'batchSize' : 'N', bytes: 8 * (c.batchSize + 2) * c.N },
+        ...(c.init ? [{ what: 'weights built from init (basis and copies)', field, bytes: 3 * weights } as const] : []),
+      ];
+    },
+    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3 + (c.testSamples > 0 ? 1 : 0),
+    samples: (c: RunConfig, records: number) => Math.round(c.tMax * c.N) * c.batchSize + records * c.testSamples,
+    integratorSteps: () => 0,
     options: ['onProgress'],
     cost: (c: RunConfig) => (c.tMax * c.N * c.batchSize * ((2 * c.K + c.M) * c.N + 30 * (c.K + c.M))) / 1e4,
     check: (c: RunConfig) => {
@@ -94,7 +134,13 @@ export const ENGINES = {
     role: 'simulation',
     backend: 'cpu',
     batches: false,
-    weightsInMemory: 'seeded-start-only',
+    buffers: (c: RunConfig) => {
+      const B = c.batchSize;
+      return [...seededStart(c), { what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * (c.K + c.M)) }];
+    },
+    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
+    samples: (c: RunConfig) => Math.round(c.tMax * c.N) * c.batchSize,
+    integratorSteps: () => 0,
     options: ['onProgress'],
     cost: (c: RunConfig) => {
       const L = c.K + c.M;

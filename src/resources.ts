@@ -7,7 +7,8 @@
  * Counts are closed-form (no record grid is enumerated), so the estimate itself is O(1) for
  * any config. Pure: the limits are passed in (the CLI reads flags and environment).
  *
- * Which engines hold N-sized vectors:
+ * The engine-specific parts (buffers, samples, integrator steps) come from the registry
+ * (src/engines.ts). Which engines hold N-sized vectors:
  * - sgd: always — the student and teacher weights (K + M)·N, a copy in the interleaved kernel
  *   layout, and B input vectors; from `init` also the orthonormal basis used to build them.
  * - ode and sampler: only to compute the seeded starting point without `init` (they draw
@@ -15,7 +16,7 @@
  *   `init` they never allocate an N-vector.
  */
 import { ConfigError, type RunConfig } from './config.ts';
-import { ENGINES, type EngineName } from './engines.ts';
+import { ENGINES, ODE_STEPS_PER_UNIT_T, type EngineName, type EngineSpec } from './engines.ts';
 
 export interface ResourceLimits {
   /** Bytes of memory a run may need (weights, buffers, records, output text). */
@@ -32,12 +33,6 @@ export interface ResourceLimits {
  */
 export const DEFAULT_LIMITS = { maxMemoryBytes: 8 * 2 ** 30, maxSamples: 1e10 } as const;
 
-/**
- * Once the ODE has converged, dopri5's step is bounded by stability (|λ|·h ≲ 3.3 for the
- * fixed point's fastest eigenvalue), so its steps grow linearly with tMax. Measured
- * (K ∈ {2,4,8}, η ∈ {0.1 … 2}, σ ∈ {0, 1}, t ≤ 10⁶): 0.08–0.6 steps per unit of t; take the top.
- */
-export const ODE_STEPS_PER_UNIT_T = 0.6;
 /** dopri5's own step budget (src/theory/integrators.ts, maxSteps). */
 export const ODE_MAX_STEPS = 10_000_000;
 
@@ -83,37 +78,30 @@ export function recordCount(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery'
 }
 
 export function estimateResources(engine: EngineName, config: RunConfig): ResourceEstimate {
-  const { N, K, M, batchSize: B } = config;
-  const L = K + M;
-  const steps = Math.round(config.tMax * N);
+  const spec: EngineSpec = ENGINES[engine];
+  const steps = Math.round(config.tMax * config.N);
   const { count: records, field: recordField } = recordCount(config);
-  const simulation = ENGINES[engine].role === 'simulation';
-  const samples = simulation ? steps * B + (engine === 'sgd' ? records * config.testSamples : 0) : 0;
-
-  const perRecord = K * K + K * M + K + 3 + (engine === 'sgd' && config.testSamples > 0 ? 1 : 0);
+  const perRecord = spec.numbersPerRecord(config);
   const recordNumbers = records * perRecord;
   // The field to blame: many records, or big records (K).
   const recordsField: keyof RunConfig = records >= perRecord ? recordField : 'K';
-  const sizeField: keyof RunConfig = N >= L ? 'N' : 'K';
   const parts: ResourcePart[] = [
     { what: `${records} records × ${perRecord} numbers`, field: recordsField, bytes: recordNumbers * HEAP_BYTES_PER_NUMBER, heap: true },
     { what: 'output JSON text', field: recordsField, bytes: recordNumbers * TEXT_BYTES_PER_NUMBER, heap: true },
+    ...spec.buffers(config).map((b) => ({ ...b, heap: false })),
   ];
-  const weights = 8 * L * N;
-  if (ENGINES[engine].weightsInMemory === 'always') {
-    parts.push({ what: 'weights (K+M)·N and their kernel copy', field: sizeField, bytes: 2 * weights, heap: false });
-    parts.push({ what: 'batch of B input vectors', field: B * N > 2 * L * N ? 'batchSize' : 'N', bytes: 8 * (B + 2) * N, heap: false });
-    if (config.init) parts.push({ what: 'weights built from init (basis and copies)', field: sizeField, bytes: 3 * weights, heap: false });
-  } else if (!config.init) {
-    parts.push({ what: 'seeded starting weights (K+M)·N, drawn once', field: sizeField, bytes: weights, heap: false });
-  }
-  if (engine === 'sampler') parts.push({ what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * L), heap: false });
-  if (engine === 'ode') parts.push({ what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (K * K + K * M + K), heap: false });
-
   const memoryBytes = parts.reduce((s, p) => s + p.bytes, 0);
   const heapBytes = parts.filter((p) => p.heap).reduce((s, p) => s + p.bytes, 0);
-  const odeSteps = engine === 'ode' ? ODE_STEPS_PER_UNIT_T * config.tMax : 0;
-  return { steps, odeSteps, samples, records, outputBytes: recordNumbers * TEXT_BYTES_PER_NUMBER, memoryBytes, heapBytes, parts };
+  return {
+    steps,
+    odeSteps: spec.integratorSteps(config),
+    samples: spec.samples(config, records),
+    records,
+    outputBytes: recordNumbers * TEXT_BYTES_PER_NUMBER,
+    memoryBytes,
+    heapBytes,
+    parts,
+  };
 }
 
 /** Where the user raises a limit, for the error line. */
