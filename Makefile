@@ -3,15 +3,22 @@ SHELL := /bin/bash
 DEPS := node_modules/.package-lock.json
 NAME ?=
 
-.PHONY: figures figure test typecheck bench calibrate demo clean-cache schema sweep-example
+.PHONY: figures figure test typecheck bench calibrate demo clean-cache schema sweep-example build
 
 # A linked node_modules (a worktree sharing another checkout's install) is never reinstalled:
 # npm ci would empty the linked folder for everyone who shares it.
 $(DEPS): package.json package-lock.json
 	@if [ -L node_modules ]; then echo "node_modules is a link to a shared install: not reinstalling" >&2; else npm ci --no-audit --no-fund && touch $@; fi
 
+## The compiled CLI (esbuild bundle of src/; `npm ci` builds it too, through `prepare`).
+CLI := dist/cli.js
+$(CLI): $(DEPS) scripts/build.mjs package.json $(shell find src -name '*.ts' 2>/dev/null)
+	node scripts/build.mjs
+
+build: $(CLI)
+
 ## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
-figures: $(DEPS)
+figures: $(DEPS) $(CLI)
 	node_modules/.bin/zx pipeline/figures.mjs
 
 ## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
@@ -27,7 +34,7 @@ sweep-example: $(DEPS)
 	npx tsx src/cli.ts sweep --config configs/lr-sigma-sweep.json
 
 ## Type-check and run the whole test suite.
-test: $(DEPS)
+test: $(DEPS) $(CLI)
 	npx tsc --noEmit
 	npx vitest run
 
@@ -43,8 +50,8 @@ bench: $(DEPS)
 	npx tsx bench/bench.ts
 
 ## Theory vs simulation on the default soft-committee config (N=784, M=K=4).
-demo: $(DEPS)
-	npx tsx src/cli.ts compare --config configs/soft-committee.json
+demo: $(CLI)
+	node $(CLI) compare --config configs/soft-committee.json
 
 clean-cache:
 	rm -rf .cache

@@ -1,166 +1,113 @@
 /**
- * tsdyn command line. All side effects of the library live here and in pipeline/.
+ * tsdyn command line: a table of commands (src/commands/*), one-line errors, exit codes.
+ * All side effects of the library live in the commands and in pipeline/.
  *
- *   tsdyn ode     --config FILE [--out FILE] [--method dopri5|rk4] [--rtol X]
- *   tsdyn sim     --config FILE [--out FILE] [--engine sgd|sampler]
- *   tsdyn compare --config FILE [--out FILE] [--json] [--escape-threshold X] [--eg-floor X]
+ *   tsdyn ode|sim|compare --config FILE [options]     (tsdyn <cmd> --help for each)
  *
- * Errors (bad option, bad config field, divergence) print one line naming the culprit and
- * exit 1; outputs are written atomically, so a failed run leaves nothing behind.
+ * Exit codes: 0 done; 1 a problem the user can fix (bad option, config field, resource
+ * limit, --out target, divergence), printed as one line on stderr; 2 an internal error.
+ * Nothing is written unless the run completed. Installed as dist/cli.js (esbuild bundle,
+ * `npm run build`); `npx tsx src/cli.ts` runs the sources directly.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError, validateConfig, type RunConfig } from './config.ts';
-import { runOde, runSimulation, type SimEngine } from './engines.ts';
-import { toJson, writeFileAtomic } from './io.ts';
-import { alignmentSummary, type AlignmentSummary } from './metrics/alignment.ts';
-import { createProgress } from './progress.ts';
-import { DivergenceError } from './theory/integrators.ts';
-import type { Trajectory } from './trajectory.ts';
+import type { Command } from './commands/types.ts';
+import { ConfigError } from './config.ts';
+import { UsageError } from './errors.ts';
+import { VERSION } from './version.ts';
 
-export class UsageError extends Error {}
+export { UsageError };
+export type { Command };
 
-const USAGE = `usage: tsdyn <ode|sim|compare> --config FILE [options]
-  ode      integrate the order-parameter ODEs          [--method dopri5|rk4] [--rtol X]
-  sim      train the student by online SGD             [--engine sgd|sampler]  (sampler: exact order-parameter chain)
-  compare  run both and print the alignment metrics    [--json] [--escape-threshold X] [--eg-floor X]
-  common:  --out FILE (write JSON atomically instead of printing)`;
+/** A subcommand as the table lists it: its module is loaded only when it runs. */
+export interface CommandEntry {
+  /** One line for `tsdyn --help`. */
+  summary: string;
+  /** Left out of `tsdyn --help` (internal entry points). */
+  hidden?: boolean;
+  load(): Promise<Command>;
+}
 
-const OPTIONS = {
-  config: { type: 'string' },
-  out: { type: 'string' },
-  method: { type: 'string' },
-  rtol: { type: 'string' },
-  engine: { type: 'string' },
-  json: { type: 'boolean' },
-  'escape-threshold': { type: 'string' },
-  'eg-floor': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const ALLOWED: Record<string, string[]> = {
-  ode: ['config', 'out', 'method', 'rtol'],
-  sim: ['config', 'out', 'engine'],
-  compare: ['config', 'out', 'json', 'escape-threshold', 'eg-floor'],
+/**
+ * Every subcommand; other streams add theirs here (one entry each). Modules load on demand
+ * (esbuild splits them into chunks), so `tsdyn --help` and `--version` never evaluate the
+ * engines (the RNG's ziggurat tables alone cost ~40 ms at load).
+ */
+export const COMMANDS: Record<string, CommandEntry> = {
+  ode: { summary: 'integrate the order-parameter ODEs; print JSON', load: async () => (await import('./commands/run.ts')).odeCommand },
+  sim: { summary: 'train the student by online SGD (or its exact order-parameter chain); print JSON', load: async () => (await import('./commands/run.ts')).simCommand },
+  compare: { summary: 'run SGD and the ODEs from the same start; print the alignment metrics', load: async () => (await import('./commands/run.ts')).compareCommand },
+  sweep: { summary: 'run every run of a sweep file (cached, in parallel); write a table and a plot', load: async () => { const m = await import('./sweep/command.ts'); return { help: m.SWEEP_USAGE, run: m.sweepCommand }; } },
+  worker: { summary: 'run jobs read as JSON lines from stdin (for pipelines)', hidden: true, load: async () => (await import('./commands/worker.ts')).workerCommand },
 };
 
-export function loadConfigFile(path: string): RunConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`--config: cannot read ${path}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError('(file)', `${path} is not valid JSON (${(e as Error).message})`);
-  }
-  return validateConfig(parsed);
+export function usage(): string {
+  const visible = Object.entries(COMMANDS).filter(([, c]) => !c.hidden);
+  const w = Math.max(...visible.map(([n]) => n.length));
+  return `usage: tsdyn <command> [options]      (tsdyn <command> --help for its options)
+${visible.map(([n, c]) => `  ${n.padEnd(w)}  ${c.summary}`).join('\n')}
+  --version  print the version`;
 }
 
-function positiveNumberOption(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const x = Number(raw);
-  if (!Number.isFinite(x) || x <= 0) throw new UsageError(`--${name}: must be a positive number, got ${JSON.stringify(raw)}`);
-  return x;
-}
-
-export function formatSummaryTable(s: AlignmentSummary): string {
-  const f = (x: number | null) => (x === null ? 'never' : Number(x.toPrecision(4)).toString());
-  const rows: [string, string][] = [
-    ['min cos-alignment Q (sim vs ODE)', f(s.minAlignQ)],
-    ['min cos-alignment R', f(s.minAlignR)],
-    ['min cos-alignment v', f(s.minAlignV)],
-    [`  … after relabelling students ${JSON.stringify(s.studentPermutation)}: Q, R, v`, `${f(s.minAlignQMatched)}, ${f(s.minAlignRMatched)}, ${f(s.minAlignVMatched)}`],
-    [`max |log(eg_sim/eg_ode)| (eg ≥ ${s.egFloor})`, f(s.maxAbsLogRatio)],
-    ['  … before the plateau escape', f(s.maxAbsLogRatioPreEscape)],
-    [`plateau escape t (eg < ${s.escapeThreshold}), sim`, f(s.escapeTimeSim)],
-    [`plateau escape t (eg < ${s.escapeThreshold}), ODE`, f(s.escapeTimeOde)],
-    ['final eg, sim', f(s.finalEgSim)],
-    ['final eg, ODE', f(s.finalEgOde)],
-  ];
-  const w = Math.max(...rows.map((r) => r[0].length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
-}
-
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 1;
+  if (command === undefined) {
+    process.stderr.write(`${usage()}\n`);
+    return 1;
   }
-  if (!(command in ALLOWED)) throw new UsageError(`unknown command ${JSON.stringify(command)} (expected ode, sim or compare)`);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  for (const key of Object.keys(values)) {
-    if (key !== 'help' && !ALLOWED[command].includes(key)) throw new UsageError(`option --${key} does not apply to ${command}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${usage()}\n`);
     return 0;
   }
-  if (typeof values.config !== 'string') throw new UsageError('--config FILE is required');
-  const config = loadConfigFile(values.config);
-  const out = values.out as string | undefined;
-  const emit = (text: string) => (out ? writeFileAtomic(out, text) : process.stdout.write(text));
-
-  if (command === 'ode') {
-    const method = (values.method as string | undefined) ?? 'dopri5';
-    if (method !== 'dopri5' && method !== 'rk4') throw new UsageError(`--method: must be dopri5 or rk4, got ${JSON.stringify(method)}`);
-    const rtol = positiveNumberOption('rtol', values.rtol as string | undefined);
-    emit(toJson(runOde(config, { method, rtol })));
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`tsdyn ${VERSION}\n`);
     return 0;
   }
-  if (command === 'sim') {
-    const engine = (values.engine as string | undefined) ?? 'sgd';
-    if (engine !== 'sgd' && engine !== 'sampler') throw new UsageError(`--engine: must be sgd or sampler, got ${JSON.stringify(engine)}`);
-    emit(toJson(simulate(config, engine)));
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!entry) {
+    const names = Object.entries(COMMANDS).filter(([, c]) => !c.hidden).map(([n]) => n);
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (expected ${names.join(', ')}; see tsdyn --help)`);
+  }
+  const cmd = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.help}\n`);
     return 0;
   }
-  // compare
-  const escapeThreshold = positiveNumberOption('escape-threshold', values['escape-threshold'] as string | undefined);
-  const egFloor = positiveNumberOption('eg-floor', values['eg-floor'] as string | undefined);
-  const sim = simulate(config);
-  const ode = runOde({ ...config, init: undefined });
-  const summary = alignmentSummary(sim, ode, { escapeThreshold, egFloor });
-  if (out || values.json) emit(toJson({ config, summary }, 2));
-  else process.stdout.write(formatSummaryTable(summary));
-  return 0;
+  return cmd.run(rest);
 }
 
-function simulate(config: RunConfig, engine: SimEngine = 'sgd'): Trajectory {
-  const progress = createProgress(`${engine} ${config.model} K=${config.K} N=${config.N} seed=${config.seed}`);
-  const traj = runSimulation(config, { onProgress: progress.update, engine });
-  progress.done();
-  return traj;
-}
-
-export function runCli(argv: string[]): number {
+/** One line per problem on stderr, never a stack trace unless TSDYN_DEBUG is set. */
+export async function runCli(argv: string[]): Promise<number> {
   try {
-    return main(argv);
+    return await main(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof DivergenceError) {
-      process.stderr.write(`tsdyn: ${e.message}\n`);
+    const err = e as Error;
+    // RunDivergedError is matched by name: its module (commands/run.ts) loads lazily.
+    if (e instanceof UsageError || e instanceof ConfigError || err?.name === 'RunDivergedError') {
+      process.stderr.write(`tsdyn: ${oneLine(err.message)}\n`);
       return 1;
     }
-    process.stderr.write(`tsdyn: internal error: ${(e as Error).stack ?? e}\n`);
+    if (process.env.TSDYN_DEBUG) process.stderr.write(`${err?.stack ?? e}\n`);
+    process.stderr.write(`tsdyn: internal error: ${oneLine(String(err?.message ?? e))} (TSDYN_DEBUG=1 shows the stack)\n`);
     return 2;
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) {
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Process entry point (dist/cli.js and `tsx src/cli.ts`). */
+export function start(): void {
   // `tsdyn ode ... | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  const [cmd, ...args] = process.argv.slice(2); // sweep: async, its own options (src/sweep/command.ts)
-  if (cmd === 'sweep') void import('./sweep/command.ts').then((m) => m.sweepCommand(args)).then((code) => (process.exitCode = code));
-  else process.exitCode = runCli(process.argv.slice(2));
+  // No signal handlers on purpose: SIGINT/SIGTERM keep their default action and end the
+  // process at once, even inside a long synchronous step, and since outputs are only
+  // written after the run completes, nothing is written after a stop.
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
+
+if (process.argv[1]?.endsWith('src/cli.ts')) start();

@@ -86,50 +86,89 @@ export class ConfigError extends Error {
   }
 }
 
+/** `$schema` lets editors validate a config against the generated JSON Schema. */
 const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'init', '$schema', '$comment', 'description']);
+
+/**
+ * Physical ranges of the numeric fields (inclusive), checked at the boundary so a run never
+ * starts from a state that is meaningless or already saturated:
+ * - scales ≤ 100: Q_kk = scale² would start at or beyond the divergence bound Q ≤ 10⁴
+ *   (src/theory/solve.ts, Q_DIVERGENCE_BOUND), where erf units are saturated;
+ * - |v|, |v*| ≤ 100, σ ≤ 100, η ≤ 1000: far beyond the stability limit (η of order π√3 for the
+ *   soft committee machine, Saad & Solla 1995 Sec. IV), where every run diverges at once;
+ * - sizes: N ≤ 10¹², K, M ≤ 10⁶, B ≤ 10⁶ — the resource guard (src/resources.ts) then bounds
+ *   what a given machine can hold; tMax·N ≤ 2⁵³ so step counts stay exact integers.
+ */
+export const FIELD_RANGES = {
+  N: { min: 1, max: 1e12, integer: true },
+  K: { min: 1, max: 1e6, integer: true },
+  M: { min: 1, max: 1e6, integer: true },
+  lr: { min: 0, exclusiveMin: true, max: 1e3 },
+  sigma: { min: 0, max: 100 },
+  batchSize: { min: 1, max: 1e6, integer: true },
+  tMax: { min: 0, exclusiveMin: true, max: 1e300 },
+  recordEvery: { min: 0, exclusiveMin: true, max: 1e300 },
+  recordPoints: { min: 2, max: 1e7, integer: true },
+  teacherScale: { min: 0, exclusiveMin: true, max: 100 },
+  studentScale: { min: 0, max: 100 },
+  studentVScale: { min: 0, max: 100 },
+  testSamples: { min: 0, max: 1e9, integer: true },
+} as const satisfies Record<string, { min: number; max: number; exclusiveMin?: boolean; integer?: boolean }>;
+
+/** Largest |v|, |v*| entry accepted (see FIELD_RANGES). */
+const MAX_SECOND_LAYER = 100;
+/** Largest step count tMax·N: beyond 2⁵³ doubles no longer hold every integer. */
+export const MAX_STEPS_EXACT = 2 ** 53;
+
+/** A value as the user wrote it (JSON.stringify would print Infinity and NaN as null). */
+export function describeValue(x: unknown): string {
+  if (typeof x === 'number' && !Number.isFinite(x)) return String(x);
+  if (x === undefined) return 'nothing';
+  const s = JSON.stringify(x);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function notFinite(field: string, x: number): ConfigError {
+  return new ConfigError(field, `must be finite, got ${describeValue(x)}${Number.isNaN(x) ? '' : ' (too large for a double)'}`);
+}
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function positiveInt(raw: Record<string, unknown>, field: string, min = 1): number {
+/** A numeric field checked against its FIELD_RANGES entry. */
+function rangedNumber(raw: Record<string, unknown>, field: keyof typeof FIELD_RANGES): number {
+  const r: { min: number; max: number; exclusiveMin?: boolean; integer?: boolean } = FIELD_RANGES[field];
   const x = raw[field];
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < min) {
-    throw new ConfigError(field, `must be an integer ≥ ${min}, got ${JSON.stringify(x)}`);
-  }
+  const kind = r.integer ? 'an integer' : 'a number';
+  if (typeof x !== 'number') throw new ConfigError(field, `must be ${r.integer ? 'an integer' : 'a finite number'} ≥ ${r.min}, got ${describeValue(x)}`);
+  if (!Number.isFinite(x)) throw notFinite(field, x);
+  if (r.integer && !Number.isInteger(x)) throw new ConfigError(field, `must be an integer ≥ ${r.min}, got ${x}`);
+  if (r.exclusiveMin ? !(x > r.min) : !(x >= r.min)) throw new ConfigError(field, `must be ${r.integer ? 'an integer ' : ''}${r.exclusiveMin ? '>' : '≥'} ${r.min}, got ${x}`);
+  if (x > r.max) throw new ConfigError(field, `must be ${kind} ≤ ${r.max}, got ${x}`);
   return x;
 }
 
-function finiteNumber(raw: Record<string, unknown>, field: string, opts: { min?: number; exclusiveMin?: boolean }): number {
-  const x = raw[field];
-  if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new ConfigError(field, `must be a finite number, got ${JSON.stringify(x)}`);
-  }
-  if (opts.min !== undefined) {
-    if (opts.exclusiveMin ? !(x > opts.min) : !(x >= opts.min)) {
-      throw new ConfigError(field, `must be ${opts.exclusiveMin ? '>' : '≥'} ${opts.min}, got ${x}`);
-    }
-  }
+function finiteEntry(x: unknown, field: string, maxAbs: number): number {
+  if (typeof x !== 'number') throw new ConfigError(field, `must be a finite number, got ${describeValue(x)}`);
+  if (!Number.isFinite(x)) throw notFinite(field, x);
+  if (Math.abs(x) > maxAbs) throw new ConfigError(field, `must be at most ${maxAbs} in absolute value, got ${x}`);
   return x;
 }
 
-function matrix(raw: unknown, field: string, rows: number, cols: number): number[][] {
+function matrix(raw: unknown, field: string, rows: number, cols: number, maxAbs: number): number[][] {
   if (!Array.isArray(raw) || raw.length !== rows) {
-    throw new ConfigError(field, `must be a ${rows}×${cols} array of numbers`);
+    throw new ConfigError(field, `must be a ${rows}×${cols} array of numbers, got ${describeValue(raw)}`);
   }
   return raw.map((row, i) => {
-    if (!Array.isArray(row) || row.length !== cols || !row.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      throw new ConfigError(`${field}[${i}]`, `must be an array of ${cols} finite numbers`);
-    }
-    return row as number[];
+    if (!Array.isArray(row) || row.length !== cols) throw new ConfigError(`${field}[${i}]`, `must be an array of ${cols} numbers, got ${describeValue(row)}`);
+    return row.map((x, j) => finiteEntry(x, `${field}[${i}][${j}]`, maxAbs));
   });
 }
 
-function vector(raw: unknown, field: string, n: number): number[] {
-  if (!Array.isArray(raw) || raw.length !== n || !raw.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new ConfigError(field, `must be an array of ${n} finite numbers`);
-  }
-  return raw as number[];
+function vector(raw: unknown, field: string, n: number, maxAbs: number): number[] {
+  if (!Array.isArray(raw) || raw.length !== n) throw new ConfigError(field, `must be an array of ${n} numbers, got ${describeValue(raw)}`);
+  return raw.map((x, i) => finiteEntry(x, `${field}[${i}]`, maxAbs));
 }
 
 function checkSymmetric(m: number[][], field: string): void {
@@ -152,35 +191,39 @@ export function validateConfig(input: unknown): RunConfig {
     throw new ConfigError('model', `must be "soft-committee" or "two-layer", got ${JSON.stringify(raw.model)}`);
   }
   const model = raw.model;
-  const N = positiveInt(raw, 'N');
-  const K = positiveInt(raw, 'K');
-  const M = positiveInt(raw, 'M');
-  const lr = finiteNumber(raw, 'lr', { min: 0, exclusiveMin: true });
-  const sigma = finiteNumber(raw, 'sigma', { min: 0 });
-  const batchSize = positiveInt(raw, 'batchSize');
-  const tMax = finiteNumber(raw, 'tMax', { min: 0, exclusiveMin: true });
-  const recordEvery = finiteNumber(raw, 'recordEvery', { min: 0, exclusiveMin: true });
+  const N = rangedNumber(raw, 'N');
+  const K = rangedNumber(raw, 'K');
+  const M = rangedNumber(raw, 'M');
+  const lr = rangedNumber(raw, 'lr');
+  const sigma = rangedNumber(raw, 'sigma');
+  const batchSize = rangedNumber(raw, 'batchSize');
+  const tMax = rangedNumber(raw, 'tMax');
+  if (tMax * N > MAX_STEPS_EXACT) {
+    throw new ConfigError('tMax', `tMax·N = ${(tMax * N).toPrecision(3)} steps exceeds 2^53 (step counts must be exact integers); got tMax = ${tMax} with N = ${N}`);
+  }
+  const recordEvery = rangedNumber(raw, 'recordEvery');
   if (recordEvery > tMax) throw new ConfigError('recordEvery', `must be ≤ tMax (${tMax}), got ${recordEvery}`);
   if (raw.recordScale !== 'linear' && raw.recordScale !== 'log') {
     throw new ConfigError('recordScale', `must be "linear" or "log", got ${JSON.stringify(raw.recordScale)}`);
   }
-  const recordPoints = positiveInt(raw, 'recordPoints', 2);
-  if (!(typeof raw.seed === 'string' || (typeof raw.seed === 'number' && Number.isInteger(raw.seed)))) {
-    throw new ConfigError('seed', `must be an integer or a string, got ${JSON.stringify(raw.seed)}`);
+  const recordPoints = rangedNumber(raw, 'recordPoints');
+  if (!(typeof raw.seed === 'string' || (typeof raw.seed === 'number' && Number.isSafeInteger(raw.seed)))) {
+    throw new ConfigError('seed', `must be an integer (|seed| < 2^53) or a string, got ${describeValue(raw.seed)}`);
   }
-  const teacherScale = finiteNumber(raw, 'teacherScale', { min: 0, exclusiveMin: true });
-  const studentScale = finiteNumber(raw, 'studentScale', { min: 0 });
-  const studentVScale = finiteNumber(raw, 'studentVScale', { min: 0 });
+  const teacherScale = rangedNumber(raw, 'teacherScale');
+  const studentScale = rangedNumber(raw, 'studentScale');
+  const studentVScale = rangedNumber(raw, 'studentVScale');
   let vTeacher: 'ones' | number[];
   if (raw.vTeacher === 'ones') vTeacher = 'ones';
-  else vTeacher = vector(raw.vTeacher, 'vTeacher', M);
+  else if (typeof raw.vTeacher === 'string') throw new ConfigError('vTeacher', `must be "ones" or an array of ${M} numbers, got ${describeValue(raw.vTeacher)}`);
+  else vTeacher = vector(raw.vTeacher, 'vTeacher', M, MAX_SECOND_LAYER);
   if (model === 'soft-committee' && vTeacher !== 'ones') {
     throw new ConfigError('vTeacher', 'must be "ones" for the soft committee machine');
   }
   if (typeof raw.trainSecondLayer !== 'boolean') {
     throw new ConfigError('trainSecondLayer', `must be true or false, got ${JSON.stringify(raw.trainSecondLayer)}`);
   }
-  const testSamples = positiveInt(raw, 'testSamples', 0);
+  const testSamples = rangedNumber(raw, 'testSamples');
 
   let init: InitOrderParams | undefined;
   if (raw.init !== undefined) {
@@ -188,21 +231,27 @@ export function validateConfig(input: unknown): RunConfig {
     for (const key of Object.keys(raw.init)) {
       if (!['Q', 'R', 'T', 'v', 'vTeacher'].includes(key)) throw new ConfigError(`init.${key}`, 'unknown field');
     }
-    const Q = matrix(raw.init.Q, 'init.Q', K, K);
-    const R = matrix(raw.init.R, 'init.R', K, M);
-    const T = matrix(raw.init.T, 'init.T', M, M);
+    for (const key of ['Q', 'R', 'T'] as const) if (raw.init[key] === undefined) throw new ConfigError(`init.${key}`, 'is required when init is given');
+    // Overlaps beyond the divergence bound 10⁴ start saturated (see FIELD_RANGES).
+    const Q = matrix(raw.init.Q, 'init.Q', K, K, 1e4);
+    const R = matrix(raw.init.R, 'init.R', K, M, 1e4);
+    const T = matrix(raw.init.T, 'init.T', M, M, 1e4);
     checkSymmetric(Q, 'init.Q');
     checkSymmetric(T, 'init.T');
-    const v = raw.init.v === undefined ? undefined : vector(raw.init.v, 'init.v', K);
-    const vt = raw.init.vTeacher === undefined ? undefined : vector(raw.init.vTeacher, 'init.vTeacher', M);
+    const v = raw.init.v === undefined ? undefined : vector(raw.init.v, 'init.v', K, MAX_SECOND_LAYER);
+    const vt = raw.init.vTeacher === undefined ? undefined : vector(raw.init.vTeacher, 'init.vTeacher', M, MAX_SECOND_LAYER);
     if (model === 'soft-committee') {
       if (v && v.some((x) => x !== 1)) throw new ConfigError('init.v', 'must be all ones for the soft committee machine');
       if (vt && vt.some((x) => x !== 1)) {
         throw new ConfigError('init.vTeacher', 'must be all ones for the soft committee machine');
       }
     }
-    if (!isPositiveSemiDefiniteLoose(Q)) {
-      throw new ConfigError('init.Q', 'must be positive semi-definite');
+    // Q, R, T are overlaps of real weight vectors only if the whole Gram matrix is PSD.
+    if (!isPositiveSemiDefiniteLoose(Q)) throw new ConfigError('init.Q', 'must be positive semi-definite (it is the Gram matrix WWᵀ/N)');
+    if (!isPositiveSemiDefiniteLoose(T)) throw new ConfigError('init.T', 'must be positive semi-definite (it is the Gram matrix W*W*ᵀ/N)');
+    const G = gramMatrix(Q, R, T);
+    if (!isPositiveSemiDefiniteLoose(G)) {
+      throw new ConfigError('init', `[[Q, R], [Rᵀ, T]] must be positive semi-definite (overlaps of real weight vectors); smallest eigenvalue ${smallestEigenvalue(G).toPrecision(3)}`);
     }
     init = { Q, R, T, v, vTeacher: vt };
   }
@@ -228,6 +277,31 @@ export function validateConfig(input: unknown): RunConfig {
     testSamples,
     init,
   };
+}
+
+/** G = [[Q, R], [Rᵀ, T]], the Gram matrix of the K + M weight vectors (divided by N). */
+function gramMatrix(Q: number[][], R: number[][], T: number[][]): number[][] {
+  const K = Q.length;
+  const M = T.length;
+  return [...Q.map((row, i) => [...row, ...R[i]]), ...T.map((row, n) => [...R.map((r) => r[n]), ...row])].map((r) => r.slice(0, K + M));
+}
+
+/**
+ * Smallest eigenvalue of a symmetric matrix, for the error message: the largest shift s with
+ * G − s·I positive definite, by bisection with Cholesky (λ_min lies in ±max row sum, by
+ * Gershgorin). Keeps the CLI free of a linear-algebra dependency (startup time).
+ */
+function smallestEigenvalue(G: number[][]): number {
+  const n = G.length;
+  const bound = Math.max(...G.map((row) => row.reduce((a, x) => a + Math.abs(x), 0)));
+  let lo = -bound - 1;
+  let hi = bound + 1;
+  for (let it = 0; it < 100 && hi - lo > 1e-12 * (1 + bound); it++) {
+    const mid = (lo + hi) / 2;
+    if (isPositiveDefinite(G.flat().map((x, idx) => (idx % (n + 1) === 0 ? x - mid : x)), n)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Cholesky succeeds ⇒ positive definite. */

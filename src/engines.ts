@@ -1,31 +1,244 @@
 /**
- * The engines behind `tsdyn ode|sim`: each takes a validated RunConfig and returns a
- * Trajectory recorded at the same times.
+ * The engine registry: one table of every engine tsdyn can run, used by the CLI (`--engine`
+ * parsing, help and messages), the figure runner (`executeRun`, `runCost`), the worker pool
+ * and the Trajectory type. To add an engine or a backend (e.g. a `webgpu` SGD), add one entry
+ * here; nothing else lists engine names.
+ *
+ * Every engine takes a validated RunConfig and returns a RunResult (src/result.ts): a
+ * divergence is a status, not an exception thrown through the layers. Before returning
+ * `completed`, the trajectory is checked finite, so no NaN/Infinity (printed as `null` by
+ * JSON) ever reaches an output file.
  */
-import type { RunConfig } from './config.ts';
+import { ConfigError, teacherSecondLayer, type RunConfig } from './config.ts';
 import { recordSteps } from './recordTimes.ts';
-import { runSgd, type SgdOptions } from './sim/sgd.ts';
+import { completed, diverged, type RunResult } from './result.ts';
+import { runSgd } from './sim/sgd.ts';
 import { runSampler } from './sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from './sim/weights.ts';
+import { DivergenceError } from './theory/integrators.ts';
 import { solveOrderParameterOde, type SolveOptions } from './theory/solve.ts';
-import type { Trajectory } from './trajectory.ts';
+import { emptyTrajectory, type Trajectory } from './trajectory.ts';
 
-export function runOde(config: RunConfig, options: SolveOptions = {}): Trajectory {
-  const traj = solveOrderParameterOde(config, initialOrderParams(config), recordSteps(config), options);
-  delete traj.stats;
-  return traj;
+/** Where an engine's arithmetic runs. 'webgpu' is reserved for the GPU stream's batched SGD. */
+export type Backend = 'cpu' | 'webgpu';
+
+/** Options an engine may take beyond the config (CLI flags map onto these). */
+export interface EngineRunOptions {
+  /** Fraction done, 0…1, now and then (progress bars, pool messages). */
+  onProgress?: (fraction: number) => void;
+  /** ODE only: integrator and tolerance. */
+  ode?: SolveOptions;
 }
 
-export type SimEngine = 'sgd' | 'sampler';
+/** A buffer an engine holds outside the JS heap (typed arrays), for the resource estimate. */
+export interface EngineBuffer {
+  what: string;
+  /** The config field that drives its size (named when a run is refused). */
+  field: keyof RunConfig;
+  bytes: number;
+}
+
+/** Seeded weights without `init`: ode and sampler draw (K+M)·N doubles once for the start. */
+function seededStart(c: RunConfig): EngineBuffer[] {
+  return c.init ? [] : [{ what: 'seeded starting weights (K+M)·N, drawn once', field: c.N >= c.K + c.M ? 'N' : 'K', bytes: 8 * (c.K + c.M) * c.N }];
+}
 
 /**
- * Train by online SGD: 'sgd' moves the N-dimensional weights; 'sampler' moves the order
- * parameters by their exact finite-N Markov chain (same law, no weights). Both start from
- * `init` when given (full SGD then builds weights with exactly that Gram matrix), otherwise
- * from the seeded weights.
+ * Past convergence, dopri5's step is bounded by stability (|λ|·h ≲ 3.3 for the fixed point's
+ * fastest eigenvalue), so its steps grow linearly with tMax. Measured (K ∈ {2,4,8},
+ * η ∈ {0.1 … 2}, σ ∈ {0, 1}, t ≤ 10⁶): 0.08–0.6 steps per unit of t; take the top.
  */
-export function runSimulation(config: RunConfig, options: SgdOptions & { engine?: SimEngine } = {}): Trajectory {
-  if (options.engine === 'sampler') return runSampler(config, initialOrderParams(config), options);
-  const weights = config.init ? weightsFromOrderParams(initialOrderParams(config), config.N, config.seed) : undefined;
-  return runSgd(config, { ...options, weights });
+export const ODE_STEPS_PER_UNIT_T = 0.6;
+
+export interface EngineSpec {
+  /** One line for `--help`. */
+  summary: string;
+  /** 'theory' integrates the ODEs; 'simulation' trains (or samples) a finite-N student. */
+  role: 'theory' | 'simulation';
+  backend: Backend;
+  /** Runs many configs in one submission (GPU); CPU engines run one config at a time. */
+  batches: boolean;
+  /** Off-heap buffers of a run (weights, batches, state), for the resource guard. */
+  buffers(config: RunConfig): EngineBuffer[];
+  /** Numbers stored per record (Q, R, v, t, steps, ε_g, and ε_g,test for SGD with test samples). */
+  numbersPerRecord(config: RunConfig): number;
+  /** Random samples drawn to tMax (records × test samples included); 0 for the ODE. */
+  samples(config: RunConfig, records: number): number;
+  /** Adaptive integrator steps (ODE); 0 for the step-by-step simulations. */
+  integratorSteps(config: RunConfig): number;
+  /** Which EngineRunOptions keys the engine reads. */
+  options: readonly (keyof EngineRunOptions)[];
+  /** Rough cost in SGD-step units (scheduling longest-first, ETAs); see runCost. */
+  cost(config: RunConfig): number;
+  /** Engine-specific config constraints, checked at the boundary; throws ConfigError. */
+  check(config: RunConfig): void;
+  /** Run it (CPU engines are synchronous; a batched backend adds its own entry point). */
+  run(config: RunConfig, options: EngineRunOptions): Trajectory;
+}
+
+/**
+ * The table. Costs are in units of ~1e4 floating-point operations: an SGD step touches the
+ * (2K+M)·N weights, a sampler step factorizes the (K+M)² Gram matrix, the ODE's cost depends
+ * only on K (its adaptive steps do not scale with N).
+ */
+export const ENGINES = {
+  ode: {
+    summary: 'integrate the order-parameter ODEs (Saad & Solla 1995; Goldt et al. 2019)',
+    role: 'theory',
+    backend: 'cpu',
+    batches: false,
+    buffers: (c: RunConfig) => [...seededStart(c), { what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (c.K * c.K + c.K * c.M + c.K) }],
+    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
+    samples: () => 0,
+    integratorSteps: (c: RunConfig) => ODE_STEPS_PER_UNIT_T * c.tMax,
+    options: ['ode'],
+    cost: (c: RunConfig) => 2e4 * c.K * c.K,
+    check: () => {},
+    run: (config: RunConfig, options: EngineRunOptions) => {
+      const traj = solveOrderParameterOde(config, initialOrderParams(config), recordSteps(config), options.ode ?? {});
+      delete traj.stats;
+      return traj;
+    },
+  },
+  sgd: {
+    summary: 'train the student by online SGD on N-dimensional weights',
+    role: 'simulation',
+    backend: 'cpu',
+    batches: false,
+    buffers: (c: RunConfig) => {
+      const weights = 8 * (c.K + c.M) * c.N;
+      const field = c.N >= c.K + c.M ? 'N' : 'K';
+      return [
+        { what: 'weights (K+M)·N and their kernel copy', field, bytes: 2 * weights },
+        { what: 'batch of B input vectors', field: c.batchSize > 2 * (c.K + c.M) ? 'batchSize' : 'N', bytes: 8 * (c.batchSize + 2) * c.N },
+        ...(c.init ? [{ what: 'weights built from init (basis and copies)', field, bytes: 3 * weights } as const] : []),
+      ];
+    },
+    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3 + (c.testSamples > 0 ? 1 : 0),
+    samples: (c: RunConfig, records: number) => Math.round(c.tMax * c.N) * c.batchSize + records * c.testSamples,
+    integratorSteps: () => 0,
+    options: ['onProgress'],
+    cost: (c: RunConfig) => (c.tMax * c.N * c.batchSize * ((2 * c.K + c.M) * c.N + 30 * (c.K + c.M))) / 1e4,
+    check: (c: RunConfig) => {
+      // Weights with Gram matrix `init` need K + M orthonormal directions in R^N.
+      if (c.init && c.N < c.K + c.M) throw new ConfigError('N', `must be ≥ K + M = ${c.K + c.M} to build weights from init, got ${c.N}`);
+    },
+    run: (config: RunConfig, options: EngineRunOptions) => {
+      // With `init`, full SGD starts from weights built to have exactly that Gram matrix.
+      const weights = config.init ? weightsFromOrderParams(initialOrderParams(config), config.N, config.seed) : undefined;
+      return runSgd(config, { onProgress: options.onProgress, weights });
+    },
+  },
+  sampler: {
+    summary: 'the exact finite-N order-parameter Markov chain of SGD (same law, no weights)',
+    role: 'simulation',
+    backend: 'cpu',
+    batches: false,
+    buffers: (c: RunConfig) => {
+      const B = c.batchSize;
+      return [...seededStart(c), { what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * (c.K + c.M)) }];
+    },
+    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
+    samples: (c: RunConfig) => Math.round(c.tMax * c.N) * c.batchSize,
+    integratorSteps: () => 0,
+    options: ['onProgress'],
+    cost: (c: RunConfig) => {
+      const L = c.K + c.M;
+      return (c.tMax * c.N * c.batchSize * (L * L * L + 30 * L)) / 1e4;
+    },
+    check: (c: RunConfig) => {
+      // The input's component outside span(W, W*) is a χ²/Wishart with N − (K+M) degrees of freedom ≥ B.
+      const need = c.K + c.M + c.batchSize;
+      if (c.N < need) throw new ConfigError('N', `must be ≥ K + M + batchSize = ${need} for the sampler, got ${c.N}`);
+    },
+    run: (config: RunConfig, options: EngineRunOptions) => runSampler(config, initialOrderParams(config), { onProgress: options.onProgress }),
+  },
+} as const satisfies Record<string, EngineSpec>;
+
+export type EngineName = keyof typeof ENGINES;
+export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
+/** Engines `tsdyn sim --engine` accepts. */
+export const SIMULATION_ENGINES = ENGINE_NAMES.filter((e) => ENGINES[e].role === 'simulation');
+export type SimulationEngine = { [E in EngineName]: (typeof ENGINES)[E]['role'] extends 'simulation' ? E : never }[EngineName];
+
+export function isEngineName(x: unknown): x is EngineName {
+  return typeof x === 'string' && Object.hasOwn(ENGINES, x);
+}
+
+/** Check the engine-specific constraints of a validated config (throws ConfigError). */
+export function checkEngineConfig(engine: EngineName, config: RunConfig): void {
+  (ENGINES[engine] as EngineSpec).check(config);
+}
+
+/**
+ * Run one engine. A divergence detected inside an engine becomes `diverged` with its time and
+ * reason; so does a completed trajectory holding a non-finite number (it would print as null).
+ * Records made before a divergence are not kept: the engines stop by throwing internally, and
+ * the diverged result carries no records (and T only when the config gives it in `init`).
+ */
+export function runEngine(engine: EngineName, config: RunConfig, options: EngineRunOptions = {}): RunResult {
+  const spec: EngineSpec = ENGINES[engine];
+  spec.check(config);
+  let traj: Trajectory;
+  try {
+    traj = spec.run(config, options);
+  } catch (e) {
+    if (!(e instanceof DivergenceError)) throw e;
+    const vTeacher = config.init?.vTeacher ?? teacherSecondLayer(config);
+    return diverged(emptyTrajectory(engine, config, config.init?.T ?? [], vTeacher), e.t, e.message);
+  }
+  const bad = firstNonFinite(traj);
+  if (bad) {
+    const t = traj.t[bad.record] ?? 0;
+    return diverged(traj, t, `${engine} produced a non-finite value (${bad.path}) at t=${Number(t.toPrecision(6))} with lr=${config.lr}`);
+  }
+  return completed(traj);
+}
+
+/** Rough cost of a run in SGD-step units, for scheduling (longest first) and ETAs. */
+export function engineCost(engine: EngineName, config: RunConfig): number {
+  return (ENGINES[engine] as EngineSpec).cost(config);
+}
+
+/** The first non-finite number in a trajectory, with its path and record index. */
+export function firstNonFinite(traj: Trajectory): { path: string; record: number } | null {
+  const scan = (value: unknown, path: string): string | null => {
+    if (typeof value === 'number') return Number.isFinite(value) ? null : path;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const p = scan(value[i], `${path}[${i}]`);
+        if (p) return p;
+      }
+    }
+    return null;
+  };
+  for (const key of ['t', 'eg', 'egTest', 'Q', 'R', 'v'] as const) {
+    const series = traj[key];
+    if (!series) continue;
+    for (let j = 0; j < series.length; j++) {
+      const p = scan(series[j], `${key}[${j}]`);
+      if (p) return { path: p, record: j };
+    }
+  }
+  for (const key of ['T', 'vTeacher'] as const) {
+    const p = scan(traj[key], key);
+    if (p) return { path: p, record: 0 };
+  }
+  return null;
+}
+
+/** A completed run's trajectory; a diverged one throws DivergenceError (for tests and scripts). */
+export function trajectoryOrThrow(result: RunResult): Trajectory {
+  if (result.status === 'diverged') throw new DivergenceError(result.t, result.reason);
+  return result.trajectory;
+}
+
+/** Convenience for tests and scripts: the ODE's trajectory, throwing on divergence. */
+export function runOde(config: RunConfig, options: SolveOptions = {}): Trajectory {
+  return trajectoryOrThrow(runEngine('ode', config, { ode: options }));
+}
+
+/** Convenience for tests and scripts: a simulation's trajectory (default engine sgd), throwing on divergence. */
+export function runSimulation(config: RunConfig, options: { engine?: SimulationEngine; onProgress?: (f: number) => void } = {}): Trajectory {
+  return trajectoryOrThrow(runEngine(options.engine ?? 'sgd', config, { onProgress: options.onProgress }));
 }

@@ -14,6 +14,8 @@ export function recordSteps(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery'
   const steps = new Set<number>([0]);
   if (config.recordScale === 'linear') {
     const count = Math.floor(tMax / recordEvery + 1e-9);
+    // Spacing below one step records every step: enumerate steps, not the (maybe 10¹⁰) grid points.
+    if (count >= last) return Array.from({ length: last + 1 }, (_, s) => s);
     for (let j = 1; j <= count; j++) steps.add(Math.round(j * recordEvery * N));
   } else {
     const n = config.recordPoints;

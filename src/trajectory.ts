@@ -1,9 +1,11 @@
 /**
  * A recorded run, in the JSON shape the CLI prints: parallel arrays over record times.
  */
+import type { EngineName } from './engines.ts';
 import type { OrderParams } from './theory/orderParams.ts';
 
-export type Engine = 'ode' | 'sgd' | 'sampler';
+/** The engine that made a trajectory (the registry in src/engines.ts lists them). */
+export type Engine = EngineName;
 
 export interface Trajectory {
   engine: Engine;

@@ -2,20 +2,15 @@
  * The CLI as a user meets it: determinism, JSON shape, and one clear line + exit 1 for
  * every kind of bad input, with nothing left on disk.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const cli = join(root, 'src', 'cli.ts');
-
-function run(args: string[]) {
-  const r = spawnSync(tsx, [cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn')) };
-}
+import { validateConfig } from '../src/config.ts';
+import { runOde, runSimulation } from '../src/engines.ts';
+import { alignmentSummary } from '../src/metrics/alignment.ts';
+import { estimateResources } from '../src/resources.ts';
+import { runCli as run } from './helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsdyn-cli-'));
 function config(obj: unknown, name = 'c.json'): string {
@@ -111,4 +106,71 @@ describe('tsdyn CLI', () => {
     expect(o.stderr[0]).toMatch(/ODE diverged at t=[\d.]+ with lr=60/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('the output records the validated config, engine, backend and version', () => {
+    const c = config({ ...small, $schema: './tsdyn-config.schema.json' }, 'prov.json');
+    const r = run(['sim', '--engine', 'sampler', '--config', c]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const version = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version;
+    expect(j.provenance).toEqual({ tool: 'tsdyn', version, engine: 'sampler', backend: 'cpu' });
+    expect(j.config).toEqual(JSON.parse(JSON.stringify(validateConfig(small))));
+    expect(j.engine).toBe('sampler');
+  });
+
+  it('compare integrates the ODE from init, where the simulation starts (issue 9 fix)', () => {
+    // A start far from what the seeded weights give (R ≈ 0 there): R = 0.5·I, Q = 0.5·I + 0.1.
+    const init = { Q: [[0.6, 0.1], [0.1, 0.6]], R: [[0.5, 0], [0, 0.5]], T: [[1, 0], [0, 1]], v: [0.8, 0.4], vTeacher: [1.2, 0.6] };
+    const cfg = { ...small, N: 2000, tMax: 4, recordEvery: 0.5, sigma: 0, init };
+    const r = run(['compare', '--json', '--config', config(cfg, 'init.json')]);
+    expect(r.code).toBe(0);
+    const { summary } = JSON.parse(r.stdout);
+    // At N = 2000 the simulation follows its ODE to O(1/√N) ≈ 0.02.
+    expect(summary.minAlignR).toBeGreaterThan(0.99);
+    expect(summary.minAlignQ).toBeGreaterThan(0.99);
+    // Power: the old behaviour (ODE from the seeded weights, not init) fails that bound.
+    const v = validateConfig(cfg);
+    const wrong = alignmentSummary(runSimulation(v), runOde({ ...v, init: undefined }));
+    expect(wrong.minAlignR).toBeLessThan(0.9);
+  });
+
+  it('the resource estimate bounds the record count and matches the printed size', () => {
+    for (const [engine, cfg] of [['sgd', { ...small, tMax: 20, recordEvery: 0.1 }], ['ode', { ...small, K: 5, M: 3, recordScale: 'log', recordPoints: 300, tMax: 50 }]] as const) {
+      const v = validateConfig(cfg);
+      const est = estimateResources(engine, v);
+      const r = run(engine === 'ode' ? ['ode', '--config', config(cfg, 'est.json')] : ['sim', '--config', config(cfg, 'est.json')]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(est.records).toBeGreaterThanOrEqual(j.t.length);
+      // An upper bound: log-grid points closer than one step coincide.
+      expect(est.records).toBeLessThanOrEqual(1.05 * j.t.length + 2);
+      // Printed size within a factor 2 of the estimate (digits per number vary).
+      const ratio = r.stdout.length / est.outputBytes;
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(1.5);
+    }
+  });
+
+  it('the hidden worker answers JSON-line jobs in order, with the same result as the commands', () => {
+    const cfg = validateConfig(small);
+    const jobs = [
+      { id: 'a', engine: 'sampler', config: small },
+      { id: 'b', engine: 'warp', config: small },
+      { id: 'c', engine: 'sgd', config: { ...small, lr: 400, tMax: 50, recordEvery: 1 } },
+      { id: 'd', engine: 'ode', config: { ...small, K: 0 } },
+    ];
+    const r = run(['worker'], { input: `${jobs.map((j) => JSON.stringify(j)).join('\n')}\nnot json\n` });
+    expect(r.code).toBe(0);
+    const replies = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(replies.map((x) => x.id)).toEqual(['a', 'b', 'c', 'd', null]);
+    expect(replies[0].result.status).toBe('completed');
+    expect(replies[0].result.trajectory).toEqual(runSimulation(cfg, { engine: 'sampler' }));
+    expect(replies[1].error).toMatch(/engine: must be one of ode, sgd, sampler/);
+    expect(replies[2].result.status).toBe('diverged');
+    expect(replies[2].result.reason).toMatch(/diverged at t=[\d.]+ with lr=400/);
+    expect(replies[3].error).toMatch(/^config\.K: must be an integer ≥ 1/);
+    expect(replies[4].error).toMatch(/not valid JSON/);
+    expect(run(['--help']).stdout).not.toMatch(/worker/);
+  });
 });
+

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { executeRun } from '../src/figures/execute.ts';
+import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
 import { boundsFromCalibration, calibrationConfigHash, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
@@ -50,7 +50,7 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))('figure %s', (name, fig)
 
   it('(b) re-running the ci preset reproduces snapshots/ci exactly', () => {
     const results = new RunResults();
-    for (const run of fig.runs('ci')) results.set(run.key, executeRun(run));
+    for (const run of fig.runs('ci')) results.set(run.key, storedTrajectory(executeRun(run)));
     const built = fig.build(results, 'ci');
     expect(JSON.parse(JSON.stringify(built.snapshot))).toEqual(readSnapshot(name, 'ci'));
   });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { validateConfig } from '../src/config.ts';
-import { executeRun } from '../src/figures/execute.ts';
+import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
 import { alignmentSummary, escapeTime } from '../src/metrics/alignment.ts';
 import { sweepCommand } from '../src/sweep/command.ts';
 import { run, start, terminate, TSX_CLI, waitFor } from './helpers/processes.ts';
@@ -58,8 +58,8 @@ describe('tsdyn sweep', () => {
 
     // Independent: run one row's pair in-process and compare.
     const cfg = validateConfig({ ...base, lr: 1, sigma: 0.5, seed: 2 });
-    const sim = executeRun({ engine: 'sampler', config: cfg });
-    const ode = executeRun({ engine: 'ode', config: cfg });
+    const sim = storedTrajectory(executeRun({ engine: 'sampler', config: cfg }));
+    const ode = storedTrajectory(executeRun({ engine: 'ode', config: cfg }));
     const s = alignmentSummary(sim, ode, { escapeThreshold: 0.01, egFloor: 1e-5 });
     const row = jsonl.find((r) => r.lr === 1 && r.sigma === 0.5 && r.seed === 2 && r.engine === 'sampler');
     expect(row).toEqual({

@@ -5,9 +5,9 @@
  * `calibratedBounds`, so each tolerance states the statistics behind it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
+import { ROOT } from '../root.ts';
 import { erf } from '../sim/activation.ts';
 import { configHash } from './runKey.ts';
 import type { FigureDefinition, Preset, ReplicationBounds } from './types.ts';
@@ -62,7 +62,7 @@ export function calibrationConfigHash(config: RunConfig): string {
 }
 
 export function calibrationPath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'snapshots', 'calibration.json');
+  return join(ROOT, 'snapshots', 'calibration.json');
 }
 
 export function readCalibration(): CalibrationFile | null {

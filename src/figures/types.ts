@@ -4,6 +4,7 @@
  * snapshot. The pipeline does the running, caching and writing; figures never touch disk.
  */
 import type { RunConfig } from '../config.ts';
+import type { EngineName } from '../engines.ts';
 import type { AlignmentSummary } from '../metrics/alignment.ts';
 import type { RunKey, RunResults } from '../runs/key.ts';
 
@@ -13,7 +14,7 @@ export type Preset = 'full' | 'ci';
 export interface RunSpec {
   /** The run's name within the figure, e.g. {params: {K: 4}, seed: 1, engine: 'sgd'}; key.engine === engine. */
   key: RunKey;
-  engine: RunKey['engine'];
+  engine: EngineName;
   config: RunConfig;
   /** Record a divergence (Trajectory.divergedAt) instead of failing: for stability maps. */
   allowDivergence?: boolean;

@@ -3,12 +3,12 @@
  * changed formula, integrator or sampler recomputes, an unchanged one never does.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sha256 } from './hash.ts';
 
-/** The repository root (this file is src/runs/digest.ts). */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { ROOT } from '../root.ts';
+
+export { ROOT };
 
 /** Source files whose change must invalidate cached runs. */
 const ENGINE_SOURCES = ['src/theory', 'src/sim', 'src/config.ts', 'src/recordTimes.ts', 'src/engines.ts', 'src/trajectory.ts'];

@@ -9,11 +9,14 @@
  * and a rerun resumes from them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../config.ts';
 import { runCost } from '../figures/execute.ts';
 import { cacheKey } from '../figures/runKey.ts';
+import { ROOT } from '../root.ts';
 import { readCacheEntry } from './cache.ts';
 import type { EngineName } from './key.ts';
 import type { Trajectory } from '../trajectory.ts';
@@ -90,7 +93,12 @@ export function planJobs(
 
 export class RunFailedError extends Error {}
 
-const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+/**
+ * The worker script: beside this module when running from the sources (a tsx bootstrap), the
+ * bundled dist/worker.js when running from the compiled CLI (scripts/build.mjs).
+ */
+const WORKER_SOURCE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const WORKER = existsSync(WORKER_SOURCE) ? WORKER_SOURCE : join(ROOT, 'dist', 'worker.js');
 const live = new Set<ChildProcess>();
 
 /** Kill every worker process this scheduler started. */

@@ -11,7 +11,7 @@
  */
 import { createInterface } from 'node:readline';
 import { validateConfig } from '../config.ts';
-import { executeRun } from '../figures/execute.ts';
+import { executeRun, storedTrajectory } from '../figures/execute.ts';
 import { writeCacheEntry } from './cache.ts';
 import type { WorkerJob } from './scheduler.ts';
 
@@ -26,7 +26,7 @@ export async function serveJobs(cacheDir: string | undefined): Promise<void> {
       const job = JSON.parse(line) as WorkerJob;
       key = job.key;
       const config = validateConfig(job.config);
-      const trajectory = executeRun({ engine: job.engine, config, allowDivergence: job.allowDivergence });
+      const trajectory = storedTrajectory(executeRun({ engine: job.engine, config, allowDivergence: job.allowDivergence }));
       writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: job.backend }, trajectory);
       process.stdout.write(`done ${key} ${((performance.now() - started) / 1000).toFixed(3)}\n`);
     } catch (e) {

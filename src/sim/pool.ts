@@ -4,26 +4,33 @@
  *   const trajs = await runInWorkers(jobs, { workers: 2, onProgress: (i, f) => … });
  *
  * Results come back in job order, and each equals — bit for bit — what the same call returns
- * in-process (`runSimulation` / `runOde` from src/engines.ts): a job is a deterministic
+ * in-process (`runEngine` from src/engines.ts): a job is a deterministic
  * function of its validated RunConfig, and trajectories cross threads by structured clone,
  * which copies doubles exactly. Scheduling (which worker runs which job, in which order) can
  * therefore not change any result.
  *
  * Workers run the TypeScript sources through tsx (see pool-worker.mjs); starting one costs
  * ~0.2–0.5 s (loading tsx and the modules), so use the pool for runs longer than that.
- * A job that throws rejects the whole call (remaining workers are terminated); a
- * DivergenceError keeps its class and its time `t`.
+ * `runResultsInWorkers` returns each job's RunResult (a divergence is a status);
+ * `runInWorkers` returns trajectories and rejects with a DivergenceError (its time `t` kept)
+ * when a job diverges. A job that throws rejects the whole call (remaining workers are
+ * terminated).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { validateConfig, type RunConfig } from '../config.ts';
+import { trajectoryOrThrow, type EngineName } from '../engines.ts';
+import type { RunResult } from '../result.ts';
 import { DivergenceError } from '../theory/integrators.ts';
 import type { SolveOptions } from '../theory/solve.ts';
 import type { Trajectory } from '../trajectory.ts';
 
-export type PoolJob =
-  | { engine: 'sgd' | 'sampler'; config: RunConfig }
-  | { engine: 'ode'; config: RunConfig; options?: SolveOptions };
+/** One run: an engine of the registry, its config, and (ODE) integrator options. */
+export interface PoolJob {
+  engine: EngineName;
+  config: RunConfig;
+  options?: SolveOptions;
+}
 
 export interface PoolOptions {
   /** Worker threads (default: available parallelism, at most the number of jobs). */
@@ -38,17 +45,26 @@ export type WorkerRequest = { type: 'run'; index: number; job: PoolJob } | { typ
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'progress'; index: number; fraction: number }
-  | { type: 'done'; index: number; trajectory: Trajectory }
+  | { type: 'done'; index: number; result: RunResult }
   | { type: 'error'; index: number; error: { name: string; message: string; stack?: string; t?: number } };
 
 const WORKER_URL = new URL('./pool-worker.mjs', import.meta.url);
 
+/** Trajectories in job order; rejects with a DivergenceError naming the job when one diverges. */
 export async function runInWorkers(jobs: PoolJob[], options: PoolOptions = {}): Promise<Trajectory[]> {
+  const results = await runResultsInWorkers(jobs, options);
+  return results.map((r, index) => {
+    if (r.status === 'diverged') throw new DivergenceError(r.t, `job ${index}: ${r.reason}`);
+    return trajectoryOrThrow(r);
+  });
+}
+
+export async function runResultsInWorkers(jobs: PoolJob[], options: PoolOptions = {}): Promise<RunResult[]> {
   // Validate up front (and turn the configs into plain data) so bad input fails here, not in a thread.
   const checked: PoolJob[] = jobs.map((job) => ({ ...job, config: validateConfig(stripUndefined(job.config)) }));
   if (checked.length === 0) return [];
   const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), checked.length));
-  const results: Trajectory[] = new Array(checked.length);
+  const results: RunResult[] = new Array(checked.length);
   let next = 0;
   let done = 0;
 
@@ -81,7 +97,7 @@ export async function runInWorkers(jobs: PoolJob[], options: PoolOptions = {}): 
               options.onProgress?.(msg.index, msg.fraction);
               break;
             case 'done':
-              results[msg.index] = msg.trajectory;
+              results[msg.index] = msg.result;
               options.onProgress?.(msg.index, 1);
               if (++done === checked.length) resolve();
               else dispatch(w);

@@ -3,18 +3,12 @@
  * Loaded in a worker thread by pool-worker.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { runOde, runSimulation } from '../engines.ts';
-import type { Trajectory } from '../trajectory.ts';
+import { runEngine } from '../engines.ts';
+import type { RunResult } from '../result.ts';
 import type { PoolJob, WorkerReply, WorkerRequest } from './pool.ts';
 
-export function runJob(job: PoolJob, onProgress?: (fraction: number) => void): Trajectory {
-  switch (job.engine) {
-    case 'ode':
-      return runOde(job.config, job.options);
-    case 'sgd':
-    case 'sampler':
-      return runSimulation(job.config, { engine: job.engine, onProgress });
-  }
+export function runJob(job: PoolJob, onProgress?: (fraction: number) => void): RunResult {
+  return runEngine(job.engine, job.config, { onProgress, ode: job.options });
 }
 
 export function serveJobs(): void {
@@ -36,8 +30,8 @@ export function serveJobs(): void {
       }
     };
     try {
-      const trajectory = runJob(job, onProgress);
-      port.postMessage({ type: 'done', index, trajectory } satisfies WorkerReply);
+      const result = runJob(job, onProgress);
+      port.postMessage({ type: 'done', index, result } satisfies WorkerReply);
     } catch (e) {
       const err = e as Error & { t?: number };
       port.postMessage({

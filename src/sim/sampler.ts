@@ -30,7 +30,8 @@ export interface SamplerOptions {
   fixNormToOne?: boolean;
 }
 
-export class GramMatrixError extends Error {}
+/** The chain left the PSD cone (η too large for this N): a divergence at time t. */
+export class GramMatrixError extends DivergenceError {}
 
 /**
  * A square root of the symmetric positive semi-definite n×n matrix `a`: `out` (n×n, row-major)
@@ -188,7 +189,7 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
       }
       for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = T[n * M + m];
       if (!psdSqrtInto(G, L, A, perm)) {
-        throw new GramMatrixError(`sampler: Gram matrix [[Q,R],[Rᵀ,T]] is not positive definite at t=${Number((step / N).toPrecision(6))} (lr=${lr})`);
+        throw new GramMatrixError(step / N, `sampler: Gram matrix [[Q,R],[Rᵀ,T]] is not positive definite at t=${Number((step / N).toPrecision(6))} (lr=${lr})`);
       }
       rng.fillGaussian(z);
       for (let s = 0; s < B; s++) {

@@ -1,0 +1,27 @@
+// Bundle the CLI into dist/cli.js (plus one chunk per command group, dist/chunks/), so
+// `tsdyn` starts with a bare `node` (no TypeScript compile at every start, no launcher process). Run by `npm run build`, by
+// npm's `prepare` (npm ci / npm install) and as a Makefile dependency.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Stale chunks from an earlier build would linger otherwise.
+rmSync(`${root}dist`, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  // The scheduler's worker process (src/runs/scheduler.ts) is its own entry: dist/worker.js.
+  entryPoints: { cli: 'src/bin.ts', worker: 'src/runs/workerMain.ts' },
+  outdir: 'dist',
+  // Commands are dynamic imports (src/cli.ts): separate chunks, loaded when a command runs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __tsdynRequire } from 'node:module'; const require = __tsdynRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
