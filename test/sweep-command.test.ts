@@ -96,7 +96,7 @@ describe('tsdyn sweep', () => {
       { params: { lr: 0.5 }, seed: 3, engine: 'ode' },
       { params: { lr: 0.5 }, seed: 3, engine: 'sgd' },
     ]);
-    expect(lines[1].trajectory).toEqual(JSON.parse(JSON.stringify(executeRun({ engine: 'sgd', config: validateConfig({ ...base, lr: 0.5, seed: 3 }) }))));
+    expect(lines[1].trajectory).toEqual(JSON.parse(JSON.stringify(storedTrajectory(executeRun({ engine: 'sgd', config: validateConfig({ ...base, lr: 0.5, seed: 3 }) })))));
   });
 
   const bad: [string, () => string[], RegExp, number][] = [
