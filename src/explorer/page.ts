@@ -1,0 +1,353 @@
+/**
+ * The explorer page: controls, the two workers (ODE and SGD), the plots and the exports.
+ * Runs in the browser after vega, vega-lite and vega-embed (globals). `window.tsdyn` is the
+ * scripting hook: ode(config) and sim(config) return exactly the trajectories the CLI prints.
+ */
+import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
+import type { Trajectory } from '../trajectory.ts';
+import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
+import type { PresetEntry } from './presets.ts';
+import { cliOutputJson, EXPLORER_RUNS, type ExplorerRun } from './run.ts';
+import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, type Source } from './views.ts';
+import type { WorkerMessage } from './worker.ts';
+
+/** The bundled worker script and the evaluated presets (injected by scripts/build-explorer.ts). */
+declare const __WORKER_SOURCE__: string;
+declare const __PRESETS__: PresetEntry[];
+const PRESETS = new Map(__PRESETS__.map((p) => [p.name as string, p]));
+interface VegaView {
+  change(name: string, cs: unknown): VegaView;
+  runAsync(): Promise<VegaView>;
+  toSVG(): Promise<string>;
+  finalize(): void;
+}
+declare const vega: { changeset(): { remove(f: unknown): { insert(rows: unknown[]): unknown } }; truthy: unknown };
+declare const vegaEmbed: (el: HTMLElement, spec: object, opts: object) => Promise<{ view: VegaView }>;
+
+const SOURCE_OF: Record<ExplorerRun, Source> = { ode: 'theory', sim: 'sgd' };
+const DEFAULT_PRESET = 'soft-committee';
+/** Redraw at most this often while records stream in (ms). */
+const REDRAW_INTERVAL = 80;
+
+interface RunState {
+  worker?: Worker;
+  traj?: Trajectory;
+  /** 'running' | 'done' | 'stopped' | 'diverged' | 'error' */
+  status: string;
+  message?: string;
+  final?: Trajectory;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const workerUrl = URL.createObjectURL(new Blob([__WORKER_SOURCE__], { type: 'text/javascript' }));
+
+let config: RunConfig = initialConfig();
+let generation = 0;
+const runs: Record<ExplorerRun, RunState> = { ode: { status: 'idle' }, sim: { status: 'idle' } };
+const views: Partial<Record<'eg' | 'align' | 'heat', VegaView>> = {};
+let followLatest = true;
+let redrawTimer: number | undefined;
+let lastRedraw = 0;
+let redraws = 0;
+
+function initialConfig(): RunConfig {
+  if (location.hash.length > 1) {
+    try {
+      return hashToConfig(location.hash);
+    } catch (e) {
+      queueMicrotask(() => showMessage(`Link ignored: ${(e as Error).message}`));
+    }
+  }
+  return structuredClone(PRESETS.get(DEFAULT_PRESET)!.config);
+}
+
+function showMessage(text: string): void {
+  $('message').textContent = text;
+}
+
+// ---- controls ------------------------------------------------------------------------
+
+function buildControls(): void {
+  const preset = $<HTMLSelectElement>('preset');
+  preset.append(new Option('— choose —', ''));
+  for (const p of PRESETS.values()) preset.append(new Option(p.label, p.name));
+  preset.addEventListener('change', () => {
+    const p = PRESETS.get(preset.value);
+    if (p) setConfig(structuredClone(p.config));
+  });
+  const form = $('controls');
+  for (const control of CONTROLS as readonly Control[]) {
+    const label = document.createElement('label');
+    label.dataset.field = control.field;
+    label.append(control.label);
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (control.kind === 'select') {
+      input = document.createElement('select');
+      for (const o of control.options ?? []) input.append(new Option(o, o));
+    } else {
+      input = document.createElement('input');
+      input.type = control.kind === 'int' || control.kind === 'number' ? 'number' : 'text';
+      if (control.step) input.step = String(control.step);
+      if (control.kind === 'number') input.step = 'any';
+    }
+    input.name = control.field;
+    input.addEventListener('change', () => {
+      try {
+        const next = applyControl(config, control, input.value);
+        label.classList.remove('invalid');
+        setConfig(next);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        label.classList.add('invalid');
+        showMessage(e.message);
+      }
+    });
+    label.append(input);
+    form.append(label);
+  }
+}
+
+function syncControls(): void {
+  for (const control of CONTROLS as readonly Control[]) {
+    const label = document.querySelector<HTMLLabelElement>(`label[data-field="${control.field}"]`)!;
+    const input = label.querySelector<HTMLInputElement | HTMLSelectElement>('input, select')!;
+    input.value = controlText(control, config);
+    label.classList.remove('invalid');
+    label.hidden = Boolean(control.twoLayerOnly) && config.model !== 'two-layer';
+  }
+}
+
+function setConfig(next: RunConfig): void {
+  config = validateConfig(next);
+  const hash = configToHash(config);
+  if (location.hash !== hash && !(hash === '#' && location.hash === '')) history.replaceState(null, '', hash === '#' ? location.pathname : hash);
+  syncControls();
+  startAll();
+}
+
+// ---- runs ----------------------------------------------------------------------------
+
+function setStatus(kind: ExplorerRun, text: string, fraction?: number): void {
+  const el = $(`status-${kind === 'ode' ? 'ode' : 'sgd'}`);
+  el.querySelector('.text')!.textContent = text;
+  if (fraction !== undefined) (el.querySelector('progress') as HTMLProgressElement).value = fraction;
+  el.dataset.status = runs[kind].status;
+}
+
+function stop(kind: ExplorerRun, status = 'stopped'): void {
+  const r = runs[kind];
+  if (r.worker) {
+    r.worker.terminate();
+    r.worker = undefined;
+    if (r.status === 'running') {
+      r.status = status;
+      setStatus(kind, `${status} at t = ${fmt(r.traj?.t.at(-1) ?? 0)}`);
+    }
+  }
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(4)).toString();
+}
+
+function start(kind: ExplorerRun, gen: number): void {
+  stop(kind);
+  const r: RunState = { status: 'running' };
+  runs[kind] = r;
+  const worker = new Worker(workerUrl);
+  r.worker = worker;
+  const started = performance.now();
+  setStatus(kind, 'starting…', 0);
+  worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
+    if (gen !== generation || runs[kind] !== r) return;
+    const m = e.data;
+    if (m.type === 'record') {
+      if (!r.traj) r.traj = { engine: kind === 'ode' ? 'ode' : 'sgd', model: config.model, K: config.K, M: config.M, N: config.N, t: [], steps: [], eg: [], Q: [], R: [], v: [], T: m.T, vTeacher: [] };
+      r.traj.t.push(m.t);
+      r.traj.steps.push(m.step);
+      r.traj.eg.push(m.eg);
+      r.traj.Q.push(m.Q);
+      r.traj.R.push(m.R);
+      r.traj.v.push(m.v);
+      if (kind === 'ode') setStatus(kind, `t = ${fmt(m.t)} of ${fmt(config.tMax)}`, m.t / config.tMax);
+      scheduleRedraw();
+    } else if (m.type === 'progress') {
+      const elapsed = (performance.now() - started) / 1000;
+      const eta = m.fraction > 0 ? (elapsed * (1 - m.fraction)) / m.fraction : NaN;
+      setStatus(kind, `${Math.round(m.fraction * 100)}%  ETA ${Number.isFinite(eta) ? `${eta.toFixed(1)} s` : '…'}`, m.fraction);
+    } else if (m.type === 'done') {
+      r.final = m.trajectory;
+      r.traj = m.trajectory;
+      r.status = 'done';
+      r.worker = undefined;
+      worker.terminate();
+      setStatus(kind, `done in ${((performance.now() - started) / 1000).toFixed(2)} s`, 1);
+      scheduleRedraw(true);
+    } else {
+      const diverged = /diverged/.test(m.message);
+      r.status = diverged ? 'diverged' : 'error';
+      r.message = m.message;
+      r.worker = undefined;
+      worker.terminate();
+      setStatus(kind, diverged ? 'diverged' : 'error');
+      showMessage(`${kind === 'ode' ? 'Theory' : 'Simulation'}: ${m.message}`);
+      scheduleRedraw(true);
+    }
+  };
+  worker.onerror = (e) => {
+    if (gen !== generation) return;
+    r.status = 'error';
+    setStatus(kind, 'error');
+    showMessage(`${kind} worker failed: ${e.message}`);
+  };
+  worker.postMessage({ kind, config });
+}
+
+function startAll(): void {
+  generation += 1;
+  showMessage('');
+  followLatest = true;
+  document.body.dataset.generation = String(generation);
+  start('ode', generation);
+  start('sim', generation);
+  scheduleRedraw(true);
+}
+
+// ---- plots ---------------------------------------------------------------------------
+
+function plotWidth(): number {
+  return Math.max(320, Math.min(760, $('plots').clientWidth - 140));
+}
+
+async function createViews(): Promise<void> {
+  const opts = { renderer: 'svg', actions: false };
+  const [eg, align, heat] = await Promise.all([
+    vegaEmbed($('plot-eg'), egSpec(plotWidth()), opts),
+    vegaEmbed($('plot-align'), alignmentSpec(plotWidth()), opts),
+    vegaEmbed($('plot-heat'), heatmapSpec(), opts),
+  ]);
+  views.eg = eg.view;
+  views.align = align.view;
+  views.heat = heat.view;
+}
+
+function scheduleRedraw(now = false): void {
+  if (redrawTimer !== undefined) return;
+  const wait = now ? 0 : Math.max(0, REDRAW_INTERVAL - (performance.now() - lastRedraw));
+  redrawTimer = window.setTimeout(() => {
+    redrawTimer = undefined;
+    lastRedraw = performance.now();
+    void redraw();
+  }, wait);
+}
+
+const replace = (rows: unknown[]) => vega.changeset().remove(vega.truthy).insert(rows);
+
+async function redraw(): Promise<void> {
+  if (!views.eg || !views.align || !views.heat) return;
+  const ode = runs.ode.traj;
+  const sim = runs.sim.traj;
+  const gen = generation;
+  const slider = $<HTMLInputElement>('time-slider');
+  const n = Math.max(ode?.t.length ?? 0, sim?.t.length ?? 0);
+  slider.max = String(Math.max(0, n - 1));
+  if (followLatest) slider.value = slider.max;
+  const j = Number(slider.value);
+  const times = (ode && j < ode.t.length ? ode : sim)?.t;
+  $('time-label').textContent = `t = ${times ? fmt(times[j] ?? 0) : 0}`;
+  await Promise.all([
+    views.eg.change('eg', replace([...egRows(ode, SOURCE_OF.ode), ...egRows(sim, SOURCE_OF.sim)])).runAsync(),
+    views.align.change('align', replace(alignmentRows(sim, ode))).runAsync(),
+    views.heat.change('heat', replace(heatRows({ theory: ode, sgd: sim }, j))).runAsync(),
+  ]);
+  redraws += 1;
+  document.body.dataset.redraws = String(redraws);
+  const settled = (['ode', 'sim'] as const).every((k) => runs[k].status !== 'running');
+  if (gen === generation) {
+    document.body.dataset.odeRecords = String(ode?.t.length ?? 0);
+    document.body.dataset.simRecords = String(sim?.t.length ?? 0);
+    document.body.dataset.settled = String(settled && redrawTimer === undefined);
+  }
+}
+
+// ---- exports -------------------------------------------------------------------------
+
+function download(name: string, text: string, type: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function downloadRun(kind: ExplorerRun): void {
+  const r = runs[kind];
+  if (!r.final) {
+    showMessage(`Nothing to download yet: the ${kind === 'ode' ? 'ODE' : 'SGD'} run is ${r.status}.`);
+    return;
+  }
+  download(`tsdyn-${kind}.json`, cliOutputJson(kind, config, r.final), 'application/json');
+}
+
+function wireButtons(): void {
+  $('run').addEventListener('click', () => startAll());
+  $('stop').addEventListener('click', () => stop('sim'));
+  $('download-ode').addEventListener('click', () => downloadRun('ode'));
+  $('download-sim').addEventListener('click', () => downloadRun('sim'));
+  for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-svg]')) {
+    const which = b.dataset.svg as keyof typeof views;
+    b.addEventListener('click', async () => {
+      const svg = await views[which]?.toSVG();
+      if (svg) download(`tsdyn-${which}.svg`, svg, 'image/svg+xml');
+    });
+  }
+  const slider = $<HTMLInputElement>('time-slider');
+  slider.addEventListener('input', () => {
+    followLatest = slider.value === slider.max;
+    scheduleRedraw(true);
+  });
+  window.addEventListener('hashchange', () => {
+    try {
+      const next = hashToConfig(location.hash);
+      if (configToHash(next) !== configToHash(config)) setConfig(next);
+    } catch (e) {
+      showMessage(`Link ignored: ${(e as Error).message}`);
+    }
+  });
+}
+
+// ---- scripting hook ------------------------------------------------------------------
+
+/** window.tsdyn: the CLI's runs in the page (synchronous, on the calling thread). */
+const hook = {
+  ode: (c: unknown): Trajectory => EXPLORER_RUNS.ode(validateConfig(c)),
+  sim: (c: unknown): Trajectory => EXPLORER_RUNS.sim(validateConfig(c)),
+  /** The exact text `tsdyn ode|sim --config FILE` prints for this config. */
+  json: (kind: ExplorerRun, c: unknown): string => {
+    const cfg = validateConfig(c);
+    return cliOutputJson(kind, cfg, EXPLORER_RUNS[kind](cfg));
+  },
+  get config(): RunConfig {
+    return structuredClone(config);
+  },
+  setConfig: (c: unknown) => setConfig(validateConfig(c)),
+  configToHash,
+  hashToConfig,
+  presets: [...PRESETS.keys()],
+  status: () => ({ ode: runs.ode.status, sim: runs.sim.status, odeRecords: runs.ode.traj?.t.length ?? 0, simRecords: runs.sim.traj?.t.length ?? 0 }),
+};
+(window as unknown as { tsdyn: typeof hook }).tsdyn = hook;
+
+async function main(): Promise<void> {
+  buildControls();
+  wireButtons();
+  syncControls();
+  await createViews();
+  document.body.dataset.ready = 'true';
+  setConfig(config);
+}
+
+main().catch((e) => {
+  showMessage(`The explorer failed to start: ${(e as Error).message}`);
+  console.error(e);
+});
