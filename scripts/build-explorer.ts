@@ -11,7 +11,7 @@
  * imports, and the page uses neither).
  */
 import { builtinModules } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { writeFileAtomic } from '../src/io.ts';
@@ -42,9 +42,10 @@ const nodeStubs: Plugin = {
   },
 };
 
-async function bundle(entry: string, define: Record<string, string> = {}): Promise<string> {
+/** Bundle `entry` (relative to the repo root) for the page; throws if it reaches Node-only code. */
+export async function bundleForBrowser(entry: string, define: Record<string, string> = {}): Promise<string> {
   const result = await build({
-    entryPoints: [join(ROOT, entry)],
+    entryPoints: [resolve(ROOT, entry)],
     bundle: true,
     write: false,
     format: 'iife',
@@ -75,8 +76,8 @@ export interface ExplorerBuild {
 }
 
 export async function buildExplorer(): Promise<ExplorerBuild> {
-  const worker = await bundle('src/explorer/worker.ts');
-  const page = await bundle('src/explorer/page.ts', { __WORKER_SOURCE__: JSON.stringify(worker), __PRESETS__: JSON.stringify(presetTable()) });
+  const worker = await bundleForBrowser('src/explorer/worker.ts');
+  const page = await bundleForBrowser('src/explorer/page.ts', { __WORKER_SOURCE__: JSON.stringify(worker), __PRESETS__: JSON.stringify(presetTable()) });
   const libs = galleryLibraries();
   const html = pageHtml({
     title: 'tsdyn explorer',

@@ -62,10 +62,12 @@ function decodeValue(s: string): unknown {
 
 /** `#k=v&…` for the fields of `config` that differ from the defaults ('#' alone for the defaults). */
 export function configToHash(config: RunConfig): string {
+  // The defaults as validation fills them in for this model (a soft committee never trains v).
+  const defaults = validateConfig(config.model === DEFAULT_CONFIG.model ? {} : { model: config.model }) as unknown as Record<string, unknown>;
   const parts: string[] = [];
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
-    const def = (DEFAULT_CONFIG as unknown as Record<string, unknown>)[key];
+    const def = key === 'model' ? DEFAULT_CONFIG.model : defaults[key];
     if (JSON.stringify(value) === JSON.stringify(def)) continue;
     parts.push(`${key}=${encodeValue(value)}`);
   }

@@ -5,7 +5,7 @@
  * so this module runs at build time: the build script evaluates `presetTable()` and injects
  * the result into the page as JSON.
  */
-import { DEFAULT_CONFIG, type RunConfig } from '../config.ts';
+import { validateConfig, type RunConfig } from '../config.ts';
 import { finiteSizeConfig } from '../figures/finiteSize.ts';
 import { largeInitConfig, largeInitSeeds } from '../figures/largeInit.ts';
 import { softCommitteeConfig } from '../figures/softCommittee.ts';
@@ -18,7 +18,7 @@ export interface Preset {
 }
 
 export const PRESETS = {
-  default: { label: 'tsdyn defaults (soft committee, K = M = 4)', config: () => ({ ...DEFAULT_CONFIG }) },
+  default: { label: 'tsdyn defaults (soft committee, K = M = 4)', config: () => validateConfig({}) },
   'soft-committee': { label: 'Fig. 1 soft committee, K = 4', config: () => softCommitteeConfig(4, 'full') },
   'soft-committee-k2': { label: 'Fig. 1 soft committee, K = 2 < M', config: () => softCommitteeConfig(2, 'full') },
   'two-layer': { label: 'Fig. 2 two-layer, K = 4, distinct v*', config: () => twoLayerConfig(4, twoLayerSeeds('full')[0], 'full') },
@@ -26,7 +26,6 @@ export const PRESETS = {
   'large-init': { label: 'Fig. 3 large initialization, K = 4', config: () => largeInitConfig(4, largeInitSeeds('full')[0], 'full') },
   specialization: { label: 'Fig. 4 specialization (Fig. 1, K = 4)', config: () => softCommitteeConfig(4, 'full') },
   'validity-map': { label: 'Fig. 5 validity map cell, η = 4, σ = 0.5, N = 784', config: () => validityConfig(784, 4, 0.5, 1, 'full') },
-  'validity-diverging': { label: 'Fig. 5 validity map cell, η = 8 (diverges)', config: () => validityConfig(784, 8, 0, 1, 'full') },
   'finite-size': { label: 'Fig. 6 finite size, N = 1000', config: () => finiteSizeConfig(1000, 0) },
 } as const satisfies Record<string, Preset>;
 
