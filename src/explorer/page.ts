@@ -232,6 +232,7 @@ async function createViews(): Promise<void> {
 }
 
 function scheduleRedraw(now = false): void {
+  document.body.dataset.settled = 'false';
   if (redrawTimer !== undefined) return;
   const wait = now ? 0 : Math.max(0, REDRAW_INTERVAL - (performance.now() - lastRedraw));
   redrawTimer = window.setTimeout(() => {
