@@ -52,6 +52,8 @@ export async function openExplorer(htmlPath: string, viewport = { width: 1280, h
     networkRequests,
     consoleErrors,
     async open(hash = '') {
+      // A fresh load each time: going from one hash of the page to another is only a hashchange.
+      await page.goto('about:blank');
       await page.goto(url + hash);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     },

@@ -28,6 +28,12 @@ const SOURCE_OF: Record<ExplorerRun, Source> = { ode: 'theory', sim: 'sgd' };
 const DEFAULT_PRESET = 'soft-committee';
 /** Redraw at most this often while records stream in (ms). */
 const REDRAW_INTERVAL = 80;
+/**
+ * SGD starts when the ODE has finished, or after this long (ms): the ODE usually takes a
+ * fraction of a second, and on a 2-core machine it would otherwise share the cores with SGD
+ * and the drawing, delaying the first theory curve.
+ */
+const SIM_START_DELAY = 1000;
 
 interface RunState {
   worker?: Worker;
@@ -47,8 +53,11 @@ const runs: Record<ExplorerRun, RunState> = { ode: { status: 'idle' }, sim: { st
 const views: Partial<Record<'eg' | 'align' | 'heat', VegaView>> = {};
 let followLatest = true;
 let redrawTimer: number | undefined;
+let simStartTimer: number | undefined;
 let lastRedraw = 0;
 let redraws = 0;
+/** Milliseconds from the start of the current runs to the first ODE curve on screen and to the complete one (bench). */
+const timings: { started: number; firstOdeCurve?: number; completeOdeCurve?: number } = { started: 0 };
 
 function initialConfig(): RunConfig {
   if (location.hash.length > 1) {
@@ -117,8 +126,14 @@ function syncControls(): void {
   }
 }
 
-function setConfig(next: RunConfig): void {
-  config = validateConfig(next);
+function setConfig(next: RunConfig, force = false): void {
+  const validated = validateConfig(next);
+  // A control that fires 'change' without a new value (e.g. on blur) must not restart the runs.
+  if (!force && runs.ode.status !== 'idle' && configToHash(validated) === configToHash(config)) {
+    syncControls();
+    return;
+  }
+  config = validated;
   const hash = configToHash(config);
   if (location.hash !== hash && !(hash === '#' && location.hash === '')) history.replaceState(null, '', hash === '#' ? location.pathname : hash);
   syncControls();
@@ -150,11 +165,21 @@ function fmt(x: number): string {
   return Number(x.toPrecision(4)).toString();
 }
 
+/** One started, idle worker per kind, so a new run does not wait for a worker to load its script. */
+const spareWorkers: Partial<Record<ExplorerRun, Worker>> = {};
+
+function takeWorker(kind: ExplorerRun): Worker {
+  const worker = spareWorkers[kind] ?? new Worker(workerUrl);
+  spareWorkers[kind] = undefined;
+  setTimeout(() => (spareWorkers[kind] ??= new Worker(workerUrl)), 0);
+  return worker;
+}
+
 function start(kind: ExplorerRun, gen: number): void {
   stop(kind);
   const r: RunState = { status: 'running' };
   runs[kind] = r;
-  const worker = new Worker(workerUrl);
+  const worker = takeWorker(kind);
   r.worker = worker;
   const started = performance.now();
   setStatus(kind, 'starting…', 0);
@@ -183,6 +208,7 @@ function start(kind: ExplorerRun, gen: number): void {
       worker.terminate();
       setStatus(kind, `done in ${((performance.now() - started) / 1000).toFixed(2)} s`, 1);
       scheduleRedraw(true);
+      if (kind === 'ode') startSimNow(gen);
     } else {
       const diverged = /diverged/.test(m.message);
       r.status = diverged ? 'diverged' : 'error';
@@ -192,6 +218,7 @@ function start(kind: ExplorerRun, gen: number): void {
       setStatus(kind, diverged ? 'diverged' : 'error');
       showMessage(`${kind === 'ode' ? 'Theory' : 'Simulation'}: ${m.message}`);
       scheduleRedraw(true);
+      if (kind === 'ode') startSimNow(gen);
     }
   };
   worker.onerror = (e) => {
@@ -205,12 +232,25 @@ function start(kind: ExplorerRun, gen: number): void {
 
 function startAll(): void {
   generation += 1;
+  timings.started = performance.now();
+  timings.firstOdeCurve = timings.completeOdeCurve = undefined;
   showMessage('');
   followLatest = true;
   document.body.dataset.generation = String(generation);
   start('ode', generation);
-  start('sim', generation);
+  stop('sim');
+  runs.sim = { status: 'waiting' };
+  setStatus('sim', 'waiting for the ODE…', 0);
+  window.clearTimeout(simStartTimer);
+  const gen = generation;
+  simStartTimer = window.setTimeout(() => startSimNow(gen), SIM_START_DELAY);
   scheduleRedraw(true);
+}
+
+function startSimNow(gen: number): void {
+  if (gen !== generation || runs.sim.status !== 'waiting') return;
+  window.clearTimeout(simStartTimer);
+  start('sim', gen);
 }
 
 // ---- plots ---------------------------------------------------------------------------
@@ -244,7 +284,21 @@ function scheduleRedraw(now = false): void {
 
 const replace = (rows: unknown[]) => vega.changeset().remove(vega.truthy).insert(rows);
 
+let redrawsInFlight = 0;
+
 async function redraw(): Promise<void> {
+  redrawsInFlight += 1;
+  try {
+    await redrawNow();
+  } finally {
+    redrawsInFlight -= 1;
+  }
+  // Settled (for tests and the bench): no run going, nothing left to draw, nothing drawing.
+  const idle = (['ode', 'sim'] as const).every((k) => runs[k].status !== 'running' && runs[k].status !== 'waiting');
+  document.body.dataset.settled = String(idle && redrawTimer === undefined && redrawsInFlight === 0);
+}
+
+async function redrawNow(): Promise<void> {
   if (!views.eg || !views.align || !views.heat) return;
   const ode = runs.ode.traj;
   const sim = runs.sim.traj;
@@ -263,11 +317,14 @@ async function redraw(): Promise<void> {
   ]);
   redraws += 1;
   document.body.dataset.redraws = String(redraws);
-  const settled = (['ode', 'sim'] as const).every((k) => runs[k].status !== 'running');
+  if (gen === generation && (ode?.t.length ?? 0) >= 2) {
+    const elapsed = performance.now() - timings.started;
+    timings.firstOdeCurve ??= elapsed;
+    if (runs.ode.status === 'done') timings.completeOdeCurve ??= elapsed;
+  }
   if (gen === generation) {
     document.body.dataset.odeRecords = String(ode?.t.length ?? 0);
     document.body.dataset.simRecords = String(sim?.t.length ?? 0);
-    document.body.dataset.settled = String(settled && redrawTimer === undefined);
   }
 }
 
@@ -292,7 +349,13 @@ function downloadRun(kind: ExplorerRun): void {
 
 function wireButtons(): void {
   $('run').addEventListener('click', () => startAll());
-  $('stop').addEventListener('click', () => stop('sim'));
+  $('stop').addEventListener('click', () => {
+    if (runs.sim.status === 'waiting') {
+      runs.sim.status = 'stopped';
+      setStatus('sim', 'stopped before it started');
+      scheduleRedraw(true);
+    } else stop('sim');
+  });
   $('download-ode').addEventListener('click', () => downloadRun('ode'));
   $('download-sim').addEventListener('click', () => downloadRun('sim'));
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-svg]')) {
@@ -335,6 +398,7 @@ const hook = {
   configToHash,
   hashToConfig,
   presets: [...PRESETS.keys()],
+  timings: () => ({ ...timings }),
   status: () => ({ ode: runs.ode.status, sim: runs.sim.status, odeRecords: runs.ode.traj?.t.length ?? 0, simRecords: runs.sim.traj?.t.length ?? 0 }),
 };
 (window as unknown as { tsdyn: typeof hook }).tsdyn = hook;
@@ -345,7 +409,7 @@ async function main(): Promise<void> {
   syncControls();
   await createViews();
   document.body.dataset.ready = 'true';
-  setConfig(config);
+  setConfig(config, true);
 }
 
 main().catch((e) => {
