@@ -9,9 +9,10 @@ $(DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
+## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
 figures: $(DEPS)
 	npx zx pipeline/figures.mjs
+	npx tsx scripts/build-explorer.ts
 
 ## Rebuild one figure: make figure NAME=soft-committee
 figure: $(DEPS)
