@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLORER_PATH } from '../scripts/build-explorer.ts';
 import { validateConfig, type RunConfig } from '../src/config.ts';
+import { twoLayerConfig } from '../src/figures/twoLayer.ts';
 import { chromiumAvailable, CHROMIUM_PATH, openExplorer, waitSettled, type ExplorerSession } from '../src/explorer/chromium.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'explorer');
@@ -123,6 +124,22 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(s.consoleErrors).toEqual([]);
     await s.page.screenshot({ path: join(ARTIFACTS, 'soft-committee-K3-M2.png'), fullPage: true });
   });
+
+  it('"Download SVG" gives the drawn plot, and a preset sets its figure’s config', async () => {
+    const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.click('button[data-svg="eg"]')]);
+    const svg = readFileSync((await download.path())!, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect((svg.match(/<path[^>]+d="M[^"]{100,}/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(await s.page.inputValue('#preset')).toBe('');
+    await s.page.selectOption('#preset', 'two-layer');
+    await s.page.waitForFunction(() => (window as any).tsdyn.config.model === 'two-layer');
+    const config = await s.page.evaluate(() => (window as any).tsdyn.config);
+    expect(JSON.parse(JSON.stringify(config))).toEqual(JSON.parse(JSON.stringify(twoLayerConfig(4, 1, 'full'))));
+    expect(await s.page.inputValue('#preset')).toBe('two-layer');
+    expect(await s.page.inputValue('label[data-field="vTeacher"] input')).toBe('[1.6,1.2,0.8,0.4]');
+    await s.open('#K=3&M=2&N=200&tMax=60&studentScale=0.5');
+    await waitSettled(s.page);
+  }, 60_000);
 
   for (const [name, raw] of Object.entries(CASES)) {
     it(`window.tsdyn.ode/sim give the CLI's JSON (byte-identical, or within the Math bound): ${name}`, async () => {

@@ -117,6 +117,8 @@ function buildControls(): void {
 }
 
 function syncControls(): void {
+  const hash = configToHash(config);
+  $<HTMLSelectElement>('preset').value = [...PRESETS.values()].find((p) => configToHash(p.config) === hash)?.name ?? '';
   for (const control of CONTROLS as readonly Control[]) {
     const label = document.querySelector<HTMLLabelElement>(`label[data-field="${control.field}"]`)!;
     const input = label.querySelector<HTMLInputElement | HTMLSelectElement>('input, select')!;

@@ -81,35 +81,31 @@ const sourceScale = {
   range: Object.values(SOURCES).map((s) => s.color),
 };
 
-export function egSpec(width: number): object {
+/** A line chart of one named dataset against t on a log axis. */
+function timeLineSpec(data: string, width: number, height: number, encoding: object): object {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     width,
-    height: 260,
-    data: { name: 'eg' },
+    height,
+    data: { name: data },
     mark: { type: 'line', clip: true },
-    encoding: {
-      x: { field: 't', type: 'quantitative', scale: { type: 'log', nice: false }, title: 't = steps / N' },
-      y: { field: 'eg', type: 'quantitative', scale: { type: 'log' }, title: 'generalization error ε_g' },
-      color: { field: 'source', type: 'nominal', scale: sourceScale, title: null, legend: { orient: 'bottom-left' } },
-      strokeDash: { field: 'source', type: 'nominal', scale: { domain: sourceScale.domain, range: Object.values(SOURCES).map((s) => s.dash) }, legend: null },
-    },
+    encoding: { x: { field: 't', type: 'quantitative', scale: { type: 'log', nice: false }, title: 't = steps / N' }, ...encoding },
   };
 }
 
+export function egSpec(width: number): object {
+  return timeLineSpec('eg', width, 260, {
+    y: { field: 'eg', type: 'quantitative', scale: { type: 'log' }, title: 'generalization error ε_g' },
+    color: { field: 'source', type: 'nominal', scale: sourceScale, title: null, legend: { orient: 'bottom-left' } },
+    strokeDash: { field: 'source', type: 'nominal', scale: { domain: sourceScale.domain, range: Object.values(SOURCES).map((s) => s.dash) }, legend: null },
+  });
+}
+
 export function alignmentSpec(width: number): object {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    width,
-    height: 200,
-    data: { name: 'align' },
-    mark: { type: 'line', clip: true },
-    encoding: {
-      x: { field: 't', type: 'quantitative', scale: { type: 'log', nice: false }, title: 't = steps / N' },
-      y: { field: 'alignment', type: 'quantitative', scale: { domain: [-0.1, 1.05] }, title: 'cos-alignment sim vs theory' },
-      color: { field: 'quantity', type: 'nominal', scale: { domain: ['Q', 'R', 'v'], range: ['#54a24b', '#b279a2', '#f58518'] }, title: null, legend: { orient: 'bottom-left' } },
-    },
-  };
+  return timeLineSpec('align', width, 200, {
+    y: { field: 'alignment', type: 'quantitative', scale: { domain: [-0.1, 1.05] }, title: 'cos-alignment sim vs theory' },
+    color: { field: 'quantity', type: 'nominal', scale: { domain: ['Q', 'R', 'v'], range: ['#54a24b', '#b279a2', '#f58518'] }, title: null, legend: { orient: 'bottom-left' } },
+  });
 }
 
 export const HEAT_PANELS = ['R · simulation', 'R · theory', 'Q · simulation', 'Q · theory'] as const;
