@@ -9,7 +9,7 @@ import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type C
 import type { PresetEntry } from './presets.ts';
 import { cliOutputJson, EXPLORER_RUNS, type ExplorerRun } from './run.ts';
 import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, type Source } from './views.ts';
-import type { WorkerMessage } from './worker.ts';
+import type { WorkerJob, WorkerMessage } from './worker.ts';
 
 /** The bundled worker script and the evaluated presets (injected by scripts/build-explorer.ts). */
 declare const __WORKER_SOURCE__: string;
@@ -34,6 +34,8 @@ const REDRAW_INTERVAL = 80;
  * and the drawing, delaying the first theory curve.
  */
 const SIM_START_DELAY = 1000;
+/** After a new setting, the old curves stay at most this long (ms) before the plots are cleared. */
+const CLEAR_DELAY = 150;
 
 interface RunState {
   worker?: Worker;
@@ -53,6 +55,7 @@ const runs: Record<ExplorerRun, RunState> = { ode: { status: 'idle' }, sim: { st
 const views: Partial<Record<'eg' | 'align' | 'heat', VegaView>> = {};
 let followLatest = true;
 let redrawTimer: number | undefined;
+let redrawDue = 0;
 let simStartTimer: number | undefined;
 let lastRedraw = 0;
 let redraws = 0;
@@ -167,13 +170,18 @@ function fmt(x: number): string {
   return Number(x.toPrecision(4)).toString();
 }
 
-/** One started, idle worker per kind, so a new run does not wait for a worker to load its script. */
+/** One started, idle worker per kind (the ODE one warmed up), so a new run does not wait for a worker to load and compile. */
 const spareWorkers: Partial<Record<ExplorerRun, Worker>> = {};
 
 function takeWorker(kind: ExplorerRun): Worker {
   const worker = spareWorkers[kind] ?? new Worker(workerUrl);
   spareWorkers[kind] = undefined;
-  setTimeout(() => (spareWorkers[kind] ??= new Worker(workerUrl)), 0);
+  setTimeout(() => {
+    if (spareWorkers[kind]) return;
+    const spare = new Worker(workerUrl);
+    if (kind === 'ode') spare.postMessage({ kind: 'warm-up' } satisfies WorkerJob);
+    spareWorkers[kind] = spare;
+  }, 0);
   return worker;
 }
 
@@ -197,7 +205,8 @@ function start(kind: ExplorerRun, gen: number): void {
       r.traj.R.push(m.R);
       r.traj.v.push(m.v);
       if (kind === 'ode') setStatus(kind, `t = ${fmt(m.t)} of ${fmt(config.tMax)}`, m.t / config.tMax);
-      scheduleRedraw();
+      // The first ODE curve (two records) is drawn at once; later records wait for the throttle.
+      scheduleRedraw(kind === 'ode' && r.traj.t.length === 2);
     } else if (m.type === 'progress') {
       const elapsed = (performance.now() - started) / 1000;
       const eta = m.fraction > 0 ? (elapsed * (1 - m.fraction)) / m.fraction : NaN;
@@ -246,7 +255,9 @@ function startAll(): void {
   window.clearTimeout(simStartTimer);
   const gen = generation;
   simStartTimer = window.setTimeout(() => startSimNow(gen), SIM_START_DELAY);
-  scheduleRedraw(true);
+  // Clear the old curves only if the new run has drawn nothing by then: an immediate empty
+  // redraw would hold the main thread just when the first ODE records arrive.
+  scheduleRedraw(false, CLEAR_DELAY);
 }
 
 function startSimNow(gen: number): void {
@@ -273,10 +284,19 @@ async function createViews(): Promise<void> {
   views.heat = heat.view;
 }
 
-function scheduleRedraw(now = false): void {
+/**
+ * Redraw soon: at once when `now`, else after `delay` ms or when REDRAW_INTERVAL has passed
+ * since the last redraw. An earlier request replaces a later pending one.
+ */
+function scheduleRedraw(now = false, delay?: number): void {
   document.body.dataset.settled = 'false';
-  if (redrawTimer !== undefined) return;
-  const wait = now ? 0 : Math.max(0, REDRAW_INTERVAL - (performance.now() - lastRedraw));
+  const wait = now ? 0 : (delay ?? Math.max(0, REDRAW_INTERVAL - (performance.now() - lastRedraw)));
+  const due = performance.now() + wait;
+  if (redrawTimer !== undefined) {
+    if (due >= redrawDue) return;
+    window.clearTimeout(redrawTimer);
+  }
+  redrawDue = due;
   redrawTimer = window.setTimeout(() => {
     redrawTimer = undefined;
     lastRedraw = performance.now();
