@@ -243,6 +243,13 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(s.networkRequests).toEqual([]);
   }, 60_000);
 
+  it('a run that would keep too many records is refused with a message naming the field', async () => {
+    await s.open('#recordScale=linear&recordEvery=0.001&tMax=100&N=50');
+    await s.page.waitForFunction(() => /recordEvery/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await s.page.textContent('#message')).toMatch(/^config\.recordEvery: 100001 records is more than the page keeps \(20000\)/);
+    expect(await s.page.evaluate(() => (window as any).tsdyn.status())).toMatchObject({ ode: 'idle', sim: 'idle' });
+  });
+
   it('Stop SGD stops a long run and keeps what it drew', async () => {
     await s.open('#N=784&tMax=5000');
     await s.page.waitForFunction(() => Number(document.body.dataset.simRecords ?? 0) > 5, undefined, { timeout: 30_000 });

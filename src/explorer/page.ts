@@ -34,6 +34,8 @@ const REDRAW_INTERVAL = 80;
  * and the drawing, delaying the first theory curve.
  */
 const SIM_START_DELAY = 1000;
+/** A run keeps every record in memory and in the plots: more than this is refused with a message. */
+const MAX_RECORDS = 20_000;
 /** After a new setting, the old curves stay at most this long (ms) before the plots are cleared. */
 const CLEAR_DELAY = 150;
 
@@ -136,6 +138,11 @@ function setConfig(next: RunConfig, force = false): void {
   // A control that fires 'change' without a new value (e.g. on blur) must not restart the runs.
   if (!force && runs.ode.status !== 'idle' && configToHash(validated) === configToHash(config)) {
     syncControls();
+    return;
+  }
+  const records = validated.recordScale === 'linear' ? Math.floor(validated.tMax / validated.recordEvery) + 1 : validated.recordPoints;
+  if (records > MAX_RECORDS) {
+    showMessage(`config.recordEvery: ${records} records is more than the page keeps (${MAX_RECORDS}); use a larger recordEvery or recordScale "log"`);
     return;
   }
   config = validated;
