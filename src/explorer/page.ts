@@ -17,6 +17,7 @@ declare const __PRESETS__: PresetEntry[];
 const PRESETS = new Map(__PRESETS__.map((p) => [p.name as string, p]));
 interface VegaView {
   change(name: string, cs: unknown): VegaView;
+  resize(): VegaView;
   runAsync(): Promise<VegaView>;
   toSVG(): Promise<string>;
   finalize(): void;
@@ -56,6 +57,8 @@ let generation = 0;
 const runs: Record<ExplorerRun, RunState> = { ode: { status: 'idle' }, sim: { status: 'idle' } };
 const views: Partial<Record<'eg' | 'align' | 'heat', VegaView>> = {};
 let followLatest = true;
+/** The slider position that "follows the latest" (see redrawNow). */
+let latestShared = 0;
 let redrawTimer: number | undefined;
 let redrawDue = 0;
 let simStartTimer: number | undefined;
@@ -335,14 +338,19 @@ async function redrawNow(): Promise<void> {
   const slider = $<HTMLInputElement>('time-slider');
   const n = Math.max(ode?.t.length ?? 0, sim?.t.length ?? 0);
   slider.max = String(Math.max(0, n - 1));
-  if (followLatest) slider.value = slider.max;
+  // Following the latest record: while SGD is behind the ODE, the latest record both have,
+  // so the simulation and theory heatmaps show the same time.
+  const both = ode && sim && sim.t.length > 0 ? Math.min(ode.t.length, sim.t.length) : n;
+  latestShared = Math.max(0, both - 1);
+  if (followLatest) slider.value = String(latestShared);
   const j = Number(slider.value);
   const times = (ode && j < ode.t.length ? ode : sim)?.t;
   $('time-label').textContent = `t = ${times ? fmt(times[j] ?? 0) : 0}`;
   await Promise.all([
-    views.eg.change('eg', replace([...egRows(ode, SOURCE_OF.ode), ...egRows(sim, SOURCE_OF.sim)])).runAsync(),
-    views.align.change('align', replace(alignmentRows(sim, ode))).runAsync(),
-    views.heat.change('heat', replace(heatRows({ theory: ode, sgd: sim }, j))).runAsync(),
+    // resize(): the axis labels change with the data, and autosize must make room for them.
+    views.eg.change('eg', replace([...egRows(ode, SOURCE_OF.ode), ...egRows(sim, SOURCE_OF.sim)])).resize().runAsync(),
+    views.align.change('align', replace(alignmentRows(sim, ode))).resize().runAsync(),
+    views.heat.change('heat', replace(heatRows({ theory: ode, sgd: sim }, j))).resize().runAsync(),
   ]);
   redraws += 1;
   document.body.dataset.redraws = String(redraws);
@@ -396,7 +404,7 @@ function wireButtons(): void {
   }
   const slider = $<HTMLInputElement>('time-slider');
   slider.addEventListener('input', () => {
-    followLatest = slider.value === slider.max;
+    followLatest = Number(slider.value) >= latestShared;
     scheduleRedraw(true);
   });
   window.addEventListener('hashchange', () => {
