@@ -17,9 +17,10 @@ $(CLI): $(DEPS) scripts/build.mjs package.json $(shell find src -name '*.ts' 2>/
 
 build: $(CLI)
 
-## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
+## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
 figures: $(DEPS) $(CLI)
 	node_modules/.bin/zx pipeline/figures.mjs
+	node_modules/.bin/tsx scripts/build-explorer.ts
 
 ## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
 figure: $(DEPS)

@@ -396,3 +396,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+await (await import('./explorer.ts')).main(); // explorer page in headless Chromium → bench/explorer-results.json

@@ -26,6 +26,8 @@ export type Backend = 'cpu' | 'webgpu';
 export interface EngineRunOptions {
   /** Fraction done, 0…1, now and then (progress bars, pool messages). */
   onProgress?: (fraction: number) => void;
+  /** Called with the trajectory so far after each record (the explorer streams its plots). */
+  onRecord?: (traj: Trajectory) => void;
   /** ODE only: integrator and tolerance. */
   ode?: SolveOptions;
 }
@@ -91,11 +93,11 @@ export const ENGINES = {
     numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
     samples: () => 0,
     integratorSteps: (c: RunConfig) => ODE_STEPS_PER_UNIT_T * c.tMax,
-    options: ['ode'],
+    options: ['ode', 'onRecord'],
     cost: (c: RunConfig) => 2e4 * c.K * c.K,
     check: () => {},
     run: (config: RunConfig, options: EngineRunOptions) => {
-      const traj = solveOrderParameterOde(config, initialOrderParams(config), recordSteps(config), options.ode ?? {});
+      const traj = solveOrderParameterOde(config, initialOrderParams(config), recordSteps(config), { onRecord: options.onRecord, ...options.ode });
       delete traj.stats;
       return traj;
     },
@@ -117,7 +119,7 @@ export const ENGINES = {
     numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3 + (c.testSamples > 0 ? 1 : 0),
     samples: (c: RunConfig, records: number) => Math.round(c.tMax * c.N) * c.batchSize + records * c.testSamples,
     integratorSteps: () => 0,
-    options: ['onProgress'],
+    options: ['onProgress', 'onRecord'],
     cost: (c: RunConfig) => (c.tMax * c.N * c.batchSize * ((2 * c.K + c.M) * c.N + 30 * (c.K + c.M))) / 1e4,
     check: (c: RunConfig) => {
       // Weights with Gram matrix `init` need K + M orthonormal directions in R^N.
@@ -126,7 +128,7 @@ export const ENGINES = {
     run: (config: RunConfig, options: EngineRunOptions) => {
       // With `init`, full SGD starts from weights built to have exactly that Gram matrix.
       const weights = config.init ? weightsFromOrderParams(initialOrderParams(config), config.N, config.seed) : undefined;
-      return runSgd(config, { onProgress: options.onProgress, weights });
+      return runSgd(config, { onProgress: options.onProgress, onRecord: options.onRecord, weights });
     },
   },
   sampler: {
@@ -239,6 +241,9 @@ export function runOde(config: RunConfig, options: SolveOptions = {}): Trajector
 }
 
 /** Convenience for tests and scripts: a simulation's trajectory (default engine sgd), throwing on divergence. */
-export function runSimulation(config: RunConfig, options: { engine?: SimulationEngine; onProgress?: (f: number) => void } = {}): Trajectory {
-  return trajectoryOrThrow(runEngine(options.engine ?? 'sgd', config, { onProgress: options.onProgress }));
+export function runSimulation(
+  config: RunConfig,
+  options: { engine?: SimulationEngine; onProgress?: (f: number) => void; onRecord?: (traj: Trajectory) => void } = {},
+): Trajectory {
+  return trajectoryOrThrow(runEngine(options.engine ?? 'sgd', config, { onProgress: options.onProgress, onRecord: options.onRecord }));
 }

@@ -39,6 +39,11 @@ export interface GalleryOptions {
    * sans-serif fallback (the CSS below), with slightly different widths than the layout assumed.
    */
   embedFonts?: boolean;
+  /**
+   * Link to the live explorer (figures/explorer.html, built next to the gallery by
+   * scripts/build-explorer.ts). Default 'explorer.html'; null for no link.
+   */
+  explorerHref?: string | null;
 }
 
 const require_ = createRequire(import.meta.url);
@@ -190,6 +195,8 @@ export function buildGalleryHtml(entries: GalleryEntry[], opts: GalleryOptions =
   }
   out.push('</head>', '<body>', `<h1>${escapeHtml(title)}</h1>`);
   if (opts.intro) out.push(`<p>${escapeHtml(opts.intro)}</p>`);
+  const explorer = opts.explorerHref === undefined ? 'explorer.html' : opts.explorerHref;
+  if (explorer) out.push(`<p class="explorer-link"><a href="${escapeHtml(explorer)}">Live explorer</a>: theory and SGD recomputed in your browser for any setting.</p>`);
   out.push('<nav><ul>');
   for (const e of entries) out.push(`<li><a href="#${e.id}">${escapeHtml(e.title)}</a></li>`);
   out.push('</ul></nav>');

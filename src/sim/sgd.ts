@@ -39,6 +39,8 @@ export interface SgdOptions {
   onProgress?: (fraction: number) => void;
   /** Start from these weights instead of the seeded ones. */
   weights?: Weights;
+  /** Called after each record is appended (the explorer page streams records as they come). */
+  onRecord?: (traj: Trajectory) => void;
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -272,6 +274,7 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
     appendRecord(traj, step, eg, p);
     if (traj.T.length === 0) traj.T = toMatrix(p.T, M, M);
     if (traj.egTest) traj.egTest.push(stepper.testError(testRng, config.testSamples));
+    options.onRecord?.(traj);
   };
 
   let step = 0;

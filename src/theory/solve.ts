@@ -14,6 +14,8 @@ export interface SolveOptions {
   atol?: number;
   /** RK4 step (in t). */
   h?: number;
+  /** Called after each record is appended (the explorer page streams records as they come). */
+  onRecord?: (traj: Trajectory) => void;
 }
 
 export interface OdeSetup {
@@ -56,6 +58,7 @@ export function solveOrderParameterOde(
     assertBounded(p.Q, K, t);
     if (!Number.isFinite(eg)) throw new DivergenceError(t, `ODE became non-finite at t=${t}`);
     appendRecord(traj, steps[j], eg, p);
+    options.onRecord?.(traj);
   };
   const y0 = packState(init);
   try {
