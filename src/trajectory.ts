@@ -3,7 +3,8 @@
  */
 import type { OrderParams } from './theory/orderParams.ts';
 
-export type Engine = 'ode' | 'sgd' | 'sampler';
+/** 'webgpu': online SGD on the WebGPU backend (src/gpu/engine.ts), same law as 'sgd', Philox random numbers. */
+export type Engine = 'ode' | 'sgd' | 'sampler' | 'webgpu';
 
 export interface Trajectory {
   engine: Engine;
