@@ -52,6 +52,8 @@ export interface GpuBatchOptions {
   signal?: AbortSignal;
   /** Testing only: deliberately wrong update (power checks). */
   variant?: ShaderSpec['variant'];
+  /** Testing only: rewrite the generated WGSL (e.g. to emulate an accumulator that is not reset). */
+  shaderTransform?: (code: string) => string;
 }
 
 export interface GpuBatchDetail {
@@ -116,7 +118,8 @@ export async function sgdPipeline(device: GPUDevice, code: string): Promise<{ pi
     ],
   });
   device.pushErrorScope('validation');
-  const pipeline = await device.createComputePipelineAsync({
+
+  const pipeline = device.createComputePipeline({
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
     compute: { module, entryPoint: 'main' },
   });
@@ -190,7 +193,7 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
   };
   const L = shaderLayout(spec);
   const F = L.fields;
-  const shader = generateSgdShader(spec);
+  const shader = (opts.shaderTransform ?? ((c: string) => c))(generateSgdShader(spec));
   const { pipeline, layout } = await sgdPipeline(device, shader);
 
   // Initial state on the host (f64 weights → f32 buffers).
@@ -272,6 +275,7 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
         ctl[o + 2] = d.slot >= 0 ? 1 : 0;
         ctl[o + 3] = Math.max(0, d.slot);
         ctl[o + 4] = R;
+        ctl[o + 5] = F;
       });
       device.queue.writeBuffer(ctlBuf, 0, ctl.buffer, 0, group.dispatches.length * CONTROL_STRIDE);
       const enc = device.createCommandEncoder();

@@ -50,6 +50,19 @@ async function loadFactory(): Promise<GpuFactory> {
   }
 }
 
+/**
+ * Every GPU instance created here stays referenced for the life of the process: dawn.node
+ * keeps polling an instance for pending async work (AsyncRunner → ProcessEvents), and an
+ * instance collected by the GC meanwhile made that poll abort the process
+ * ("std::system_error: Invalid argument"), at random points of later runs.
+ */
+const liveInstances: GPU[] = [];
+function instance(factory: GpuFactory, flags: string[]): GPU {
+  const gpu = factory.create(flags);
+  liveInstances.push(gpu);
+  return gpu;
+}
+
 const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|softpipe|software/i;
 
 function describe(adapter: GPUAdapter, backend: string): { adapterName: string; isSoftware: boolean } {
@@ -61,7 +74,7 @@ function describe(adapter: GPUAdapter, backend: string): { adapterName: string; 
 }
 
 async function hardwareAdapter(factory: GpuFactory): Promise<{ adapter: GPUAdapter; backend: string } | null> {
-  const adapter = await factory.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await instance(factory, []).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return null;
   const { isSoftware } = describe(adapter, 'default');
   return isSoftware ? null : { adapter, backend: (adapter.info as { backendType?: string } | undefined)?.backendType ?? 'native' };
@@ -69,7 +82,7 @@ async function hardwareAdapter(factory: GpuFactory): Promise<{ adapter: GPUAdapt
 
 async function softwareAdapter(factory: GpuFactory): Promise<{ adapter: GPUAdapter; backend: string } | null> {
   if (typeof process !== 'undefined' && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
-  const adapter = await factory.create(['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+  const adapter = await instance(factory, ['backend=opengles']).requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
   return adapter ? { adapter, backend: 'opengles' } : null;
 }
 

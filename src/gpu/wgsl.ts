@@ -165,22 +165,6 @@ export function generateSgdShader(spec: ShaderSpec): string {
     recordCode += `    }\n    workgroupBarrier();\n`;
   }
 
-  // ε_g in closed form from the record just written (Saad & Solla 1995 eq. (5); Goldt et al. 2019 eq. (7)).
-  const Qx = (k: number, l: number) => `rec[base + ${qIndex(k, l, K)}u]`;
-  const Rx = (k: number, m: number) => `rec[base + ${rIndex(k, m, K, M)}u]`;
-  const Tx = (n: number, m: number) => `bitcast<f32>(params[pb + ${4 + M + n * M + m}u])`;
-  let egCode = '      var s: f32 = 0.0;\n';
-  for (let k = 0; k < K; k++)
-    for (let l = k; l < K; l++)
-      egCode += `      s = s + ${k === l ? '1.0' : '2.0'} * v[${k}] * v[${l}] * asinAcc(clamp(${Qx(k, l)} / sqrt((1.0 + ${Qx(k, k)}) * (1.0 + ${Qx(l, l)})), -1.0, 1.0));\n`;
-  for (let n = 0; n < M; n++)
-    for (let m = n; m < M; m++)
-      egCode += `      s = s + ${n === m ? '1.0' : '2.0'} * vt[${n}] * vt[${m}] * asinAcc(clamp(${Tx(n, m)} / sqrt((1.0 + ${Tx(n, n)}) * (1.0 + ${Tx(m, m)})), -1.0, 1.0));\n`;
-  for (let k = 0; k < K; k++)
-    for (let m = 0; m < M; m++)
-      egCode += `      s = s - 2.0 * v[${k}] * vt[${m}] * asinAcc(clamp(${Rx(k, m)} / sqrt((1.0 + ${Qx(k, k)}) * (1.0 + ${Tx(m, m)})), -1.0, 1.0));\n`;
-  egCode += `      rec[base + ${P + K}u] = s / PI;\n`;
-
   const maskLast = N % 4 !== 0;
   return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} TPR=${TPR}
 const N: u32 = ${N}u;
@@ -206,7 +190,9 @@ const TWO_PI: f32 = ${f(2 * Math.PI)};
 const TWO_M24: f32 = 5.9604644775390625e-8;
 const XI_BLOCK: u32 = 0xffffffffu;
 
-struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32 }
+// fields = F, passed at run time on purpose: the ε_g loops are cold (once per record) and
+// would blow up compile time if the compiler unrolled them.
+struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32 }
 
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> wbuf: array<vec4<f32>>;
@@ -264,6 +250,30 @@ fn gact(u: f32) -> f32 {
 // asin through atan2: some drivers' asin builtin (Mesa's) is a coarse polynomial (~1e-4).
 fn asinAcc(x: f32) -> f32 {
   return atan2(x, sqrt((1.0 - x) * (1.0 + x)));
+}
+
+// Covariance of fields p, q (p ≤ q) of the record at base: Q, R from the record, T from the params.
+fn cov(base: u32, pb: u32, p: u32, q: u32) -> f32 {
+  if (q < K) { return rec[base + p * K - (p * (p - 1u)) / 2u + (q - p)]; }
+  if (p < K) { return rec[base + ${(K * (K + 1)) / 2}u + p * M + (q - K)]; }
+  return bitcast<f32>(params[pb + 4u + M + (p - K) * M + (q - K)]);
+}
+
+// ε_g = (1/π) Σ_pq a_p a_q asin(C_pq / √((1+C_pp)(1+C_qq))), a = (−v, v*) (Saad & Solla 1995 eq. (5);
+// Goldt et al. 2019 eq. (7)); f32, for the divergence check (the host recomputes it in f64).
+fn egRecord(base: u32, pb: u32, v: array<f32, ${K}>, vt: array<f32, ${M}>) -> f32 {
+  var s: f32 = 0.0;
+  for (var p = 0u; p < ctl.fields; p++) {
+    let ap = select(vt[min(p - K, M - 1u)], -v[min(p, K - 1u)], p < K);
+    let cpp = cov(base, pb, p, p);
+    s = s + ap * ap * asinAcc(cpp / (1.0 + cpp));
+    for (var q = p + 1u; q < ctl.fields; q++) {
+      let aq = select(vt[min(q - K, M - 1u)], -v[min(q, K - 1u)], q < K);
+      let cqq = cov(base, pb, q, q);
+      s = s + 2.0 * ap * aq * asinAcc(clamp(cov(base, pb, p, q) / sqrt((1.0 + cpp) * (1.0 + cqq)), -1.0, 1.0));
+    }
+  }
+  return s / PI;
 }
 
 // Sum red[f·TPR + 0 … TPR−1] into red[f·TPR] for every field row f (tree; TPR need not be a power of 2).
@@ -353,7 +363,8 @@ ${trainV ? '    for (var k = 0u; k < K; k++) { v[k] = v[k] + select(0.0, vScale 
     let base = (ctl.slot * ctl.runs + r) * REC;
 ${recordCode}    if (t == 0u) {
       for (var k = 0u; k < K; k++) { rec[base + ${P}u + k] = v[k]; }
-${egCode}      rec[base + ${P + K + 1}u] = f32(dead);
+      rec[base + ${P + K}u] = egRecord(base, pb, v, vt);
+      rec[base + ${P + K + 1}u] = f32(dead);
     }
   }
 }
