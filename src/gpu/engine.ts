@@ -276,6 +276,7 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
         ctl[o + 3] = Math.max(0, d.slot);
         ctl[o + 4] = R;
         ctl[o + 5] = F;
+        ctl[o + 6] = Math.ceil(L.pairs / F);
       });
       device.queue.writeBuffer(ctlBuf, 0, ctl.buffer, 0, group.dispatches.length * CONTROL_STRIDE);
       const enc = device.createCommandEncoder();

@@ -31,7 +31,7 @@ export interface ReferenceState {
 }
 
 /** Deliberately wrong update rules, for the power checks of the statistical tests only. */
-export type SgdVariant = 'exact' | 'secondLayerAtEta';
+export type SgdVariant = 'exact' | 'noSecondLayerStep';
 
 export class ReferenceSgd {
   readonly state: ReferenceState;
@@ -69,7 +69,7 @@ export class ReferenceSgd {
     const n = this.state.step;
     const invSqrtN = 1 / Math.sqrt(N);
     const wScale = (lr * invSqrtN) / B;
-    const vScale = this.variant === 'secondLayerAtEta' ? lr / B : lr / N / B;
+    const vScale = this.variant === 'noSecondLayerStep' ? 0 : lr / N / B;
     vGrad.fill(0);
     for (let s = 0; s < B; s++) {
       const xs = x[s];

@@ -45,8 +45,8 @@ export interface ShaderSpec {
   noise: boolean;
   /** Threads per run (workgroup size). */
   threadsPerRun: number;
-  /** Testing only: a deliberately wrong second-layer step (η instead of η/N), for power checks. */
-  variant?: 'exact' | 'secondLayerAtEta';
+  /** Testing only: a deliberately wrong update without the second layer's η/N step, for power checks. */
+  variant?: 'exact' | 'noSecondLayerStep';
 }
 
 /** Sizes derived from a spec, shared by the shader and the host's buffer layout. */
@@ -137,33 +137,36 @@ export function generateSgdShader(spec: ShaderSpec): string {
   const P = L.pairs;
   let p2 = 1;
   while (p2 < TPR) p2 *= 2;
-  const vFactor = spec.variant === 'secondLayerAtEta' ? 1 : 1 / N;
+  const vFactor = spec.variant === 'noSecondLayerStep' ? 0 : 1 / N;
   const series = erfSeries(13);
   const horner = series
     .slice()
     .reverse()
     .reduce((acc, c, i) => (i === 0 ? f(c) : `(${f(c)} + x2 * ${acc})`), '');
 
-  // Record reduction, unrolled with constant indices so `w` keeps constant indexing (registers).
+  // Record: every thread's partial overlaps, unrolled with constant indices (so `w` keeps
+  // constant indexing and stays in registers), then reduced F at a time in a loop whose bound
+  // comes from the control block: one reduceFields call site instead of ⌈P/F⌉ (each inlined
+  // barrier multiplies compile time on some drivers; llvmpipe took ~50 s for K = M = 8).
   const pairList: [number, number][] = [];
   for (let k = 0; k < K; k++) for (let l = k; l < K; l++) pairList.push([k, l]);
   for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) pairList.push([k, K + m]);
-  let recordCode = '';
-  for (let c = 0; c * F < P; c++) {
-    recordCode += `    // pairs ${c * F} … ${Math.min(P, (c + 1) * F) - 1}\n`;
-    for (let j = 0; j < F; j++) {
-      const p = c * F + j;
-      recordCode += `    { var acc: f32 = 0.0;\n`;
-      if (p < P) {
-        const [a, b] = pairList[p];
-        recordCode += `      for (var q = 0u; q < BPT; q++) { acc = acc + dot(w[q * F + ${a}u], w[q * F + ${b}u]); }\n`;
+  const chunks = Math.ceil(P / F);
+  let recordCode = `    var part: array<f32, ${chunks * F}>;\n    for (var i = 0u; i < ${chunks * F}u; i++) { part[i] = 0.0; }\n`;
+  pairList.forEach(([a, b], p) => {
+    recordCode += `    for (var q = 0u; q < BPT; q++) { part[${p}u] = part[${p}u] + dot(w[q * F + ${a}u], w[q * F + ${b}u]); }\n`;
+  });
+  recordCode += `    for (var c = 0u; c < ctl.chunks; c++) {
+      for (var j = 0u; j < F; j++) { red[j * TPR + t] = part[c * F + j]; }
+      reduceFields(t);
+      if (t == 0u) {
+        for (var j = 0u; j < F; j++) {
+          if (c * F + j < ${P}u) { rec[base + c * F + j] = red[j * TPR] * INV_N; }
+        }
       }
-      recordCode += `      red[${j}u * TPR + t] = acc; }\n`;
+      workgroupBarrier();
     }
-    recordCode += `    reduceFields(t);\n    if (t == 0u) {\n`;
-    for (let j = 0; j < F && c * F + j < P; j++) recordCode += `      rec[base + ${c * F + j}u] = red[${j}u * TPR] * INV_N;\n`;
-    recordCode += `    }\n    workgroupBarrier();\n`;
-  }
+`;
 
   const maskLast = N % 4 !== 0;
   return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} TPR=${TPR}
@@ -190,9 +193,9 @@ const TWO_PI: f32 = ${f(2 * Math.PI)};
 const TWO_M24: f32 = 5.9604644775390625e-8;
 const XI_BLOCK: u32 = 0xffffffffu;
 
-// fields = F, passed at run time on purpose: the ε_g loops are cold (once per record) and
-// would blow up compile time if the compiler unrolled them.
-struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32 }
+// fields = F and chunks = ⌈pairs/F⌉, passed at run time on purpose: the record loops are cold
+// (once per record) and would blow up compile time if the compiler unrolled them.
+struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32, chunks: u32 }
 
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> wbuf: array<vec4<f32>>;
