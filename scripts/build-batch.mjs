@@ -1,7 +1,7 @@
 // Bundles `tsdyn batch` (src/gpu/batchCommand.ts) into one ES module, dist/tsdyn-batch.mjs,
 // that bare `node` runs with only Dawn's `dawn.node` beside it (no npm install where it runs):
 // the `webgpu` package is replaced by src/gpu/dawnBeside.ts, which loads ./dawn.node.
-// Usage: node scripts/build-batch.mjs  (then copy dist/tsdyn-batch.mjs and dist/dawn.node)
+// Usage: node scripts/build-batch.mjs [OUTDIR]  (default dist/; then copy tsdyn-batch.mjs and dawn.node)
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist');
+const outdir = process.argv[2] ?? join(root, 'dist');
 mkdirSync(outdir, { recursive: true });
 await build({
   entryPoints: [join(root, 'src/gpu/batchCommand.ts')],
