@@ -45,12 +45,17 @@ traj.steps.forEach((step, i) => {
 });
 const refSeconds = (performance.now() - t1) / 1000;
 process.stderr.write('\n');
-const max = (k: 'relEg' | 'maxQ' | 'maxR') => Math.max(...rows.map((r) => r[k]));
+const max = (k: 'relEg' | 'maxQ' | 'maxR', keep: (r: (typeof rows)[number]) => boolean = () => true) => Math.max(...rows.filter(keep).map((r) => r[k]));
+// Relative ε_g drift only where ε_g ≥ 1e-5 (the figures' ε_g floor): once the σ = 0 student has
+// converged, ε_g → 0 in f64 while f32 weights leave a floor, reported as an absolute number.
+const EG_FLOOR = 1e-5;
 const summary = {
   case: 'soft committee K=M=4, N=784, lr=0.5, seed 1',
   steps: Math.round(tMax * N),
-  adapter: res.trajectory && gpu.adapterName,
-  maxRelEg: max('relEg'),
+  adapter: gpu.adapterName,
+  maxRelEg: max('relEg', (r) => r.egRef >= EG_FLOOR),
+  egFloor: EG_FLOOR,
+  maxAbsEgBelowFloor: Math.max(0, ...rows.filter((r) => r.egRef < EG_FLOOR).map((r) => Math.abs(r.eg - r.egRef))),
   maxAbsQ: max('maxQ'),
   maxAbsR: max('maxR'),
   fluctuationScale: 1 / Math.sqrt(N),
@@ -60,5 +65,5 @@ const summary = {
   loadavg: loadavg(),
   rows,
 };
-console.log(`max |Δε_g|/ε_g = ${summary.maxRelEg.toExponential(2)}, max |ΔQ| = ${summary.maxAbsQ.toExponential(2)}, max |ΔR| = ${summary.maxAbsR.toExponential(2)}; 1/√N = ${summary.fluctuationScale.toFixed(4)}`);
+console.log(`max |Δε_g|/ε_g (ε_g ≥ ${EG_FLOOR}) = ${summary.maxRelEg.toExponential(2)}, |Δε_g| below = ${summary.maxAbsEgBelowFloor.toExponential(2)}, max |ΔQ| = ${summary.maxAbsQ.toExponential(2)}, max |ΔR| = ${summary.maxAbsR.toExponential(2)}; 1/√N = ${summary.fluctuationScale.toFixed(4)}`);
 writeGpuResults({ drift: summary });
