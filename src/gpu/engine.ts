@@ -137,8 +137,13 @@ interface Dispatch {
   slot: number;
 }
 
-/** The batch's dispatches, grouped per readback: steps in chunks, a record at each record step. */
-export function planDispatches(steps: number[], maxStepsPerDispatch: number, recordsPerReadback: number, maxDispatches = 4096): { dispatches: Dispatch[]; recordSteps: number[] }[] {
+/**
+ * The batch's dispatches, grouped per submission + readback: steps in chunks of at most
+ * `maxStepsPerDispatch`, a record at each record step; a group closes after
+ * `recordsPerReadback` records or `maxDispatches` dispatches (so long record gaps still
+ * report progress and the abort signal is checked).
+ */
+export function planDispatches(steps: number[], maxStepsPerDispatch: number, recordsPerReadback: number, maxDispatches = 256): { dispatches: Dispatch[]; recordSteps: number[] }[] {
   const groups: { dispatches: Dispatch[]; recordSteps: number[] }[] = [];
   let cur: { dispatches: Dispatch[]; recordSteps: number[] } = { dispatches: [], recordSteps: [] };
   let at = 0;
