@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type RunConfig } from '../src/config.ts';
-import { initialWeights, runSgdBatch, runSgdBatchDetailed, splitIntoBatches, type GpuBatchOptions } from '../src/gpu/engine.ts';
+import { initialWeights, planDispatches, runSgdBatch, runSgdBatchDetailed, splitIntoBatches, type GpuBatchOptions } from '../src/gpu/engine.ts';
 import { GpuUnavailableError, hasHardwareGpu, openGpu, type GpuHandle } from '../src/gpu/node.ts';
 import { ReferenceSgd } from '../src/gpu/reference.ts';
 
@@ -91,12 +91,35 @@ describe('WebGPU determinism', () => {
     expect(Buffer.from(c.weights[1].buffer).equals(Buffer.from(a.weights[0].buffer))).toBe(true);
     expect(a.results[0].trajectory.t).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(a.results[0].trajectory.engine).toBe('webgpu');
+    // one step per dispatch: most submissions carry no record
+    const d = await runSgdBatchDetailed(gpu.device, [alone], { maxStepsPerDispatch: 1, dispatchesPerSubmit: 4 });
+    expect(JSON.stringify(d.results[0])).toBe(JSON.stringify(a.results[0]));
   });
   it('splitIntoBatches groups compatible runs and keeps their indices', async () => {
     const list = [cfg({ ...base, seed: 1 }), cfg({ ...base, K: 3, seed: 2 }), cfg({ ...base, seed: 3, lr: 2 })];
     const batches = splitIntoBatches(list);
     expect(batches.map((b) => b.indices)).toEqual([[0, 2], [1]]);
     await expect(runSgdBatch(gpu.device, list)).rejects.toThrow(/not compatible/);
+  });
+});
+
+describe('dispatch plan', () => {
+  it('covers every step once, records exactly at the record steps, bounds group sizes', () => {
+    const steps = [0, 5, 6, 3000, 10000];
+    const groups = planDispatches(steps, 1024, 2, 4);
+    const all = groups.flatMap((g) => g.dispatches);
+    all.forEach((d, i) => {
+      expect(d.from).toBe(i === 0 ? 0 : all[i - 1].to);
+      expect(d.to - d.from).toBeLessThanOrEqual(1024);
+    });
+    expect(all.at(-1)!.to).toBe(10000);
+    expect(groups.flatMap((g) => g.recordSteps)).toEqual(steps);
+    for (const g of groups) {
+      expect(g.recordSteps.length).toBeLessThanOrEqual(2);
+      expect(g.dispatches.length).toBeLessThanOrEqual(4);
+      expect(g.dispatches.filter((d) => d.slot >= 0).map((d) => g.recordSteps[d.slot])).toEqual(g.recordSteps);
+      g.dispatches.filter((d) => d.slot >= 0).forEach((d) => expect(d.to).toBe(g.recordSteps[d.slot]));
+    }
   });
 });
 

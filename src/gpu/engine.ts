@@ -46,6 +46,8 @@ export interface GpuBatchOptions {
   maxStepsPerDispatch?: number;
   /** Records buffered on the GPU before a bulk readback. */
   recordsPerReadback?: number;
+  /** Most dispatches per submission (progress and abort are checked between submissions). */
+  dispatchesPerSubmit?: number;
   /** Called after each readback with the fraction of steps done. */
   onProgress?: (fraction: number) => void;
   /** Stops the batch between submissions (the promise rejects with the signal's reason). */
@@ -229,7 +231,7 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
 
   const maxStepsPerDispatch = opts.maxStepsPerDispatch ?? 1024;
   const recordsPerReadback = Math.max(1, Math.min(opts.recordsPerReadback ?? 64, Math.floor(limits.maxStorageBufferBindingSize / (R * L.recordWords * 4))));
-  const groups = planDispatches(steps, maxStepsPerDispatch, recordsPerReadback);
+  const groups = planDispatches(steps, maxStepsPerDispatch, recordsPerReadback, opts.dispatchesPerSubmit);
   const maxGroupDispatches = Math.max(...groups.map((g) => g.dispatches.length));
   const maxGroupRecords = Math.max(...groups.map((g) => g.recordSteps.length));
 
@@ -293,11 +295,14 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
       });
       pass.end();
       const bytes = group.recordSteps.length * R * L.recordWords * 4;
-      enc.copyBufferToBuffer(recBuf, 0, readBuf, 0, bytes);
+      if (bytes > 0) enc.copyBufferToBuffer(recBuf, 0, readBuf, 0, bytes);
       device.queue.submit([enc.finish()]);
-      await readBuf.mapAsync(1 /* READ */, 0, bytes);
-      const rec = new Float32Array(readBuf.getMappedRange(0, bytes).slice(0));
-      readBuf.unmap();
+      let rec = new Float32Array(0);
+      if (bytes > 0) {
+        await readBuf.mapAsync(1 /* READ */, 0, bytes);
+        rec = new Float32Array(readBuf.getMappedRange(0, bytes).slice(0));
+        readBuf.unmap();
+      } else await device.queue.onSubmittedWorkDone(); // a group without records: wait, for progress and abort
       group.recordSteps.forEach((step, slot) => {
         for (let r = 0; r < R; r++) {
           if (status[r]) continue;
@@ -305,7 +310,7 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
           appendGpuRecord(trajectories[r], configs[r], step, rec, o, L.pairs, Ts[r], weights[r].vTeacher, egF32[r], status, r);
         }
       });
-      opts.onProgress?.(group.recordSteps.length ? group.recordSteps[group.recordSteps.length - 1] / Math.max(1, total) : 0);
+      opts.onProgress?.(group.dispatches[group.dispatches.length - 1].to / Math.max(1, total));
     }
 
     // Final weights (tests, drift measurements): one bulk copy.
