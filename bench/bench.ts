@@ -18,6 +18,7 @@
  *  5. Exact sampler vs full SGD (two-layer, K = M = 4): steps/s at N = 784 and N = 10⁴, the
  *     ratio measured in the same process (the sampler's cost does not depend on N).
  *  6. The heaviest simulation run of each figure (full preset, by the pipeline's cost estimate): its time.
+ *  7. GPU (bench/gpu.ts): WebGPU run-steps/s against the batch size, into bench/results-gpu.json.
  *
  * Prints one table and writes bench/results.json (machine, Node, gcc, load, all numbers).
  * Timings on a shared machine vary; the load average is recorded with the results.
@@ -34,6 +35,7 @@ import { runSimulation } from '../src/engines.ts';
 import { executeRun, runCost } from '../src/figures/execute.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
+import { benchGpu } from './gpu.ts';
 import { createFiller, createRng } from '../src/sim/random.ts';
 import { runSgd, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights, initialOrderParams, type Weights } from '../src/sim/weights.ts';
@@ -396,4 +398,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+await benchGpu();
 await (await import('./explorer.ts')).main(); // explorer page in headless Chromium → bench/explorer-results.json

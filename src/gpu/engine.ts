@@ -1,0 +1,388 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Host side of the WebGPU online-SGD engine: runs a batch of compatible runs in one set of
+ * GPU buffers with the shader of `wgsl.ts`, and returns one RunResult per run.
+ *
+ * Uses only the standard WebGPU API on a `GPUDevice` passed in (no Node imports), so the
+ * same code runs in a browser; `node.ts` opens a device under Node.
+ *
+ * Runs in a batch share model, N, K, M, B, trainV and the record grid (`batchKey`); they may
+ * differ in seed, lr, sigma, scales, vTeacher and init. Each run starts from the weights the
+ * CPU engine would use (`drawInitialWeights`, or `weightsFromOrderParams` with `init`) and
+ * draws its data from the Philox stream keyed by its seed (`philox.ts`), so a run's result
+ * does not depend on the other runs of its batch.
+ *
+ * Records: Q, R, v and an f32 ε_g are reduced on the GPU and read back in bulk. The
+ * trajectory's ε_g is the closed form evaluated in f64 on the read-back Q, R, v (the same
+ * function as the CPU engine): ε_g is a sum of O(1) terms that cancel down to 10⁻⁵ and
+ * below, where an f32 evaluation loses digits. The GPU's f32 ε_g serves the divergence check.
+ * A run is diverged (as in the CPU engine) when a record has Q_kk > 10⁴ or non-finite
+ * values, or when the shader froze it because its error signal blew up (|ΣΔ| ≥ 10¹⁵ or NaN).
+ */
+import type { RunConfig } from '../config.ts';
+import { recordSteps } from '../recordTimes.ts';
+import { completed, diverged, type RunResult } from '../result.ts';
+import { drawInitialWeights, initialOrderParams, weightsFromOrderParams, type Weights } from '../sim/weights.ts';
+import { generalizationError } from '../theory/generalizationError.ts';
+import { gram } from '../theory/orderParams.ts';
+import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
+import { philoxKey } from './philox.ts';
+import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, qIndex, rIndex, shaderLayout, type ShaderSpec } from './wgsl.ts';
+
+// WebGPU flag values (spec constants; the GPUBufferUsage/GPUMapMode globals may be absent under Node).
+const MAP_READ = 0x1;
+const COPY_SRC = 0x4;
+const COPY_DST = 0x8;
+const UNIFORM = 0x40;
+const STORAGE = 0x80;
+
+/** Self-overlap beyond which a run counts as diverged (as the CPU engine's assertBounded). */
+export const Q_DIVERGENCE_BOUND = 1e4;
+
+export interface GpuBatchOptions {
+  /** Threads per run (workgroup size); default `defaultThreadsPerRun`. */
+  threadsPerRun?: number;
+  /** Most SGD steps one dispatch runs (bounds a dispatch's duration for watchdogs). */
+  maxStepsPerDispatch?: number;
+  /** Records buffered on the GPU before a bulk readback. */
+  recordsPerReadback?: number;
+  /** Most dispatches per submission (progress and abort are checked between submissions). */
+  dispatchesPerSubmit?: number;
+  /** Called after each readback with the fraction of steps done. */
+  onProgress?: (fraction: number) => void;
+  /** Stops the batch between submissions (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** Testing only: deliberately wrong update (power checks). */
+  variant?: ShaderSpec['variant'];
+  /** Testing only: rewrite the generated WGSL (e.g. to emulate an accumulator that is not reset). */
+  shaderTransform?: (code: string) => string;
+}
+
+export interface GpuBatchDetail {
+  results: RunResult[];
+  /** Final student first layers (K×N row-major, f32 values), per run. */
+  weights: Float64Array[];
+  /** ε_g as computed in f32 on the GPU, per run and record. */
+  egF32: number[][];
+  /** The WGSL the batch ran. */
+  shader: string;
+}
+
+/** What runs must share to go into one batch. */
+export function batchKey(c: RunConfig): string {
+  const trainV = c.model === 'two-layer' && c.trainSecondLayer;
+  return JSON.stringify([c.model, c.N, c.K, c.M, c.batchSize, trainV, recordSteps(c)]);
+}
+
+/** Split any list of runs into batches of compatible runs (at most `maxRuns` each), keeping input indices. */
+export function splitIntoBatches(configs: RunConfig[], maxRuns = 4096): { indices: number[]; configs: RunConfig[] }[] {
+  const groups = new Map<string, number[]>();
+  configs.forEach((c, i) => {
+    const k = batchKey(c);
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  const out: { indices: number[]; configs: RunConfig[] }[] = [];
+  for (const idx of groups.values())
+    for (let a = 0; a < idx.length; a += maxRuns) {
+      const indices = idx.slice(a, a + maxRuns);
+      out.push({ indices, configs: indices.map((i) => configs[i]) });
+    }
+  return out;
+}
+
+/** Initial weights of a run, exactly those of the CPU engine (src/engines.ts runSimulation). */
+export function initialWeights(config: RunConfig): Weights {
+  return config.init ? weightsFromOrderParams(initialOrderParams(config), config.N, config.seed) : drawInitialWeights(config);
+}
+
+const pipelines = new WeakMap<GPUDevice, Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>();
+
+/** Compile (once per device and shader) the batch pipeline; rejects with the compiler's messages. */
+export async function sgdPipeline(device: GPUDevice, code: string): Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }> {
+  let cache = pipelines.get(device);
+  if (!cache) pipelines.set(device, (cache = new Map()));
+  const hit = cache.get(code);
+  if (hit) return hit;
+  const module = device.createShaderModule({ code });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length) throw new Error(`WGSL compilation failed: ${errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ')}`);
+  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: 4 /* COMPUTE */, buffer: { type } });
+  const layout = device.createBindGroupLayout({
+    entries: [
+      storage(0, 'read-only-storage'),
+      storage(1, 'storage'),
+      storage(2, 'storage'),
+      storage(3, 'storage'),
+      { binding: 4, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } },
+    ],
+  });
+  device.pushErrorScope('validation');
+
+  const pipeline = device.createComputePipeline({
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main' },
+  });
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`WebGPU pipeline creation failed: ${err.message}`);
+  const out = { pipeline, layout };
+  cache.set(code, out);
+  return out;
+}
+
+interface Dispatch {
+  from: number;
+  to: number;
+  /** Record slot (within the readback group) written at the end, or −1. */
+  slot: number;
+}
+
+/**
+ * The batch's dispatches, grouped per submission + readback: steps in chunks of at most
+ * `maxStepsPerDispatch`, a record at each record step; a group closes after
+ * `recordsPerReadback` records or `maxDispatches` dispatches (so long record gaps still
+ * report progress and the abort signal is checked).
+ */
+export function planDispatches(steps: number[], maxStepsPerDispatch: number, recordsPerReadback: number, maxDispatches = 256): { dispatches: Dispatch[]; recordSteps: number[] }[] {
+  const groups: { dispatches: Dispatch[]; recordSteps: number[] }[] = [];
+  let cur: { dispatches: Dispatch[]; recordSteps: number[] } = { dispatches: [], recordSteps: [] };
+  let at = 0;
+  for (const target of steps) {
+    while (true) {
+      const to = Math.min(target, at + maxStepsPerDispatch);
+      const rec = to === target;
+      if (cur.dispatches.length >= maxDispatches) {
+        groups.push(cur);
+        cur = { dispatches: [], recordSteps: [] };
+      }
+      cur.dispatches.push({ from: at, to, slot: rec ? cur.recordSteps.length : -1 });
+      if (rec) cur.recordSteps.push(target);
+      at = to;
+      if (rec) break;
+    }
+    if (cur.recordSteps.length >= recordsPerReadback) {
+      groups.push(cur);
+      cur = { dispatches: [], recordSteps: [] };
+    }
+  }
+  if (cur.dispatches.length) groups.push(cur);
+  return groups;
+}
+
+export async function runSgdBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchOptions = {}): Promise<RunResult[]> {
+  return (await runSgdBatchDetailed(device, configs, opts)).results;
+}
+
+export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[], opts: GpuBatchOptions = {}): Promise<GpuBatchDetail> {
+  if (configs.length === 0) return { results: [], weights: [], egF32: [], shader: '' };
+  const c0 = configs[0];
+  const key0 = batchKey(c0);
+  configs.forEach((c, i) => {
+    if (batchKey(c) !== key0) throw new Error(`runSgdBatch: run ${i} is not compatible with run 0 (model, N, K, M, batchSize, trainSecondLayer and record grid must match); use splitIntoBatches`);
+  });
+  const R = configs.length;
+  const { N, K, M } = c0;
+  const limits = device.limits;
+  if (R > limits.maxComputeWorkgroupsPerDimension) throw new Error(`runSgdBatch: ${R} runs exceed the device's ${limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`);
+  const steps = recordSteps(c0);
+  if (steps[steps.length - 1] >= 2 ** 32 - 1) throw new Error('runSgdBatch: more than 2^32 − 2 steps');
+  const maxThreads = Math.min(limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
+  const tpr = opts.threadsPerRun ?? defaultThreadsPerRun(N, K, M, maxThreads);
+  const spec: ShaderSpec = {
+    N, K, M,
+    B: c0.batchSize,
+    trainV: c0.model === 'two-layer' && c0.trainSecondLayer,
+    noise: configs.some((c) => c.sigma > 0),
+    threadsPerRun: tpr,
+    variant: opts.variant,
+  };
+  const L = shaderLayout(spec);
+  const F = L.fields;
+  const shader = (opts.shaderTransform ?? ((c: string) => c))(generateSgdShader(spec));
+  const { pipeline, layout } = await sgdPipeline(device, shader);
+
+  // Initial state on the host (f64 weights → f32 buffers).
+  const weights = configs.map(initialWeights);
+  const Ts = weights.map((w) => gram(w.Wt, w.Wt, M, M, N));
+  const params = new Uint32Array(R * L.paramWords);
+  const pf = new Float32Array(params.buffer);
+  const wInit = new Float32Array(R * F * L.paddedBlocks * 4);
+  const vInit = new Uint32Array(R * L.vWords);
+  const vf = new Float32Array(vInit.buffer);
+  configs.forEach((c, r) => {
+    const [k0, k1] = philoxKey(c.seed);
+    const o = r * L.paramWords;
+    params[o] = k0;
+    params[o + 1] = k1;
+    pf[o + 2] = c.lr;
+    pf[o + 3] = c.sigma;
+    const w = weights[r];
+    for (let m = 0; m < M; m++) pf[o + 4 + m] = w.vTeacher[m];
+    for (let a = 0; a < M * M; a++) pf[o + 4 + M + a] = Ts[r][a];
+    for (let f = 0; f < F; f++) {
+      const src = f < K ? w.W : w.Wt;
+      const row = f < K ? f : f - K;
+      wInit.set(src.subarray(row * N, (row + 1) * N), (r * F + f) * L.paddedBlocks * 4);
+    }
+    for (let k = 0; k < K; k++) vf[r * L.vWords + k] = w.v[k];
+  });
+
+  const maxStepsPerDispatch = opts.maxStepsPerDispatch ?? 1024;
+  const recordsPerReadback = Math.max(1, Math.min(opts.recordsPerReadback ?? 64, Math.floor(limits.maxStorageBufferBindingSize / (R * L.recordWords * 4))));
+  const groups = planDispatches(steps, maxStepsPerDispatch, recordsPerReadback, opts.dispatchesPerSubmit);
+  const maxGroupDispatches = Math.max(...groups.map((g) => g.dispatches.length));
+  const maxGroupRecords = Math.max(...groups.map((g) => g.recordSteps.length));
+
+  const buffers: GPUBuffer[] = [];
+  const make = (size: number, usage: number, data?: ArrayBufferView): GPUBuffer => {
+    const b = device.createBuffer({ size: Math.max(16, Math.ceil(size / 4) * 4), usage });
+    buffers.push(b);
+    if (data) device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+    return b;
+  };
+  const wBytes = wInit.byteLength;
+  if (wBytes > limits.maxStorageBufferBindingSize) throw new Error(`runSgdBatch: ${R} runs need ${wBytes} bytes of weights, above the device's storage binding limit ${limits.maxStorageBufferBindingSize}; split the batch`);
+  try {
+    const paramBuf = make(params.byteLength, STORAGE | COPY_DST, params);
+    const wBuf = make(wBytes, STORAGE | COPY_DST | COPY_SRC, wInit);
+    const vBuf = make(vInit.byteLength, STORAGE | COPY_DST, vInit);
+    const recBytes = maxGroupRecords * R * L.recordWords * 4;
+    const recBuf = make(recBytes, STORAGE | COPY_SRC);
+    const readBuf = make(recBytes, MAP_READ | COPY_DST);
+    const ctlBuf = make(maxGroupDispatches * CONTROL_STRIDE, UNIFORM | COPY_DST);
+    const bindGroup = device.createBindGroup({
+      layout,
+      entries: [
+        { binding: 0, resource: { buffer: paramBuf } },
+        { binding: 1, resource: { buffer: wBuf } },
+        { binding: 2, resource: { buffer: vBuf } },
+        { binding: 3, resource: { buffer: recBuf, size: recBytes } },
+        { binding: 4, resource: { buffer: ctlBuf, size: 32 } },
+      ],
+    });
+
+    const trajectories: Trajectory[] = configs.map((c, r) => {
+      // engine 'sgd': the same law as the CPU engine; which backend ran it is recorded by the
+      // caller (output provenance, cache key), not in the trajectory.
+      const tr = emptyTrajectory('sgd', c, [], weights[r].vTeacher);
+      tr.T = toMatrix(Ts[r], M, M);
+      return tr;
+    });
+    const status: ({ t: number; reason: string } | null)[] = configs.map(() => null);
+    const egF32: number[][] = configs.map(() => []);
+    const total = steps[steps.length - 1];
+    const ctl = new Uint32Array((maxGroupDispatches * CONTROL_STRIDE) / 4);
+    for (const group of groups) {
+      opts.signal?.throwIfAborted();
+      ctl.fill(0);
+      group.dispatches.forEach((d, i) => {
+        const o = (i * CONTROL_STRIDE) / 4;
+        ctl[o] = d.from;
+        ctl[o + 1] = d.to;
+        ctl[o + 2] = d.slot >= 0 ? 1 : 0;
+        ctl[o + 3] = Math.max(0, d.slot);
+        ctl[o + 4] = R;
+        ctl[o + 5] = F;
+        ctl[o + 6] = Math.ceil(L.pairs / F);
+      });
+      device.queue.writeBuffer(ctlBuf, 0, ctl.buffer, 0, group.dispatches.length * CONTROL_STRIDE);
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      group.dispatches.forEach((_, i) => {
+        pass.setBindGroup(0, bindGroup, [i * CONTROL_STRIDE]);
+        pass.dispatchWorkgroups(R);
+      });
+      pass.end();
+      const bytes = group.recordSteps.length * R * L.recordWords * 4;
+      if (bytes > 0) enc.copyBufferToBuffer(recBuf, 0, readBuf, 0, bytes);
+      device.queue.submit([enc.finish()]);
+      let rec = new Float32Array(0);
+      if (bytes > 0) {
+        await readBuf.mapAsync(1 /* READ */, 0, bytes);
+        rec = new Float32Array(readBuf.getMappedRange(0, bytes).slice(0));
+        readBuf.unmap();
+      } else await device.queue.onSubmittedWorkDone(); // a group without records: wait, for progress and abort
+      group.recordSteps.forEach((step, slot) => {
+        for (let r = 0; r < R; r++) {
+          if (status[r]) continue;
+          const o = (slot * R + r) * L.recordWords;
+          appendGpuRecord(trajectories[r], configs[r], step, rec, o, L.pairs, Ts[r], weights[r].vTeacher, egF32[r], status, r);
+        }
+      });
+      opts.onProgress?.(group.dispatches[group.dispatches.length - 1].to / Math.max(1, total));
+    }
+
+    // Final weights (tests, drift measurements): one bulk copy.
+    const wRead = make(wBytes, MAP_READ | COPY_DST);
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(wBuf, 0, wRead, 0, wBytes);
+    device.queue.submit([enc.finish()]);
+    await wRead.mapAsync(1, 0, wBytes);
+    const wAll = new Float32Array(wRead.getMappedRange(0, wBytes).slice(0));
+    wRead.unmap();
+    const finalW = configs.map((_, r) => {
+      const out = new Float64Array(K * N);
+      for (let k = 0; k < K; k++) {
+        const o = (r * F + k) * L.paddedBlocks * 4;
+        for (let i = 0; i < N; i++) out[k * N + i] = wAll[o + i];
+      }
+      return out;
+    });
+    const results = trajectories.map((tr, r) => {
+      const s = status[r];
+      return s ? diverged(tr, s.t, s.reason) : completed(tr);
+    });
+    return { results, weights: finalW, egF32, shader };
+  } finally {
+    for (const b of buffers) b.destroy();
+  }
+}
+
+function appendGpuRecord(
+  traj: Trajectory,
+  config: RunConfig,
+  step: number,
+  rec: Float32Array,
+  o: number,
+  pairs: number,
+  T: Float64Array,
+  vTeacher: Float64Array,
+  egF32: number[],
+  status: ({ t: number; reason: string } | null)[],
+  r: number,
+): void {
+  const { N, K, M, lr } = config;
+  const Q = new Float64Array(K * K);
+  const Rm = new Float64Array(K * M);
+  for (let k = 0; k < K; k++) {
+    for (let l = 0; l < K; l++) Q[k * K + l] = rec[o + qIndex(k, l, K)];
+    for (let m = 0; m < M; m++) Rm[k * M + m] = rec[o + rIndex(k, m, K, M)];
+  }
+  const v = Float64Array.from(rec.subarray(o + pairs, o + pairs + K));
+  const eg32 = rec[o + pairs + K];
+  const dead = rec[o + pairs + K + 1];
+  const p = { K, M, Q, R: Rm, T, v, vTeacher };
+  const eg = generalizationError(p);
+  const tNow = step / N;
+  const fmt = (x: number) => Number(x.toPrecision(6));
+  let reason: string | null = null;
+  let tDiv = tNow;
+  if (dead > 0) {
+    tDiv = (dead - 1) / N;
+    reason = `SGD diverged at t=${fmt(tDiv)} with lr=${lr}: the error signal became non-finite or exceeded 1e15`;
+  } else {
+    for (let k = 0; k < K && !reason; k++)
+      if (!(Q[k * K + k] <= Q_DIVERGENCE_BOUND)) reason = `SGD diverged at t=${fmt(tNow)} with lr=${lr}: Q[${k}][${k}] = ${Q[k * K + k].toPrecision(3)} exceeds ${Q_DIVERGENCE_BOUND}`;
+    if (!reason && !(Number.isFinite(eg) && Number.isFinite(eg32) && [...Q, ...Rm, ...v].every(Number.isFinite)))
+      reason = `SGD diverged at t=${fmt(tNow)} with lr=${lr}: ε_g became non-finite`;
+  }
+  if (reason) {
+    status[r] = { t: tDiv, reason };
+    return;
+  }
+  appendRecord(traj, step, eg, p);
+  egF32.push(eg32);
+}

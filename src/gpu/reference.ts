@@ -1,0 +1,104 @@
+/**
+ * Online minibatch SGD in float64 that consumes exactly the Philox stream of the WebGPU
+ * engine (`philox.ts`): the reference the GPU batch is tested against, number for number.
+ *
+ * The update is the CPU engine's (src/sim/sgd.ts; Saad & Solla 1995 eq. (3), Goldt et al.
+ * 2019 eq. (4)), one step = B samples, t advances by 1/N:
+ *   W_k ← W_k + (η/√N)(1/B) Σ_s v_k g'(λ_k^s) Δ^s x^s
+ *   v_k ← v_k + (η/N)(1/B)  Σ_s g(λ_k^s) Δ^s            (two-layer with trainSecondLayer)
+ * with λ = Wx/√N, ρ = W*x/√N, Δ = Σ_m v*_m g(ρ_m) + σξ − Σ_k v_k g(λ_k), g(u) = erf(u/√2),
+ * both layers' gradients taken at the parameters before the step. The weight update adds the
+ * samples' terms in sample order s = 0 … B−1, as the shader does.
+ * Only the random numbers differ from the CPU engine: x^s and ξ^s of step n come from
+ * `PhiloxStream` at counter (block, s, n) instead of xoshiro128** + ziggurat. So the two agree
+ * in law (tested by KS in test/gpu-engine.test.ts), and this one agrees with the GPU run to
+ * f32 rounding.
+ */
+import type { RunConfig } from '../config.ts';
+import { g } from '../sim/activation.ts';
+import type { Weights } from '../sim/weights.ts';
+import { PhiloxStream } from './philox.ts';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+export interface ReferenceState {
+  /** Student first layer, K×N row-major (updated in place). */
+  W: Float64Array;
+  /** Student second layer (updated in place). */
+  v: Float64Array;
+  /** Steps taken so far. */
+  step: number;
+}
+
+/** Deliberately wrong update rules, for the power checks of the statistical tests only. */
+export type SgdVariant = 'exact' | 'noSecondLayerStep';
+
+export class ReferenceSgd {
+  readonly state: ReferenceState;
+  private readonly stream: PhiloxStream;
+  private readonly x: Float64Array[];
+  private readonly c: Float64Array;
+  private readonly vGrad: Float64Array;
+  private readonly lam: Float64Array;
+
+  constructor(
+    private readonly config: Pick<RunConfig, 'N' | 'K' | 'M' | 'lr' | 'sigma' | 'batchSize' | 'seed' | 'model' | 'trainSecondLayer'>,
+    private readonly weights: Weights,
+    private readonly variant: SgdVariant = 'exact',
+  ) {
+    const { N, K, batchSize: B } = config;
+    this.state = { W: weights.W.slice(), v: weights.v.slice(), step: 0 };
+    this.stream = new PhiloxStream(config.seed);
+    this.x = Array.from({ length: B }, () => new Float64Array(N));
+    this.c = new Float64Array(B * K);
+    this.vGrad = new Float64Array(K);
+    this.lam = new Float64Array(K);
+  }
+
+  /** Advance to step `target` (≥ the current step). */
+  runTo(target: number): void {
+    while (this.state.step < target) this.step();
+  }
+
+  step(): void {
+    const { N, K, M, lr, sigma, batchSize: B } = this.config;
+    const trainV = this.config.model === 'two-layer' && this.config.trainSecondLayer;
+    const { W, v } = this.state;
+    const { Wt, vTeacher } = this.weights;
+    const { x, c, vGrad, lam } = this;
+    const n = this.state.step;
+    const invSqrtN = 1 / Math.sqrt(N);
+    const wScale = (lr * invSqrtN) / B;
+    const vScale = this.variant === 'noSecondLayerStep' ? 0 : lr / N / B;
+    vGrad.fill(0);
+    for (let s = 0; s < B; s++) {
+      const xs = x[s];
+      this.stream.inputs(n, s, xs);
+      let delta = sigma > 0 ? sigma * this.stream.xi(n, s) : 0;
+      for (let m = 0; m < M; m++) delta += vTeacher[m] * g(dotRow(Wt, m, xs, N) * invSqrtN);
+      for (let k = 0; k < K; k++) {
+        lam[k] = dotRow(W, k, xs, N) * invSqrtN;
+        delta -= v[k] * g(lam[k]);
+      }
+      for (let k = 0; k < K; k++) {
+        c[s * K + k] = wScale * v[k] * SQRT_2_OVER_PI * Math.exp(-0.5 * lam[k] * lam[k]) * delta;
+        vGrad[k] += g(lam[k]) * delta;
+      }
+    }
+    for (let s = 0; s < B; s++)
+      for (let k = 0; k < K; k++) {
+        const ck = c[s * K + k];
+        const xs = x[s];
+        for (let i = 0; i < N; i++) W[k * N + i] += ck * xs[i];
+      }
+    if (trainV) for (let k = 0; k < K; k++) v[k] += vScale * vGrad[k];
+    this.state.step = n + 1;
+  }
+}
+
+function dotRow(A: Float64Array, row: number, x: Float64Array, N: number): number {
+  let s = 0;
+  const o = row * N;
+  for (let i = 0; i < N; i++) s += A[o + i] * x[i];
+  return s;
+}

@@ -1,0 +1,40 @@
+/**
+ * Every (K, M) with 1 ≤ K, M ≤ 8 generates WGSL that compiles (no compiler errors, pipeline
+ * created) and runs: 8 steps at N = 18 match the f64 reference. Software adapter; ≈ 1–2 min on
+ * 2 cores, almost all of it shader compilation (its own file so it runs beside the others).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/config.ts';
+import { initialWeights, runSgdBatchDetailed } from '../src/gpu/engine.ts';
+import { openGpu, type GpuHandle } from '../src/gpu/node.ts';
+import { ReferenceSgd } from '../src/gpu/reference.ts';
+
+let gpu: GpuHandle;
+beforeAll(async () => {
+  gpu = await openGpu({ allowSoftware: true });
+}, 60_000);
+afterAll(() => gpu?.close());
+
+function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0, n = 0;
+  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
+  return Math.sqrt(d / n);
+}
+
+describe('every (K, M) with 1 ≤ K, M ≤ 8 compiles and runs', () => {
+  it('compiles, creates the pipeline and matches the reference after 8 steps', async () => {
+    for (let K = 1; K <= 8; K++)
+      for (let M = 1; M <= 8; M++) {
+        const c = validateConfig({ recordScale: 'linear', studentScale: 0.3, model: 'two-layer', N: 18, K, M, tMax: 8 / 18, recordEvery: 4 / 18, studentVScale: 0.5, sigma: 0.1, batchSize: 2, seed: K * 10 + M });
+        const d = await runSgdBatchDetailed(gpu.device, [c]);
+        expect(d.results[0].status, `K=${K} M=${M}`).toBe('completed');
+        const ref = new ReferenceSgd(c, initialWeights(c));
+        ref.runTo(8);
+        const w = relDiff(d.weights[0], ref.state.W);
+        const v = relDiff(d.results[0].trajectory.v.at(-1)!, ref.state.v);
+        expect(w, `K=${K} M=${M}`).toBeLessThan(1e-5);
+        expect(v, `K=${K} M=${M}`).toBeLessThan(1e-5);
+      }
+  }, 600_000);
+});
+
