@@ -167,14 +167,31 @@ export function stabilityEdge(setup: FixedPointSetup, options: EdgeOptions = {})
 }
 
 /**
- * Whether the ODE run from `init` diverges before `tMax`. This is the single place that
- * turns the solver's divergence signal into a boolean, so that a change of the solver's
- * contract (exception → RunResult status) is adapted here only.
+ * Self-overlap beyond which a student unit counts as saturated (with T_kk ≈ 1): above the
+ * stability edge the ODE from a random start does not blow up in finite time; its Q_kk grows
+ * without bound (roughly as √t, erf units saturating) while ε_g stays stuck near its plateau,
+ * and the engines' non-finite/Q > 1e4 checks fire only much later. Ten times the teacher's norm
+ * is far outside anything a converging run visits (Q_kk ≤ 2 for η < η_c in every run of the
+ * validity map) and is reached within t ≤ 200/η for η ≥ 1.5 η_c.
  */
-export function odeDiverges(setup: OdeSetup, init: OrderParams, tMax: number): boolean {
+export const Q_SATURATION = 10;
+
+/** Whether any self-overlap of the records exceeds `bound`. */
+export function saturated(Q: ArrayLike<number>[][] | number[][][], bound = Q_SATURATION): boolean {
+  return Q.some((q) => q.some((row, k) => (row as ArrayLike<number>)[k] > bound));
+}
+
+/**
+ * Whether the ODE run from `init` fails before `tMax`: diverges (non-finite, or the solver's
+ * bound) or saturates (some Q_kk > Q_SATURATION at one of 60 log-spaced records). This is the
+ * single place that turns the solver's divergence signal into a boolean, so that a change of
+ * the solver's contract (exception → RunResult status) is adapted here only.
+ */
+export function odeFails(setup: OdeSetup, init: OrderParams, tMax: number, bound = Q_SATURATION): boolean {
+  const last = Math.round(tMax * setup.N);
+  const steps = Array.from({ length: 60 }, (_, j) => Math.max(1, Math.round(last * Math.pow(1e-3, 1 - j / 59))));
   try {
-    solveOrderParameterOde(setup, init, [Math.round(tMax * setup.N)]);
-    return false;
+    return saturated(solveOrderParameterOde(setup, init, [...new Set(steps)]).Q, bound);
   } catch (e) {
     if (e instanceof DivergenceError) return true;
     throw e;
@@ -182,9 +199,8 @@ export function odeDiverges(setup: OdeSetup, init: OrderParams, tMax: number): b
 }
 
 /**
- * The η beyond which the ODE itself diverges from `init` within `tMax` (through the plateau
- * and the specialization): the first η of a log scan at which the solver reports a
- * divergence, refined by bisection.
+ * The η beyond which the ODE itself fails from `init` within `tMaxOf(η)` (through the plateau
+ * and the specialization): the first η of a log scan at which `odeFails`, refined by bisection.
  */
 export function odeDivergenceLr(
   setup: Omit<OdeSetup, 'lr'>,
@@ -192,5 +208,5 @@ export function odeDivergenceLr(
   tMaxOf: (lr: number) => number,
   options: EdgeOptions = {},
 ): number {
-  return firstUnstableLr((lr) => odeDiverges({ ...setup, lr }, init, tMaxOf(lr)), { rtol: 1e-3, scanPoints: 25, ...options });
+  return firstUnstableLr((lr) => odeFails({ ...setup, lr }, init, tMaxOf(lr)), { rtol: 1e-3, scanPoints: 25, ...options });
 }
