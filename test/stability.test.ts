@@ -14,6 +14,7 @@ import { twoLayerRhs } from '../src/theory/rhs.ts';
 import { createRng } from '../src/sim/random.ts';
 import {
   fixedPointJacobian,
+  fixedPointOdeParams,
   independentCoordinates,
   isotropicSetup,
   maxGrowthRate,
@@ -39,16 +40,7 @@ function perturbationGain(setup: FixedPointSetup, lr: number, tEnd: number, seed
     for (const j of coord) y[j] += d;
     norm0 += d * d;
   }
-  const f = twoLayerRhs({
-    K: setup.K,
-    M: setup.K,
-    T: setup.T,
-    vTeacher: setup.vTeacher,
-    lr,
-    sigma: 0,
-    batchSize: setup.batchSize,
-    trainSecondLayer: setup.model === 'two-layer',
-  });
+  const f = twoLayerRhs(fixedPointOdeParams(setup, lr));
   let gain = 0;
   try {
     integrateDopri5(f, y, 0, [tEnd], (_j, _t, yt) => {

@@ -272,6 +272,8 @@ function followRanges(cells: ValidityCell[], edges: ValidityEdges[]): FollowRang
   return out;
 }
 
+const EDGE_LABELS = { etaC: 'η_c: perfect student unstable', odeFail: 'ODE fails from this start (per σ)' } as const;
+
 /** Geometric midpoints: cell edges on the log η axis. */
 function cellBounds(lrs: number[], lr: number): [number, number] {
   const j = lrs.indexOf(lr);
@@ -312,8 +314,9 @@ function build(results: Map<string, Trajectory>, preset: Preset) {
   // failure η at σ = 0).
   const rules = edges.flatMap((e) =>
     Ns.flatMap((N) => [
-      { model: MODEL_LABEL[e.model], N: nLabel(N), lr: e.etaC, edge: 'η_c: perfect student unstable', layer: 'rule' },
-      ...(e.odeFailLr[0].lr !== null ? [{ model: MODEL_LABEL[e.model], N: nLabel(N), lr: e.odeFailLr[0].lr, edge: 'ODE fails from this start (σ = 0)', layer: 'rule' }] : []),
+      { model: MODEL_LABEL[e.model], N: nLabel(N), lr: e.etaC, edge: EDGE_LABELS.etaC, layer: 'rule' },
+      // The ODE's own failure η depends on σ: one dashed segment per σ row.
+      ...e.odeFailLr.filter((f) => f.lr !== null).map((f) => ({ model: MODEL_LABEL[e.model], N: nLabel(N), lr: f.lr, sigma: f.sigma, edge: EDGE_LABELS.odeFail, layer: 'odeFail' })),
     ]),
   );
   const xScale = { type: 'log', domain: [round(cellBounds(s.lrs, s.lrs[0])[0]), round(cellBounds(s.lrs, s.lrs.at(-1)!)[1])], nice: false };
@@ -332,11 +335,11 @@ function build(results: Map<string, Trajectory>, preset: Preset) {
       column: { field: 'N', type: 'ordinal', title: null, sort: Ns.map(nLabel), header: { labelFontSize: 13 } },
     },
     spec: {
-      width: 210,
-      height: 90,
+      width: 300,
+      height: 78,
       layer: [
         {
-          transform: [{ filter: "datum.layer === 'cell'" }],
+          transform: [{ filter: "datum.layer === 'cell' && datum.discrepancy !== null" }],
           mark: { type: 'rect' },
           encoding: {
             x: { field: 'x', type: 'quantitative', scale: xScale, title: 'learning rate η', axis: { values: [0.1, 0.3, 1, 3, 10] } },
@@ -347,27 +350,46 @@ function build(results: Map<string, Trajectory>, preset: Preset) {
               type: 'quantitative',
               title: 'max |ln ε_sim/ε_ode|',
               scale: { type: 'log', domain: [0.01, 3], scheme: 'viridis', clamp: true },
-              condition: { test: 'datum.discrepancy === null', value: '#dddddd' },
             },
             tooltip: [{ field: 'lr' }, { field: 'sigma' }, { field: 'discrepancy' }, { field: 'failed', title: 'failed fraction' }],
           },
         },
         {
+          // Cells where no seed completed: grey, with the × on top.
+          transform: [{ filter: "datum.layer === 'cell' && datum.discrepancy === null" }],
+          mark: { type: 'rect', color: '#d9d9d9' },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: xScale },
+            x2: { field: 'x2' },
+            y: { field: 'sigma', type: 'ordinal', sort: 'descending' },
+            tooltip: [{ field: 'lr' }, { field: 'sigma' }, { field: 'failed', title: 'failed fraction' }],
+          },
+        },
+        {
           transform: [{ filter: "datum.layer === 'cell'" }, { calculate: 'sqrt(datum.x * datum.x2)', as: 'xc' }],
-          mark: { type: 'text', fontSize: 9 },
+          mark: { type: 'text', fontSize: 10 },
           encoding: {
             x: { field: 'xc', type: 'quantitative', scale: xScale },
             y: { field: 'sigma', type: 'ordinal', sort: 'descending' },
             text: { field: 'label' },
-            color: { condition: { test: 'datum.discrepancy !== null && datum.discrepancy > 0.6', value: '#000000' }, value: '#ffffff' },
+            color: { condition: { test: 'datum.discrepancy === null || datum.discrepancy > 0.6', value: '#000000' }, value: '#ffffff' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.layer === 'odeFail'" }],
+          mark: { type: 'rule', strokeWidth: 3, strokeDash: [4, 3], clip: true, color: '#e45756' },
+          encoding: {
+            x: { field: 'lr', type: 'quantitative', scale: xScale },
+            y: { field: 'sigma', type: 'ordinal', sort: 'descending', bandPosition: 0 },
+            y2: { field: 'sigma', bandPosition: 1 },
           },
         },
         {
           transform: [{ filter: "datum.layer === 'rule'" }],
-          mark: { type: 'rule', strokeWidth: 2 },
+          mark: { type: 'rule', strokeWidth: 2, clip: true },
           encoding: {
             x: { field: 'lr', type: 'quantitative', scale: xScale },
-            strokeDash: { field: 'edge', type: 'nominal', title: 'theory', scale: { range: [[1, 0], [4, 3]] }, legend: { orient: 'bottom' } },
+            strokeDash: { field: 'edge', type: 'nominal', title: 'theory', scale: { domain: [EDGE_LABELS.etaC, EDGE_LABELS.odeFail], range: [[1, 0], [4, 3]] }, legend: { orient: 'bottom' } },
             color: { value: '#e45756' },
           },
         },

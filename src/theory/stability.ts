@@ -47,7 +47,8 @@ export function isotropicSetup(model: ModelKind, K: number, batchSize = 1): Fixe
   return { model, K, T, vTeacher: new Float64Array(K).fill(1), batchSize };
 }
 
-function odeParams(setup: FixedPointSetup, lr: number): OdeParams {
+/** ODE parameters at the fixed point's setting (σ = 0; v trained for the two-layer net). */
+export function fixedPointOdeParams(setup: FixedPointSetup, lr: number): OdeParams {
   return {
     K: setup.K,
     M: setup.K,
@@ -89,7 +90,7 @@ export function independentCoordinates(setup: FixedPointSetup): number[][] {
 
 /** Jacobian of the ODE right-hand side at the fixed point, in the independent coordinates. */
 export function fixedPointJacobian(setup: FixedPointSetup, lr: number, h = JACOBIAN_STEP): Matrix {
-  const f = twoLayerRhs(odeParams(setup, lr));
+  const f = twoLayerRhs(fixedPointOdeParams(setup, lr));
   const y0 = specializedFixedPoint(setup);
   const coords = independentCoordinates(setup);
   const n = coords.length;
