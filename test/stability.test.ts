@@ -104,7 +104,8 @@ describe('stability edge of the specialized fixed point', () => {
     // η_max ≈ π√3/K at large K: each unit's error mode decays at 2η⟨g'²⟩ = 2η(2/π)/√3 while
     // the η² term collects the error of all K units. Our K·η_c rises monotonically towards it
     // (measured 4.056, 4.614, 4.862, 4.998 for K = 1..4; 5.288 at K = 12), and a fit
-    // a − b/K through K = 3, 4 extrapolates to a within 1% of π√3 = 5.441.
+    // a − b/K through K = 3, 4 extrapolates to a within 1% of π√3 = 5.441. (The attribution
+    // of π√3/K to Saad & Solla is from memory; the paper's text was not available to check.)
     const edges = [1, 2, 3, 4].map((K) => K * stabilityEdge(isotropicSetup('soft-committee', K), { rtol: 1e-7 }));
     for (let j = 1; j < edges.length; j++) expect(edges[j]).toBeGreaterThan(edges[j - 1]);
     const limit = 4 * edges[3] - 3 * edges[2]; // a from a − b/3 = e3, a − b/4 = e4
