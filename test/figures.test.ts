@@ -191,12 +191,10 @@ describe('validity map (Figure 5): figure-level checks', () => {
     // only 0.16–0.49 there (README, Figure 5), so the power check uses the noiseless cells.
     const runs = fig.runs('ci');
     const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.model === 'two-layer' && c.N === 400 && c.sigma === 0 && c.lr <= 1.6);
+    const sims = new Map(runs.filter((r) => r.engine !== 'ode').map((r) => [r.id, executeRun(r)] as const));
     const build = (odeLrFactor: number) => {
-      const results = new Map<string, Trajectory>();
-      for (const run of runs) {
-        const r = run.engine === 'ode' ? { ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } } : run;
-        results.set(run.id, executeRun(r));
-      }
+      const results = new Map<string, Trajectory>(sims);
+      for (const run of runs) if (run.engine === 'ode') results.set(run.id, executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } }));
       return fig.build(results, 'ci').snapshot;
     };
     const good = at(build(1));
