@@ -3,19 +3,28 @@ SHELL := /bin/bash
 DEPS := node_modules/.package-lock.json
 NAME ?=
 
-.PHONY: figures figure test typecheck bench calibrate demo clean-cache
+.PHONY: figures figure test typecheck bench calibrate demo clean-cache schema sweep-example
 
+# A linked node_modules (a worktree sharing another checkout's install) is never reinstalled:
+# npm ci would empty the linked folder for everyone who shares it.
 $(DEPS): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if [ -L node_modules ]; then echo "node_modules is a link to a shared install: not reinstalling" >&2; else npm ci --no-audit --no-fund && touch $@; fi
 
 ## Rebuild every figure, the gallery and the metric snapshots (cached runs are reused).
 figures: $(DEPS)
-	npx zx pipeline/figures.mjs
+	node_modules/.bin/zx pipeline/figures.mjs
 
-## Rebuild one figure: make figure NAME=soft-committee
+## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
 figure: $(DEPS)
-	npx zx pipeline/figures.mjs --only "$(NAME)"
+	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)"
+
+## Regenerate schema/*.schema.json from the config types (src/sweep/fileTypes.ts).
+schema: $(DEPS)
+	npx tsx pipeline/schema.ts
+
+## The README's example sweep (< 1 minute on 2 cores): out/lr-sigma-sweep/table.csv, plot.svg
+sweep-example: $(DEPS)
+	npx tsx src/cli.ts sweep --config configs/lr-sigma-sweep.json
 
 ## Type-check and run the whole test suite.
 test: $(DEPS)

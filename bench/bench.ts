@@ -22,6 +22,7 @@
  * Prints one table and writes bench/results.json (machine, Node, gcc, load, all numbers).
  * Timings on a shared machine vary; the load average is recorded with the results.
  */
+import { formatRunKey } from '../src/runs/key.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, availableParallelism } from 'node:os';
@@ -378,8 +379,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     executeRun(run);
     const seconds = (performance.now() - t0) / 1000;
-    heaviest.push({ figure: fig.name, run: run.id, engine: run.engine, seconds });
-    row(`heaviest run of figure ${fig.name}: ${run.id}`, `${seconds.toFixed(2)} s`, '', '', '', '', '');
+    heaviest.push({ figure: fig.name, run: formatRunKey(run.key), engine: run.engine, seconds });
+    row(`heaviest run of figure ${fig.name}: ${formatRunKey(run.key)}`, `${seconds.toFixed(2)} s`, '', '', '', '', '');
   }
   results.heaviestRunPerFigure = heaviest;
 

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { panelMetrics } from '../src/figures/common.ts';
 import type { Preset } from '../src/figures/types.ts';
 import { calibrationConfigHash, calibrationPath, calibrationSettings, type CalibrationFile, type CalibrationSample } from '../src/figures/calibration.ts';
+import { FIGURES } from '../src/figures/registry.ts';
 import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   if (!['full', 'ci', 'both'].includes(values.preset!)) throw new Error(`--preset: must be full, ci or both, got ${values.preset}`);
   const presets: Preset[] = values.preset === 'both' ? ['full', 'ci'] : [values.preset as Preset];
   const seeds = Array.from({ length: S }, (_, i) => 1001 + i);
-  const all = calibrationSettings(presets);
+  const all = calibrationSettings(FIGURES, presets);
   const jobs: PoolJob[] = [];
   for (const s of all) for (const seed of seeds) {
     const cfg = s.config(seed);

@@ -5,43 +5,32 @@
  *   figures/index.html          the offline gallery (with the interactive figure)
  *   snapshots/NAME.json         metrics of the full preset; snapshots/ci/NAME.json for CI's preset
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sha256 } from '../src/figures/runKey.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
+import { ROOT } from '../src/runs/digest.ts';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export { ROOT };
 
-/** Source files whose change must invalidate cached runs. */
-const ENGINE_SOURCES = ['src/theory', 'src/sim', 'src/config.ts', 'src/recordTimes.ts', 'src/engines.ts', 'src/trajectory.ts'];
-
-export function engineDigest(): string {
-  const files: string[] = [];
-  for (const entry of ENGINE_SOURCES) {
-    const abs = join(ROOT, entry);
-    if (entry.endsWith('.ts')) files.push(entry);
-    else for (const f of readdirSync(abs).filter((x) => x.endsWith('.ts')).sort()) files.push(`${entry}/${f}`);
-  }
-  return sha256(files.map((f) => `${f}\n${readFileSync(join(ROOT, f), 'utf8')}`).join('\n')).slice(0, 16);
-}
+/** Where figures/ and snapshots/ are written: the repository, or TSDYN_OUTPUT_DIR (tests build into a temp folder). */
+const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
 
 export function snapshotPath(name: string, preset: Preset): string {
-  return preset === 'full' ? join(ROOT, 'snapshots', `${name}.json`) : join(ROOT, 'snapshots', 'ci', `${name}.json`);
+  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', 'ci', `${name}.json`);
 }
 
 export function svgPath(name: string): string {
-  return join(ROOT, 'figures', `${name}.svg`);
+  return join(OUT, 'figures', `${name}.svg`);
 }
 
 export function specPath(name: string): string {
-  return join(ROOT, 'figures', 'data', `${name}.vl.json`);
+  return join(OUT, 'figures', 'data', `${name}.vl.json`);
 }
 
-export const GALLERY_PATH = join(ROOT, 'figures', 'index.html');
+export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
 
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
@@ -49,7 +38,7 @@ export async function renderFigureOutputs(
   for (const { fig, built } of figures) {
     writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
     writeFileAtomic(svgPath(fig.name), await renderSvg(built.spec as never));
-    if (built.interactiveSpec) writeFileAtomic(join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
+    if (built.interactiveSpec) writeFileAtomic(join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
   }
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
@@ -67,7 +56,7 @@ export async function galleryHtml(): Promise<string> {
   const entries = [];
   for (const fig of FIGURES) {
     entries.push({ id: fig.name, title: fig.title, caption: fig.caption('full'), svg: readFileSync(svgPath(fig.name), 'utf8') });
-    const interactive = join(ROOT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
+    const interactive = join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
     try {
       const spec = JSON.parse(readFileSync(interactive, 'utf8'));
       entries.push({ id: `${fig.name}-interactive`, title: `${fig.title} (interactive)`, caption: 'Move the slider to step through time.', vegaLiteSpec: spec });

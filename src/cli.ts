@@ -160,5 +160,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  process.exitCode = runCli(process.argv.slice(2));
+  const [cmd, ...args] = process.argv.slice(2); // sweep: async, its own options (src/sweep/command.ts)
+  if (cmd === 'sweep') void import('./sweep/command.ts').then((m) => m.sweepCommand(args)).then((code) => (process.exitCode = code));
+  else process.exitCode = runCli(process.argv.slice(2));
 }

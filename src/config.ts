@@ -86,7 +86,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'init', '$comment', 'description']);
+const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'init', '$schema', '$comment', 'description']);
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -26,7 +26,7 @@ import type { PanelMetrics, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
 import { galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
-import type { Trajectory } from '../src/trajectory.ts';
+import { RunResults } from '../src/runs/key.ts';
 
 function readSnapshot(name: string, preset: 'full' | 'ci'): Snapshot {
   return JSON.parse(readFileSync(snapshotPath(name, preset), 'utf8')) as Snapshot;
@@ -43,18 +43,15 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))('figure %s', (name, fig)
 
   it('(a) committed snapshot was made from the current configs', () => {
     const snap = readSnapshot(name, 'full');
-    const runs = fig.runs('full');
-    for (const p of snap.panels) {
-      const sim = runs.find((r) => r.id === `${p.panel}/sgd`);
-      expect(sim, `run for panel ${p.panel}`).toBeDefined();
-      const expected = sha256(`${configHash({ engine: 'sgd', config: sim!.config })}:${configHash({ engine: 'ode', config: sim!.config })}`).slice(0, 16);
-      expect(p.configHash).toBe(expected);
-    }
+    // Each panel is one sim/ODE pair of the current runs, in run order.
+    const sims = fig.runs('full').filter((r) => r.engine === 'sgd');
+    const expected = sims.map((r) => sha256(`${configHash({ engine: 'sgd', config: r.config })}:${configHash({ engine: 'ode', config: r.config })}`).slice(0, 16));
+    if (snap.panels.length) expect(snap.panels.map((p) => p.configHash)).toEqual(expected);
   });
 
   it('(b) re-running the ci preset reproduces snapshots/ci exactly', () => {
-    const results = new Map<string, Trajectory>();
-    for (const run of fig.runs('ci')) results.set(run.id, executeRun(run));
+    const results = new RunResults();
+    for (const run of fig.runs('ci')) results.set(run.key, executeRun(run));
     const built = fig.build(results, 'ci');
     expect(JSON.parse(JSON.stringify(built.snapshot))).toEqual(readSnapshot(name, 'ci'));
   });
@@ -103,14 +100,14 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
   });
 
   it('the calibration was made with the current figure settings', () => {
-    for (const s of calibrationSettings(['full'])) {
+    for (const s of calibrationSettings(FIGURES, ['full'])) {
       const entry = calibration!.settings.find((e) => e.figure === s.figure && e.preset === s.preset && e.K === s.K);
       expect(entry?.configHash, `${s.figure} K=${s.K}`).toBe(calibrationConfigHash(s.config(calibration!.seeds[0])));
     }
   });
 
   it.each(Object.keys(REPLICATION_BOUNDS))('%s: the bounds in code are exactly what the rule gives on the calibration', (figure) => {
-    const { samples, tMax, seedsPerK } = figureSettings(calibration!, figure);
+    const { samples, tMax, seedsPerK } = figureSettings(calibration!, FIGURES.find((f) => f.name === figure)!);
     const rule = boundsFromCalibration(samples, tMax, seedsPerK);
     expect(REPLICATION_BOUNDS[figure as keyof typeof REPLICATION_BOUNDS]).toEqual(rule);
   });
@@ -121,7 +118,7 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
     // failures are expected, and more than 3 (Poisson tail < 0.5%) means the fit misrepresents
     // the null distribution (a tail fitted too tight, or censored escapes mishandled).
     const fig = FIGURES.find((f) => f.name === figure)!;
-    const { samples, seedsPerK } = figureSettings(calibration!, figure);
+    const { samples, seedsPerK } = figureSettings(calibration!, fig);
     const replication = fig.tolerances.filter((t) => !t.name.startsWith('initializations differ'));
     const failures: string[] = [];
     for (let start = 0; start + seedsPerK <= samples[0].length; start += seedsPerK) {
@@ -191,10 +188,11 @@ describe('validity map (Figure 5): figure-level checks', () => {
     // only 0.16–0.49 there (README, Figure 5), so the power check uses the noiseless cells.
     const runs = fig.runs('ci');
     const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.model === 'two-layer' && c.N === 400 && c.sigma === 0 && c.lr <= 1.6);
-    const sims = new Map(runs.filter((r) => r.engine !== 'ode').map((r) => [r.id, executeRun(r)] as const));
+    const sims = runs.filter((r) => r.engine !== 'ode').map((r) => [r.key, executeRun(r)] as const);
     const build = (odeLrFactor: number) => {
-      const results = new Map<string, Trajectory>(sims);
-      for (const run of runs) if (run.engine === 'ode') results.set(run.id, executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } }));
+      const results = new RunResults();
+      for (const [key, traj] of sims) results.set(key, traj);
+      for (const run of runs) if (run.engine === 'ode') results.set(run.key, executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } }));
       return fig.build(results, 'ci').snapshot;
     };
     const good = at(build(1));

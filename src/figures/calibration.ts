@@ -7,13 +7,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateConfig, type RunConfig } from '../config.ts';
+import type { RunConfig } from '../config.ts';
 import { erf } from '../sim/activation.ts';
-import { largeInitConfig, largeInitSeeds, LARGE_INIT_KS } from './largeInit.ts';
-import { softCommitteeConfig, SOFT_COMMITTEE_KS } from './softCommittee.ts';
-import { twoLayerConfig, twoLayerSeeds, TWO_LAYER_KS } from './twoLayer.ts';
 import { configHash } from './runKey.ts';
-import type { Preset } from './types.ts';
+import type { FigureDefinition, Preset, ReplicationBounds } from './types.ts';
+
+export type { ReplicationBounds };
 
 export interface CalibrationSample {
   seed: number;
@@ -37,29 +36,23 @@ export interface CalibrationFile {
   settings: { figure: string; preset: Preset; K: number; configHash: string; samples: CalibrationSample[] }[];
 }
 
-/** A panel setting of a replication figure, as a function of the seed. */
+/** A panel setting of a calibrated figure, as a function of the seed. */
 export interface CalibrationSetting {
-  figure: 'soft-committee' | 'two-layer' | 'large-init';
+  figure: string;
   preset: Preset;
   K: number;
   config: (seed: number) => RunConfig;
 }
 
-/** Seeds per K in each figure's full preset: the n of its median checks. */
-export const SEEDS_PER_K: Record<CalibrationSetting['figure'], number> = {
-  'soft-committee': 1,
-  'two-layer': twoLayerSeeds('full').length,
-  'large-init': largeInitSeeds('full').length,
-};
-
-/** Every panel setting of the three theory-vs-simulation figures (each K), per preset. */
-export function calibrationSettings(presets: Preset[]): CalibrationSetting[] {
+/**
+ * Every panel setting (each K) of the figures that declare a calibration, per preset. The
+ * figures are passed in (the registry's list), so this module imports no figure module.
+ */
+export function calibrationSettings(figures: readonly FigureDefinition[], presets: Preset[]): CalibrationSetting[] {
   const out: CalibrationSetting[] = [];
-  for (const preset of presets) {
-    for (const K of SOFT_COMMITTEE_KS) out.push({ figure: 'soft-committee', preset, K, config: (seed) => validateConfig({ ...softCommitteeConfig(K, preset), seed }) });
-    for (const K of TWO_LAYER_KS) out.push({ figure: 'two-layer', preset, K, config: (seed) => twoLayerConfig(K, seed, preset) });
-    for (const K of LARGE_INIT_KS) out.push({ figure: 'large-init', preset, K, config: (seed) => largeInitConfig(K, seed, preset) });
-  }
+  for (const preset of presets)
+    for (const fig of figures)
+      for (const s of fig.calibration?.settings(preset) ?? []) out.push({ figure: fig.name, preset, K: s.K, config: s.config });
   return out;
 }
 
@@ -75,20 +68,6 @@ export function calibrationPath(): string {
 export function readCalibration(): CalibrationFile | null {
   const p = calibrationPath();
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as CalibrationFile) : null;
-}
-
-/** The per-panel bounds the replication tolerances check (src/figures/common.ts). */
-export interface ReplicationBounds {
-  /** Escape times agree within this factor (panels where both escape). */
-  escapeFactor: number;
-  /** max |ln(ε_sim/ε_ode)| before the escape. */
-  preEscapeLogRatio: number;
-  /** min cosine alignment of Q, R and v before the escape (panels whose theory escapes). */
-  preEscapeAlignment: number;
-  /** min cosine alignment of Q, R and v over the whole run (every panel). */
-  alignment: number;
-  /** |ln(final ε_sim/ε_ode)| of panels that stay on the plateau. */
-  stuckLogRatio: number;
 }
 
 /** Two-sided standard normal quantile at 10⁻³. */
@@ -216,13 +195,13 @@ export function boundsFromCalibration(settings: CalibrationSample[][], tMax: num
 }
 
 /** The full-preset samples of one figure, one array per K, and the figure's run length. */
-export function figureSettings(file: CalibrationFile, figure: string): { samples: CalibrationSample[][]; tMax: number; seedsPerK: number } {
-  const settings = calibrationSettings(['full']).filter((s) => s.figure === figure);
-  if (!settings.length) throw new Error(`calibration: unknown figure ${figure}`);
+export function figureSettings(file: CalibrationFile, figure: FigureDefinition): { samples: CalibrationSample[][]; tMax: number; seedsPerK: number } {
+  const settings = calibrationSettings([figure], ['full']);
+  if (!settings.length || !figure.calibration) throw new Error(`calibration: figure ${figure.name} declares no calibration`);
   const samples = settings.map((s) => {
     const entry = file.settings.find((e) => e.figure === s.figure && e.preset === 'full' && e.K === s.K);
-    if (!entry) throw new Error(`calibration: no full-preset samples for ${figure} K=${s.K}`);
+    if (!entry) throw new Error(`calibration: no full-preset samples for ${figure.name} K=${s.K}`);
     return entry.samples;
   });
-  return { samples, tMax: settings[0].config(file.seeds[0]).tMax, seedsPerK: SEEDS_PER_K[figure as CalibrationSetting['figure']] };
+  return { samples, tMax: settings[0].config(file.seeds[0]).tMax, seedsPerK: figure.calibration.seedsPerK };
 }

@@ -2,12 +2,12 @@
  * Pieces shared by the figure modules: configs, plot rows, panel metrics, tolerances and
  * the visual conventions (simulation solid blue, theory dashed red, log axes).
  */
-import type { ReplicationBounds } from './calibration.ts';
 import { validateConfig, type RunConfig } from '../config.ts';
 import { alignmentSeries, alignmentSummary } from '../metrics/alignment.ts';
+import type { ParamValue, RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { configHash, sha256 } from './runKey.ts';
-import type { PanelMetrics, RunSpec, Snapshot, Tolerance } from './types.ts';
+import type { PanelMetrics, ReplicationBounds, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 /** ε_g below this is numerical zero on a log axis (the ODE reaches ~1e-10 after convergence). */
 export const PLOT_EG_FLOOR = 1e-6;
@@ -25,18 +25,17 @@ export function config(overrides: Partial<RunConfig>): RunConfig {
   return validateConfig(overrides);
 }
 
-/** The pair of runs (simulation and its ODE from the same initial weights) behind a panel. */
-export function simOdePair(prefix: string, cfg: RunConfig): [RunSpec, RunSpec] {
+/** The pair of runs (simulation and its ODE from the same initial weights) behind a panel, keyed by `params` and the config's seed. */
+export function simOdePair(params: Record<string, ParamValue>, cfg: RunConfig): [RunSpec, RunSpec] {
   return [
-    { id: `${prefix}/sgd`, engine: 'sgd', config: cfg },
-    { id: `${prefix}/ode`, engine: 'ode', config: cfg },
+    { key: { params, seed: cfg.seed, engine: 'sgd' }, engine: 'sgd', config: cfg },
+    { key: { params, seed: cfg.seed, engine: 'ode' }, engine: 'ode', config: cfg },
   ];
 }
 
-export function getRun(results: Map<string, Trajectory>, id: string): Trajectory {
-  const t = results.get(id);
-  if (!t) throw new Error(`figure data: missing run ${id}`);
-  return t;
+/** The trajectories of the pair simOdePair(params, cfg) made. */
+export function getSimOdePair(results: RunResults, params: Record<string, ParamValue>, cfg: RunConfig): [Trajectory, Trajectory] {
+  return [results.get({ params, seed: cfg.seed, engine: 'sgd' }), results.get({ params, seed: cfg.seed, engine: 'ode' })];
 }
 
 export function panelMetrics(

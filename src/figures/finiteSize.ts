@@ -8,8 +8,8 @@
  * power law; the theory of fluctuations around the deterministic ODE limit predicts slope −1/2.
  */
 import type { RunConfig } from '../config.ts';
-import type { Trajectory } from '../trajectory.ts';
-import { config, getRun, round } from './common.ts';
+import type { RunKey, RunResults } from '../runs/key.ts';
+import { config, round } from './common.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 const INIT = { Q: [[0.25, 0.02], [0.02, 0.3]], R: [[0.05, 0.01], [0.02, 0.04]], T: [[1, 0], [0, 1]] };
@@ -41,10 +41,14 @@ export function finiteSizeConfig(N: number, seed: number): RunConfig {
 function runs(preset: Preset): RunSpec[] {
   const g = grid(preset);
   return g.Ns.flatMap((N) => [
-    ...Array.from({ length: g.seeds }, (_, s) => ({ id: `N=${N}/seed=${s}/sampler`, engine: 'sampler' as const, config: finiteSizeConfig(N, s) })),
-    { id: `N=${N}/ode`, engine: 'ode' as const, config: finiteSizeConfig(N, 0) },
+    ...Array.from({ length: g.seeds }, (_, s) => ({ key: samplerKey(N, s), engine: 'sampler' as const, config: finiteSizeConfig(N, s) })),
+    { key: odeKey(N), engine: 'ode' as const, config: finiteSizeConfig(N, 0) },
   ]);
 }
+
+const samplerKey = (N: number, seed: number): RunKey => ({ params: { N }, seed, engine: 'sampler' });
+/** Every seed starts from the same INIT, so one ODE serves them all (its seed does not enter). */
+const odeKey = (N: number): RunKey => ({ params: { N }, seed: null, engine: 'ode' });
 
 /** Least-squares slope and intercept of y on x. */
 export function linearFit(x: number[], y: number[]): { slope: number; intercept: number; slopeSe: number } {
@@ -62,7 +66,7 @@ export function linearFit(x: number[], y: number[]): { slope: number; intercept:
   return { slope, intercept, slopeSe: n > 2 ? Math.sqrt(resid / (n - 2) / sxx) : NaN };
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
+function build(results: RunResults, preset: Preset) {
   const g = grid(preset);
   const rows: Record<string, number | string>[] = [];
   const logN: number[] = [];
@@ -70,10 +74,10 @@ function build(results: Map<string, Trajectory>, preset: Preset) {
   const extra: Record<string, number> = {};
   for (const N of g.Ns) {
     const egs = Array.from({ length: g.seeds }, (_, s) => {
-      const tr = getRun(results, `N=${N}/seed=${s}/sampler`);
+      const tr = results.get(samplerKey(N, s));
       return tr.eg[tr.eg.length - 1];
     });
-    const ode = getRun(results, `N=${N}/ode`);
+    const ode = results.get(odeKey(N));
     const mean = egs.reduce((a, b) => a + b, 0) / egs.length;
     const sd = Math.sqrt(egs.reduce((a, b) => a + (b - mean) ** 2, 0) / (egs.length - 1));
     logN.push(Math.log10(N));

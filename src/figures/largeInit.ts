@@ -9,12 +9,13 @@
  */
 import { REPLICATION_BOUNDS } from './replicationBounds.ts';
 import type { RunConfig } from '../config.ts';
+import type { RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import {
   config,
   describeSettings,
   egRows,
-  getRun,
+  getSimOdePair,
   replicationTolerances,
   panelMetrics,
   powersOfTen,
@@ -55,7 +56,7 @@ export function largeInitConfig(K: number, seed: number, preset: Preset): RunCon
 }
 
 function runs(preset: Preset): RunSpec[] {
-  return LARGE_INIT_KS.flatMap((K) => largeInitSeeds(preset).flatMap((seed) => simOdePair(`K=${K}/seed=${seed}`, largeInitConfig(K, seed, preset))));
+  return LARGE_INIT_KS.flatMap((K) => largeInitSeeds(preset).flatMap((seed) => simOdePair({ K }, largeInitConfig(K, seed, preset))));
 }
 
 /** Spread of log10 final ε_g across initializations: the "individual differences". */
@@ -64,14 +65,15 @@ function logSpread(values: number[]): number {
   return Math.max(...logs) - Math.min(...logs);
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
+function build(results: RunResults, preset: Preset) {
   const data: Record<string, string | number>[] = [];
   const panels: PanelMetrics[] = [];
   const extra: Record<string, number> = {};
   const seeds = largeInitSeeds(preset);
   for (const K of LARGE_INIT_KS) {
-    const sims = seeds.map((seed) => getRun(results, `K=${K}/seed=${seed}/sgd`));
-    const odes = seeds.map((seed) => getRun(results, `K=${K}/seed=${seed}/ode`));
+    const pairs = seeds.map((seed) => getSimOdePair(results, { K }, largeInitConfig(K, seed, preset)));
+    const sims = pairs.map(([sim]) => sim);
+    const odes = pairs.map(([, ode]) => ode);
     seeds.forEach((seed, s) => {
       const tag = { K: `K = ${K}`, init: `init ${s + 1}`, kind: 'individual' };
       data.push(...egRows(sims[s], 'simulation', tag), ...egRows(odes[s], 'theory', tag));
@@ -147,4 +149,8 @@ export const largeInitFigure: FigureDefinition = {
       measured: (_p, s) => JSON.stringify(s.extra),
     },
   ],
+  calibration: {
+    settings: (preset) => LARGE_INIT_KS.map((K) => ({ K, config: (seed) => largeInitConfig(K, seed, preset) })),
+    seedsPerK: largeInitSeeds('full').length,
+  },
 };

@@ -4,7 +4,7 @@
  * them from the committed calibration and requires equality, so a bound can be neither
  * loosened nor tightened by hand: re-run `npx tsx pipeline/calibrate.ts` and copy its output.
  */
-import type { ReplicationBounds } from './calibration.ts';
+import type { ReplicationBounds } from './types.ts';
 
 export const REPLICATION_BOUNDS: Record<'soft-committee' | 'two-layer' | 'large-init', ReplicationBounds> = {
   'soft-committee': { escapeFactor: 1.9, preEscapeLogRatio: 1.4, preEscapeAlignment: -0.35, alignment: -1, stuckLogRatio: 0.022 },

@@ -8,13 +8,14 @@
  * plateau when the units specialize and the error falls by orders of magnitude.
  */
 import { REPLICATION_BOUNDS } from './replicationBounds.ts';
-import type { RunConfig } from '../config.ts';
+import { validateConfig, type RunConfig } from '../config.ts';
+import type { RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import {
   config,
   describeSettings,
   egRows,
-  getRun,
+  getSimOdePair,
   replicationTolerances,
   panelMetrics,
   powersOfTen,
@@ -49,7 +50,7 @@ export function softCommitteeConfig(K: number, preset: Preset): RunConfig {
 }
 
 function runs(preset: Preset): RunSpec[] {
-  return SOFT_COMMITTEE_KS.flatMap((K) => simOdePair(`K=${K}`, softCommitteeConfig(K, preset)));
+  return SOFT_COMMITTEE_KS.flatMap((K) => simOdePair({ K }, softCommitteeConfig(K, preset)));
 }
 
 function rRows(traj: Trajectory, source: 'simulation' | 'theory', K: number) {
@@ -64,12 +65,11 @@ function rRows(traj: Trajectory, source: 'simulation' | 'theory', K: number) {
   return rows;
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
+function build(results: RunResults, preset: Preset) {
   const egData: Record<string, string | number>[] = [];
   const rData: Record<string, string | number>[] = [];
   const panels = SOFT_COMMITTEE_KS.map((K) => {
-    const sim = getRun(results, `K=${K}/sgd`);
-    const ode = getRun(results, `K=${K}/ode`);
+    const [sim, ode] = getSimOdePair(results, { K }, softCommitteeConfig(K, preset));
     egData.push(...egRows(sim, 'simulation', { K: `K = ${K}` }), ...egRows(ode, 'theory', { K: `K = ${K}` }));
     rData.push(...rRows(sim, 'simulation', K), ...rRows(ode, 'theory', K));
     return panelMetrics(`K=${K}`, sim, ode, softCommitteeConfig(K, preset), { escapeThreshold: ESCAPE_THRESHOLD });
@@ -137,4 +137,8 @@ export const softCommitteeFigure: FigureDefinition = {
   runs,
   build,
   tolerances: replicationTolerances(REPLICATION_BOUNDS['soft-committee'], { tMax: softCommitteeConfig(2, 'full').tMax }),
+  calibration: {
+    settings: (preset) => SOFT_COMMITTEE_KS.map((K) => ({ K, config: (seed) => validateConfig({ ...softCommitteeConfig(K, preset), seed }) })),
+    seedsPerK: 1,
+  },
 };

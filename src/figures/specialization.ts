@@ -11,19 +11,16 @@
  */
 import type { Trajectory } from '../trajectory.ts';
 import { escapeTime } from '../metrics/alignment.ts';
-import { COLORS, egRows, getRun, panelMetrics, powersOfTen, round, sourceColor, sourceDash } from './common.ts';
+import type { RunResults } from '../runs/key.ts';
+import { COLORS, egRows, getSimOdePair, panelMetrics, powersOfTen, round, simOdePair, sourceColor, sourceDash } from './common.ts';
 import { softCommitteeConfig } from './softCommittee.ts';
 import type { FigureDefinition, Preset, RunSpec, Tolerance } from './types.ts';
 
 const K = 4;
 
 function runs(preset: Preset): RunSpec[] {
-  const cfg = softCommitteeConfig(K, preset);
-  // Same ids/configs as Figure 1's K = 4 panel: one computation serves both figures.
-  return [
-    { id: `K=${K}/sgd`, engine: 'sgd', config: cfg },
-    { id: `K=${K}/ode`, engine: 'ode', config: cfg },
-  ];
+  // Same configs as Figure 1's K = 4 panel: one computation serves both figures.
+  return simOdePair({ K }, softCommitteeConfig(K, preset));
 }
 
 /** Student order: by the teacher each student matches best at the end of the theory run. */
@@ -93,9 +90,8 @@ function heatmap(title: string, facetField: string, sortOrder?: string[]) {
   };
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
-  const sim = getRun(results, `K=${K}/sgd`);
-  const ode = getRun(results, `K=${K}/ode`);
+function build(results: RunResults, preset: Preset) {
+  const [sim, ode] = getSimOdePair(results, { K }, softCommitteeConfig(K, preset));
   const order = studentOrder(ode);
   const snaps = snapshotRecords(ode);
   const cfg = softCommitteeConfig(K, preset);

@@ -8,13 +8,14 @@
  */
 import { REPLICATION_BOUNDS } from './replicationBounds.ts';
 import type { RunConfig } from '../config.ts';
+import type { RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import {
   alignmentRows,
   config,
   describeSettings,
   egRows,
-  getRun,
+  getSimOdePair,
   replicationTolerances,
   panelMetrics,
   powersOfTen,
@@ -67,17 +68,16 @@ export function twoLayerConfig(K: number, seed: number, preset: Preset): RunConf
 }
 
 function runs(preset: Preset): RunSpec[] {
-  return TWO_LAYER_KS.flatMap((K) => twoLayerSeeds(preset).flatMap((seed) => simOdePair(`K=${K}/seed=${seed}`, twoLayerConfig(K, seed, preset))));
+  return TWO_LAYER_KS.flatMap((K) => twoLayerSeeds(preset).flatMap((seed) => simOdePair({ K }, twoLayerConfig(K, seed, preset))));
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
+function build(results: RunResults, preset: Preset) {
   const egData: Record<string, string | number>[] = [];
   const alignData: Record<string, string | number>[] = [];
   const panels = [];
   for (const K of TWO_LAYER_KS) {
     for (const seed of twoLayerSeeds(preset)) {
-      const sim = getRun(results, `K=${K}/seed=${seed}/sgd`);
-      const ode = getRun(results, `K=${K}/seed=${seed}/ode`);
+      const [sim, ode] = getSimOdePair(results, { K }, twoLayerConfig(K, seed, preset));
       const extra = { K: `K = ${K}`, seed: `seed ${seed}` };
       egData.push(...egRows(sim, 'simulation', extra), ...egRows(ode, 'theory', extra));
       alignData.push(...alignmentRows(sim, ode, extra));
@@ -163,4 +163,8 @@ export const twoLayerFigure: FigureDefinition = {
   runs,
   build,
   tolerances: replicationTolerances(REPLICATION_BOUNDS['two-layer'], { tMax: twoLayerConfig(2, 1, 'full').tMax }),
+  calibration: {
+    settings: (preset) => TWO_LAYER_KS.map((K) => ({ K, config: (seed) => twoLayerConfig(K, seed, preset) })),
+    seedsPerK: twoLayerSeeds('full').length,
+  },
 };

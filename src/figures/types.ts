@@ -5,15 +5,15 @@
  */
 import type { RunConfig } from '../config.ts';
 import type { AlignmentSummary } from '../metrics/alignment.ts';
-import type { Trajectory } from '../trajectory.ts';
+import type { RunKey, RunResults } from '../runs/key.ts';
 
 /** 'full': the published settings (N = 784). 'ci': a documented reduced preset for CI. */
 export type Preset = 'full' | 'ci';
 
 export interface RunSpec {
-  /** Stable name within the figure, e.g. 'K=4/seed=1/sgd'. */
-  id: string;
-  engine: 'sgd' | 'ode' | 'sampler';
+  /** The run's name within the figure, e.g. {params: {K: 4}, seed: 1, engine: 'sgd'}; key.engine === engine. */
+  key: RunKey;
+  engine: RunKey['engine'];
   config: RunConfig;
   /** Record a divergence (Trajectory.divergedAt) instead of failing: for stability maps. */
   allowDivergence?: boolean;
@@ -52,12 +52,38 @@ export interface Tolerance {
   measured(panel: PanelMetrics, snapshot: Snapshot): string;
 }
 
+/** The per-panel bounds the replication tolerances check (src/figures/common.ts), read off a calibration. */
+export interface ReplicationBounds {
+  /** Escape times agree within this factor (panels where both escape). */
+  escapeFactor: number;
+  /** max |ln(ε_sim/ε_ode)| before the escape. */
+  preEscapeLogRatio: number;
+  /** min cosine alignment of Q, R and v before the escape (panels whose theory escapes). */
+  preEscapeAlignment: number;
+  /** min cosine alignment of Q, R and v over the whole run (every panel). */
+  alignment: number;
+  /** |ln(final ε_sim/ε_ode)| of panels that stay on the plateau. */
+  stuckLogRatio: number;
+}
+
+/**
+ * What a theory-vs-simulation figure declares so that `make calibrate` can measure the null
+ * distribution of its replication metrics: its panel settings (one per K) as functions of the
+ * seed, and how many seeds per K the figure itself has (the n of its median checks).
+ */
+export interface CalibrationDeclaration {
+  settings(preset: Preset): { K: number; config: (seed: number) => RunConfig }[];
+  seedsPerK: number;
+}
+
 export interface FigureDefinition {
   name: string;
   title: string;
   /** Caption text with every setting stated. */
   caption(preset: Preset): string;
   runs(preset: Preset): RunSpec[];
-  build(results: Map<string, Trajectory>, preset: Preset): BuiltFigure;
+  build(results: RunResults, preset: Preset): BuiltFigure;
   tolerances: Tolerance[];
+  /** Present on the figures whose tolerances are calibrated (src/figures/calibration.ts). */
+  calibration?: CalibrationDeclaration;
 }

@@ -12,10 +12,11 @@
 import { validateConfig, type ModelKind, type RunConfig } from '../config.ts';
 import { alignmentSummary } from '../metrics/alignment.ts';
 import { initialOrderParams } from '../sim/weights.ts';
-import { expandSweep, runKeyId, validateSweep, type SweepFile, type SweepRun } from '../sweep/spec.ts';
+import type { RunKey, RunResults } from '../runs/key.ts';
+import { expandSweep, validateSweep, type SweepFile, type SweepRun } from '../sweep/spec.ts';
 import { isotropicSetup, odeDivergenceLr, saturated, stabilityEdge, Q_SATURATION } from '../theory/stability.ts';
 import type { Trajectory } from '../trajectory.ts';
-import { getRun, round } from './common.ts';
+import { round } from './common.ts';
 import { configHash, sha256 } from './runKey.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
@@ -101,29 +102,30 @@ function sweepFile(model: ModelKind, group: NGroup, s: Settings): SweepFile {
 }
 
 interface PlannedRun {
-  /** The sweep this run belongs to (model and N group): run keys are unique within one sweep. */
-  sweep: string;
-  id: string;
+  /** The run's key within the figure: the sweep's key with the model added (the sweeps of one model partition N). */
+  key: RunKey;
+  /** Simulation runs: the key of their ODE. */
+  ode?: RunKey;
   model: ModelKind;
   run: SweepRun;
 }
 
-/** Every run of the figure, with a unique id per (sweep, structured key); never parsed back. */
+const withModel = (model: ModelKind, key: RunKey): RunKey => ({ ...key, params: { model, ...key.params } });
+
+/** Every run of the figure, keyed by (model, the sweep's structured key); never parsed back. */
 function plan(preset: Preset): PlannedRun[] {
   const s = SETTINGS[preset];
   const out: PlannedRun[] = [];
   for (const model of MODELS)
-    s.groups.forEach((group, g) => {
-      const sweep = `${model}/${g}`;
+    for (const group of s.groups)
       for (const run of expandSweep(validateSweep(sweepFile(model, group, s)))) {
-        out.push({ sweep, id: `${sweep}/${runKeyId(run.key)}`, model, run });
+        out.push({ key: withModel(model, run.key), ...(run.ode ? { ode: withModel(model, run.ode) } : {}), model, run });
       }
-    });
   return out;
 }
 
 function runs(preset: Preset): RunSpec[] {
-  return plan(preset).map((p) => ({ id: p.id, engine: p.run.engine, config: p.run.config, allowDivergence: true }));
+  return plan(preset).map((p) => ({ key: p.key, engine: p.run.engine, config: p.run.config, allowDivergence: true }));
 }
 
 /**
@@ -200,19 +202,14 @@ const median = (xs: number[]) => {
 };
 const orNull = (x: number | null, digits = 4) => (x === null || !Number.isFinite(x) ? null : round(x, digits));
 
-function cellsOf(results: Map<string, Trajectory>, preset: Preset): ValidityCell[] {
-  const planned = plan(preset);
-  const byId = new Map(planned.map((p) => [p.id, p]));
-  const odeId = (p: PlannedRun) => `${p.sweep}/${runKeyId(p.run.ode!)}`;
+function cellsOf(results: RunResults, preset: Preset): ValidityCell[] {
   const groups = new Map<string, { model: ModelKind; cfg: RunConfig; sims: Trajectory[]; ode: Trajectory }>();
-  for (const p of planned) {
+  for (const p of plan(preset)) {
     if (p.run.engine === 'ode') continue;
     const c = p.run.config;
     const key = `${p.model}|${c.N}|${c.lr}|${c.sigma}`;
-    const ode = getRun(results, odeId(p));
-    if (!byId.has(odeId(p))) throw new Error(`figure data: no ODE planned for ${p.id}`);
-    const cell = groups.get(key) ?? { model: p.model, cfg: c, sims: [], ode };
-    cell.sims.push(getRun(results, p.id));
+    const cell = groups.get(key) ?? { model: p.model, cfg: c, sims: [], ode: results.get(p.ode!) };
+    cell.sims.push(results.get(p.key));
     groups.set(key, cell);
   }
   return [...groups.values()].map(({ model, cfg, sims, ode }) => {
@@ -288,7 +285,7 @@ function cellLabel(c: ValidityCell): string {
   return c.maxAbsLogRatio < 0.1 ? '' : c.maxAbsLogRatio.toFixed(1);
 }
 
-function build(results: Map<string, Trajectory>, preset: Preset) {
+function build(results: RunResults, preset: Preset) {
   const s = SETTINGS[preset];
   const cells = cellsOf(results, preset);
   const edges = MODELS.map((m) => edgesFor(m, s));

@@ -15,7 +15,10 @@
  * split ODE runs.
  */
 import { ConfigError, DEFAULT_CONFIG, validateConfig, type RunConfig } from '../config.ts';
-import { stableStringify } from '../figures/runKey.ts';
+import { stableStringify } from '../runs/hash.ts';
+import { runKeyId, type ParamValue, type RunKey, type Seed } from '../runs/key.ts';
+
+export { runKeyId, type RunKey, type Seed };
 
 /** The engines a sweep can run; one registry, used by validation, expansion and the schema. */
 export const SWEEP_ENGINES = {
@@ -48,8 +51,7 @@ export type SweepField = Exclude<keyof RunConfig, 'seed' | 'init'>;
 export const SWEEP_FIELDS = Object.keys(DEFAULT_CONFIG).filter((f) => f !== 'seed') as SweepField[];
 
 /** One value of a varied field, as written in the file. */
-export type SweepValue = number | string | boolean | number[];
-export type Seed = number | string;
+export type SweepValue = ParamValue;
 
 /** Values for varied fields: field name → list of values. */
 export type SweepValues = { [F in SweepField]?: RunConfig[F][] };
@@ -110,15 +112,9 @@ export interface SweepSpec {
 }
 
 /**
- * A run's identity within a sweep: the varied parameters (in the file's order), the seed and
- * the engine. `seed` is null for an ODE that no seed enters (explicit `init`).
+ * A run of the sweep. Its key holds the varied parameters (in the file's order), the seed and
+ * the engine; the seed is null for an ODE that no seed enters (explicit `init`).
  */
-export interface RunKey {
-  params: Readonly<Record<string, SweepValue>>;
-  seed: Seed | null;
-  engine: SweepEngine;
-}
-
 export interface SweepRun {
   key: RunKey;
   engine: SweepEngine;
@@ -332,11 +328,6 @@ function odeIgnoredFields(config: RunConfig): Set<string> {
   if (config.init) for (const f of ['seed', 'teacherScale', 'studentScale', 'studentVScale']) ignored.add(f);
   if (config.init?.vTeacher) ignored.add('vTeacher');
   return ignored;
-}
-
-/** A canonical string for a run key: map keys and equality, never parsed back. */
-export function runKeyId(key: RunKey): string {
-  return stableStringify(key);
 }
 
 /**

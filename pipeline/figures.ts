@@ -1,0 +1,132 @@
+/**
+ * make figures: plan every run of every figure, compute the missing ones in worker processes
+ * (src/runs/scheduler.ts: one per core, costliest first), then build figures/, snapshots/ and
+ * the gallery.
+ *
+ *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N]
+ *
+ * Without --preset both presets are built: 'full' (published settings: SVGs, gallery,
+ * snapshots/) and 'ci' (the reduced runs CI repeats: snapshots/ci/). Unchanged runs come from
+ * the verified cache (src/runs/cache.ts); a damaged cache file is named and recomputed. On a
+ * terminal a progress line shows what runs, how far and the ETA; in CI (CI set, or no TTY)
+ * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
+ * nothing is written after the stop.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { FIGURES, figureByName } from '../src/figures/registry.ts';
+import type { FigureDefinition, Preset } from '../src/figures/types.ts';
+import { toJson, writeFileAtomic } from '../src/io.ts';
+import { formatSeconds, progressEnabled } from '../src/progress.ts';
+import { cacheKey } from '../src/figures/runKey.ts';
+import { readCacheEntry } from '../src/runs/cache.ts';
+import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { formatRunKey, RunResults } from '../src/runs/key.ts';
+import { etaSeconds, installStopHandlers, planJobs, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { renderFigureOutputs, snapshotPath } from './outputs.ts';
+
+export class PipelineUsageError extends Error {}
+
+const PRESETS = ['full', 'ci'] as const;
+
+function figuresFor(only: string | undefined): FigureDefinition[] {
+  const names = FIGURES.map((f) => f.name).join(', ');
+  if (only === undefined) return FIGURES;
+  if (only.trim() === '') throw new PipelineUsageError(`no figure named: use NAME=<figure> (one of: ${names})`);
+  return only.split(',').map((name) => {
+    if (!FIGURES.some((f) => f.name === name)) throw new PipelineUsageError(`unknown figure ${JSON.stringify(name)} (one of: ${names})`);
+    return figureByName(name);
+  });
+}
+
+const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
+
+/** Compute what the figures of one preset need, then build them. */
+async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
+  const started = Date.now();
+  const cacheDir = defaultCacheDir();
+  const digest = engineDigest();
+  const runs = figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: runLabel(fig, r.key) })));
+  const { jobs, problems } = planJobs(runs, { cacheDir, backend: 'cpu', engineDigest: digest });
+  const keyOf = (run: (typeof runs)[number]) => cacheKey(run, 'cpu', digest);
+  const jobByKey = new Map(jobs.map((j) => [j.key, j]));
+  // The figure a computed run is charged to (the first that needs it) for the per-figure times.
+  const figureOf = new Map<string, string>();
+  for (const fig of figures) for (const run of fig.runs(preset)) if (!figureOf.has(keyOf({ ...run, label: '' }))) figureOf.set(keyOf({ ...run, label: '' }), fig.name);
+  for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
+  const todo = jobs.filter((j) => !j.cached);
+
+  const tty = progressEnabled();
+  const totalCost = todo.reduce((a, j) => a + j.cost, 0);
+  let doneCost = 0;
+  let done = 0;
+  const running = new Set<string>();
+  const computeSeconds = new Map<string, number>(); // figure → seconds of run time (summed over workers)
+  const show = () => {
+    if (!tty) return;
+    const computed = [...computeSeconds.values()].reduce((a, x) => a + x, 0);
+    const eta = etaSeconds(computed, doneCost, totalCost, Math.min(workers ?? availableParallelism(), todo.length));
+    process.stderr.write(`\r\x1b[K[${preset}] runs ${done}/${todo.length} (${jobs.length - todo.length} cached)  running: ${[...running].slice(0, 2).join(', ')}  ETA ${formatSeconds(eta)}`);
+  };
+  const timer = tty ? setInterval(show, 500) : null;
+  try {
+    await runJobs(todo, {
+      cacheDir,
+      workers,
+      onStart: (job: PlannedJob) => {
+        running.add(job.label);
+        show();
+      },
+      onDone: (job: PlannedJob, seconds: number) => {
+        running.delete(job.label);
+        const figure = figureOf.get(job.key)!;
+        computeSeconds.set(figure, (computeSeconds.get(figure) ?? 0) + seconds);
+        done += 1;
+        doneCost += job.cost;
+        show();
+      },
+    });
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  if (tty) process.stderr.write(`\r\x1b[K[${preset}] building figures…`);
+
+  const built = [];
+  for (const fig of figures) {
+    const results = new RunResults();
+    for (const run of fig.runs(preset)) {
+      const job = jobByKey.get(keyOf({ ...run, label: '' }))!;
+      const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached } : readCacheEntry(cacheDir, job.key);
+      if (lookup.status !== 'hit') throw new Error(`run ${runLabel(fig, run.key)} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
+      results.set(run.key, lookup.trajectory);
+    }
+    const b = fig.build(results, preset);
+    writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
+    built.push({ fig, built: b });
+  }
+  if (preset === 'full') await renderFigureOutputs(built);
+  const line = `[${preset}] ${jobs.length} runs (${todo.length} computed, ${jobs.length - todo.length} cached) in ${formatSeconds((Date.now() - started) / 1000)}`;
+  const perFigure = [...computeSeconds].map(([f, s]) => `${f} ${s.toFixed(0)}s`).join(', ');
+  process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
+}
+
+/** The pipeline's entry point; returns the exit status. */
+export async function main(args: string[]): Promise<number> {
+  installStopHandlers(() => process.stderr.write('\npipeline: stopped; nothing more is written (a rerun resumes from the cache)\n'));
+  try {
+    const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' } }, strict: true });
+    const presets = values.preset === undefined ? [...PRESETS] : [values.preset];
+    for (const p of presets) if (!(PRESETS as readonly string[]).includes(p)) throw new PipelineUsageError(`--preset: must be full or ci, got ${JSON.stringify(p)}`);
+    const workers = values.jobs === undefined ? undefined : Number(values.jobs);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
+    const figures = figuresFor(values.only);
+    for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers);
+    return 0;
+  } catch (e) {
+    const usage = e instanceof PipelineUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`pipeline: ${(e as Error).message}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+if (process.argv[1]?.endsWith('figures.ts')) main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,205 @@
+/**
+ * The run scheduler shared by `make figures` and `tsdyn sweep`: plan (which runs are not in the
+ * cache, verified), then compute those in long-lived worker processes, one per core, fed the
+ * costliest runs first and the next one as soon as a worker reports its last done, so every
+ * core stays busy whatever the runs cost.
+ *
+ * Stopping: `installStopHandlers` makes SIGINT/SIGTERM kill every worker at once and exit
+ * (130/143) without writing anything more; results already renamed into the cache stay valid
+ * and a rerun resumes from them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { RunConfig } from '../config.ts';
+import { runCost } from '../figures/execute.ts';
+import { cacheKey } from '../figures/runKey.ts';
+import { readCacheEntry } from './cache.ts';
+import type { EngineName } from './key.ts';
+import type { Trajectory } from '../trajectory.ts';
+
+/** A run to compute, as sent to a worker (one JSON line). */
+export interface WorkerJob {
+  key: string;
+  label: string;
+  engine: EngineName;
+  backend: string;
+  config: RunConfig;
+  allowDivergence?: boolean;
+}
+
+export interface PlannedJob extends WorkerJob {
+  /** Expected seconds on one core (expectedSeconds), for the order, the plan and the ETA. */
+  cost: number;
+  /** The verified cached result, when there is one. */
+  cached?: Trajectory;
+}
+
+/** A cache file that failed verification; it is recomputed. */
+export interface CacheProblem {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Rough seconds per runCost unit on one core of this project's 2-core machine (README "Speed":
+ * ~7 µs per SGD step at N = 784, K = M = 4; the sampler's unit is cheaper per step but slower
+ * per unit; the ODE K = 6 to t = 1000 in ~0.3 s). runCost alone puts an ODE far above a short
+ * sampler run that takes as long, so the order and the ETA use this.
+ */
+const SECONDS_PER_COST = { sgd: 7e-6, sampler: 4e-5, ode: 4e-7 } as const;
+
+export function expectedSeconds(run: { engine: EngineName; config: RunConfig }): number {
+  return runCost(run) * SECONDS_PER_COST[run.engine];
+}
+
+/** Backends a run can use; only the CPU one exists for now (the GPU backend is wired later). */
+export const BACKENDS = { cpu: 'the TypeScript engines on the CPU' } as const;
+export type Backend = keyof typeof BACKENDS;
+
+/**
+ * Key every run, look it up in the cache, and say which cache files were bad. Runs with equal
+ * keys (shared between figures) appear once.
+ */
+export function planJobs(
+  runs: { label: string; engine: EngineName; config: RunConfig; allowDivergence?: boolean }[],
+  opts: { cacheDir: string; backend: Backend; engineDigest: string },
+): { jobs: PlannedJob[]; problems: CacheProblem[] } {
+  const jobs: PlannedJob[] = [];
+  const problems: CacheProblem[] = [];
+  const seen = new Set<string>();
+  for (const run of runs) {
+    const key = cacheKey(run, opts.backend, opts.engineDigest);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const lookup = readCacheEntry(opts.cacheDir, key);
+    if (lookup.status === 'corrupt') problems.push({ path: lookup.path, reason: lookup.reason });
+    jobs.push({
+      key,
+      label: run.label,
+      engine: run.engine,
+      backend: opts.backend,
+      config: run.config,
+      ...(run.allowDivergence ? { allowDivergence: true } : {}),
+      cost: expectedSeconds(run),
+      ...(lookup.status === 'hit' ? { cached: lookup.trajectory } : {}),
+    });
+  }
+  return { jobs, problems };
+}
+
+export class RunFailedError extends Error {}
+
+const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const live = new Set<ChildProcess>();
+
+/** Kill every worker process this scheduler started. */
+export function stopAllWorkers(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
+let handlersInstalled = false;
+
+/**
+ * On SIGINT/SIGTERM: kill the workers and exit at once (128 + signal number), so nothing is
+ * written after the stop. Writes are synchronous and atomic, so none is left half-done.
+ */
+export function installStopHandlers(onStop?: (signal: NodeJS.Signals) => void): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      stopAllWorkers();
+      onStop?.(signal);
+      process.exit(code);
+    });
+  }
+}
+
+export interface RunJobsOptions {
+  cacheDir: string;
+  /** Worker processes (default: the number of cores, at most the number of jobs). */
+  workers?: number;
+  onStart?: (job: PlannedJob) => void;
+  onDone?: (job: PlannedJob, seconds: number) => void;
+}
+
+/**
+ * Compute `jobs` into the cache, costliest first. Resolves when all are done; rejects with
+ * RunFailedError naming the run when one throws (the other workers are stopped).
+ */
+export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+  const queue = [...jobs].sort((a, b) => b.cost - a.cost);
+  if (!queue.length) return;
+  const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), queue.length));
+  const children: ChildProcess[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: nWorkers }, () =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [WORKER, options.cacheDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+          children.push(child);
+          live.add(child);
+          let current: PlannedJob | null = null;
+          let stderr = '';
+          let failed = false;
+          const fail = (message: string) => {
+            if (failed) return;
+            failed = true;
+            reject(new RunFailedError(message));
+          };
+          const feed = () => {
+            current = queue.shift() ?? null;
+            if (!current) {
+              child.stdin!.end();
+              return;
+            }
+            options.onStart?.(current);
+            const { cost: _cost, cached: _cached, ...job } = current;
+            child.stdin!.write(`${JSON.stringify(job)}\n`);
+          };
+          let pending = '';
+          child.stdout!.setEncoding('utf8');
+          child.stdout!.on('data', (chunk: string) => {
+            pending += chunk;
+            let nl: number;
+            while ((nl = pending.indexOf('\n')) >= 0) {
+              const line = pending.slice(0, nl);
+              pending = pending.slice(nl + 1);
+              const space = line.indexOf(' ', 5);
+              const [word, key, rest] = [line.slice(0, 4), line.slice(5, space), line.slice(space + 1)];
+              if (!current || key !== current.key) continue;
+              if (word === 'fail') return fail(`${current.label}: ${JSON.parse(rest)}`);
+              if (word !== 'done') continue;
+              options.onDone?.(current, Number(rest));
+              feed();
+            }
+          });
+          child.stderr!.setEncoding('utf8');
+          child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+          child.on('error', (e) => fail(`worker: ${e.message}`));
+          child.on('exit', (code, signal) => {
+            live.delete(child);
+            if (current) fail(`worker stopped (${signal ?? `exit ${code}`}) while running ${current.label}${stderr ? `:\n${stderr.trim()}` : ''}`);
+            else resolve();
+          });
+          feed();
+        }),
+      ),
+    );
+  } finally {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      live.delete(child);
+    }
+  }
+}
+
+/**
+ * ETA of a batch from the compute seconds the workers reported for the jobs done so far (not
+ * the wall time, which includes starting the workers), scaled to the expected cost left.
+ */
+export function etaSeconds(computeSeconds: number, doneCost: number, totalCost: number, workers: number): number {
+  return doneCost > 0 ? (computeSeconds * (totalCost - doneCost)) / doneCost / Math.max(1, workers) : NaN;
+}

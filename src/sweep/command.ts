@@ -1,0 +1,198 @@
+/**
+ * tsdyn sweep --config sweep.json [--out DIR] [--jobs N] [--backend cpu] [--trajectories]
+ *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD]
+ *
+ * Validates the sweep file, prints its plan (runs, steps, expected time), computes the runs
+ * missing from the run cache in worker processes (the scheduler `make figures` uses), and
+ * writes into DIR:
+ *   table.csv, table.jsonl   one row per run: varied parameters, seed, engine, metrics
+ *   plot.svg, plot.vl.json   one metric over two varied parameters (Vega-Lite)
+ *   trajectories.jsonl       with --trajectories: {key, trajectory} per run
+ * An interrupted sweep resumes from the cache: rerun the same command.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheKey } from '../figures/runKey.ts';
+import { toReviewJson, writeFileAtomic } from '../io.ts';
+import { formatSeconds, progressEnabled } from '../progress.ts';
+import { renderSvg } from '../render/svg.ts';
+import { readCacheEntry } from '../runs/cache.ts';
+import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
+import { formatRunKey, runKeyId } from '../runs/key.ts';
+import { BACKENDS, etaSeconds, installStopHandlers, planJobs, runJobs, RunFailedError, type Backend, type PlannedJob } from '../runs/scheduler.ts';
+import type { Trajectory } from '../trajectory.ts';
+import { sweepPlotSpec, type PlotChoice } from './plot.ts';
+import { expandSweep, SWEEP_METRICS, SweepError, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
+import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
+
+export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend cpu] [--trajectories]
+                   [--plot-metric METRIC] [--plot-x FIELD] [--plot-y FIELD]
+  Runs every run of a sweep file (schema/sweep.schema.json) not yet in the run cache, then writes
+  DIR/table.csv, DIR/table.jsonl, DIR/plot.svg (default DIR: out/<config name>).`;
+
+class SweepUsageError extends Error {}
+
+function readSweepFile(path: string): SweepSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new SweepUsageError(`--config: cannot read ${path}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SweepError('sweep', `${path} is not valid JSON (${(e as Error).message})`);
+  }
+  return validateSweep(raw);
+}
+
+function checkOutDir(dir: string): void {
+  if (dir === '') throw new SweepUsageError('--out: must name a folder');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new SweepUsageError(`--out: ${dir} exists and is not a folder`);
+}
+
+function plotChoice(spec: SweepSpec, values: { 'plot-metric'?: string; 'plot-x'?: string; 'plot-y'?: string }): PlotChoice | null {
+  const fields = spec.axes.flatMap((a) => a.fields) as string[];
+  const metric = (values['plot-metric'] ?? (spec.metrics.includes('maxAbsLogRatio') ? 'maxAbsLogRatio' : spec.metrics[0])) as SweepMetric;
+  if (!spec.metrics.includes(metric)) throw new SweepUsageError(`--plot-metric: must be one of the sweep's metrics (${spec.metrics.join(', ')}), got ${JSON.stringify(metric)}`);
+  for (const opt of ['plot-x', 'plot-y'] as const) {
+    const f = values[opt];
+    if (f !== undefined && !fields.includes(f)) throw new SweepUsageError(`--${opt}: must be a varied field (${fields.join(', ') || 'none'}), got ${JSON.stringify(f)}`);
+  }
+  const x = values['plot-x'] ?? fields[0];
+  if (x === undefined) return null; // nothing varies but the seed: the table says it all
+  const y = values['plot-y'] ?? fields.find((f) => f !== x);
+  const engine = SWEEP_METRICS[metric].needsOde ? spec.engines.find((e) => e !== 'ode')! : (spec.engines.find((e) => e !== 'ode') ?? 'ode');
+  return { metric, x, y, engine };
+}
+
+function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number): string {
+  const todo = jobs.filter((j) => !j.cached);
+  const steps = (js: PlannedJob[]) => js.filter((j) => j.engine !== 'ode').reduce((a, j) => a + Math.round(j.config.tMax * j.config.N), 0);
+  const count = (e: string) => runs.filter((r) => r.engine === e).length;
+  const engines = (['ode', 'sgd', 'sampler'] as const).filter((e) => count(e) > 0).map((e) => `${count(e)} ${e}`).join(', ');
+  // + ~1.5 s to start the worker processes (tsx and the modules load once per worker).
+  const seconds = (todo.length ? 1.5 : 0) + todo.reduce((a, j) => a + j.cost, 0) / workers;
+  return (
+    `sweep plan: ${runs.length} runs (${engines}), ${steps(jobs).toLocaleString('en-US')} SGD steps in all; ` +
+    `${jobs.length - todo.length} in the cache, ${todo.length} to compute (${steps(todo).toLocaleString('en-US')} steps) ` +
+    `on ${workers} worker${workers === 1 ? '' : 's'}: about ${formatSeconds(seconds)} (rough estimate)`
+  );
+}
+
+/** `tsdyn sweep …`: returns the exit status; errors are one line on stderr. */
+export async function sweepCommand(argv: string[]): Promise<number> {
+  installStopHandlers(() => process.stderr.write('\ntsdyn sweep: stopped; rerun the same command to resume from the cache\n'));
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        out: { type: 'string' },
+        jobs: { type: 'string' },
+        backend: { type: 'string', default: 'cpu' },
+        trajectories: { type: 'boolean' },
+        'plot-metric': { type: 'string' },
+        'plot-x': { type: 'string' },
+        'plot-y': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(`${SWEEP_USAGE}\n`);
+      return 0;
+    }
+    if (!values.config) throw new SweepUsageError('--config: required (a sweep file, see configs/*sweep*.json)');
+    if (!(values.backend! in BACKENDS)) throw new SweepUsageError(`--backend: must be one of ${Object.keys(BACKENDS).join(', ')}, got ${JSON.stringify(values.backend)}`);
+    const backend = values.backend as Backend;
+    const workersRaw = values.jobs === undefined ? undefined : Number(values.jobs);
+    if (workersRaw !== undefined && !(Number.isInteger(workersRaw) && workersRaw >= 1 && workersRaw <= 256)) {
+      throw new SweepUsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
+    }
+    const outDir = values.out ?? join('out', basename(values.config).replace(/\.json$/, ''));
+    checkOutDir(outDir);
+
+    const spec = readSweepFile(values.config);
+    const choice = plotChoice(spec, values);
+    const runs = expandSweep(spec);
+    const cacheDir = defaultCacheDir();
+    const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
+    const digest = engineDigest();
+    const { jobs, problems } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
+    for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
+    const todo = jobs.filter((j) => !j.cached);
+    const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
+    process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
+
+    const tty = progressEnabled();
+    const started = Date.now();
+    const totalCost = todo.reduce((a, j) => a + j.cost, 0);
+    let doneCost = 0;
+    let done = 0;
+    let computeSeconds = 0;
+    const show = (what: string) => {
+      if (!tty) return;
+      const eta = etaSeconds(computeSeconds, doneCost, totalCost, workers);
+      process.stderr.write(`\r\x1b[Ksweep: ${done}/${todo.length} runs  ${what}  ETA ${formatSeconds(eta)}`);
+    };
+    try {
+      await runJobs(todo, {
+        cacheDir,
+        workers,
+        onStart: (job) => show(job.label),
+        onDone: (job, seconds) => {
+          done += 1;
+          computeSeconds += seconds;
+          doneCost += job.cost;
+          show(job.label);
+        },
+      });
+    } finally {
+      if (tty) process.stderr.write('\r\x1b[K');
+    }
+
+    // Read every result back, verified (a file damaged meanwhile fails loudly instead of feeding the table).
+    const jobByKey = new Map(jobs.map((j) => [j.key, j]));
+    const trajectories = new Map<string, Trajectory>();
+    for (const run of runs) {
+      const id = runKeyId(run.key);
+      const job = jobByKey.get(cacheKey(run, backend, digest))!;
+      if (job.cached) {
+        trajectories.set(id, job.cached);
+        continue;
+      }
+      const lookup = readCacheEntry(cacheDir, job.key);
+      if (lookup.status !== 'hit') throw new RunFailedError(`run ${job.label} is not in the cache after computing it`);
+      trajectories.set(id, lookup.trajectory);
+    }
+    const trajectoryOf = (r: SweepRun) => trajectories.get(runKeyId(r.key))!;
+    const columns = sweepColumns(spec);
+    const rows = sweepRows(spec, runs, trajectoryOf);
+    writeFileAtomic(join(outDir, 'table.csv'), toCsv(columns, rows));
+    writeFileAtomic(join(outDir, 'table.jsonl'), toJsonLines(columns, rows));
+    if (values.trajectories) {
+      writeFileAtomic(join(outDir, 'trajectories.jsonl'), runs.map((r) => JSON.stringify({ key: r.key, trajectory: trajectoryOf(r) })).join('\n') + '\n');
+    }
+    if (choice) {
+      const plot = sweepPlotSpec(rows, choice, `sweep ${basename(values.config)}`);
+      writeFileAtomic(join(outDir, 'plot.vl.json'), toReviewJson(plot));
+      writeFileAtomic(join(outDir, 'plot.svg'), await renderSvg(plot as never));
+    }
+    const diverged = rows.filter((r) => r.divergedAt !== null && r.divergedAt !== undefined).length;
+    process.stderr.write(
+      `sweep: ${rows.length} rows → ${join(outDir, 'table.csv')}, table.jsonl${choice ? ', plot.svg' : ''}${values.trajectories ? ', trajectories.jsonl' : ''}` +
+        ` (${todo.length} computed, ${jobs.length - todo.length} from the cache${diverged ? `, ${diverged} diverged` : ''}) in ${formatSeconds((Date.now() - started) / 1000)}\n`,
+    );
+    return 0;
+  } catch (e) {
+    const usage = e instanceof SweepUsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    const known = usage || e instanceof SweepError || e instanceof RunFailedError;
+    process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    return usage ? 2 : 1;
+  }
+}
