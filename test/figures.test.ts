@@ -12,6 +12,7 @@ import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
 import { boundsFromCalibration, calibrationConfigHash, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
+import { asValidity, FOLLOW_BOUND, runsHash as validityRunsHash } from '../src/figures/validityMap.ts';
 import { runOde } from '../src/engines.ts';
 import { escapeTime } from '../src/metrics/alignment.ts';
 import { initialOrderParams } from '../src/sim/weights.ts';
@@ -164,5 +165,40 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
     const maxLogRatio = Math.max(...preEscape.map(([, j]) => Math.abs(Math.log(typo[j] / good.eg[j]))));
     const escapeRejects = tGood === null || tTypo === null || tTypo / tGood > b.escapeFactor || tTypo / tGood < 1 / b.escapeFactor;
     expect(maxLogRatio > b.preEscapeLogRatio || escapeRejects, `typo: max |ln ratio| ${maxLogRatio}, escape ${tTypo} vs ${tGood}`).toBe(true);
+  });
+});
+
+describe('validity map (Figure 5): figure-level checks', () => {
+  // Its snapshot has no per-panel metrics, so the per-panel loop above checks nothing here:
+  // the tolerances are checked once against the whole snapshot.
+  const fig = FIGURES.find((f) => f.name === 'validity-map')!;
+
+  it('the committed snapshot satisfies every figure-level tolerance', () => {
+    const snap = readSnapshot('validity-map', 'full');
+    const failures = fig.tolerances.filter((t) => !t.check(undefined as never, snap)).map((t) => `${t.name} — measured ${t.measured(undefined as never, snap)}`);
+    expect(failures).toEqual([]);
+  });
+
+  it('the committed snapshots were made from the current runs', () => {
+    for (const preset of ['full', 'ci'] as const) expect(asValidity(readSnapshot('validity-map', preset)).runsHash).toBe(validityRunsHash(preset));
+  });
+
+  it('power: an ODE with a 30% learning-rate error is flagged where the true ODE follows (ci preset, two-layer, N = 400, σ = 0)', () => {
+    // With noise (σ = 1) the whole-run log-ratio is a weak detector: the same error gives
+    // only 0.16–0.49 there (README, Figure 5), so the power check uses the noiseless cells.
+    const runs = fig.runs('ci');
+    const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.model === 'two-layer' && c.N === 400 && c.sigma === 0 && c.lr <= 1.6);
+    const sims = runs.filter((r) => r.engine !== 'ode').map((r) => [r.key, executeRun(r)] as const);
+    const build = (odeLrFactor: number) => {
+      const results = new RunResults();
+      for (const [key, traj] of sims) results.set(key, traj);
+      for (const run of runs) if (run.engine === 'ode') results.set(run.key, executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } }));
+      return fig.build(results, 'ci').snapshot;
+    };
+    const good = at(build(1));
+    const wrong = at(build(1.3));
+    expect(good.length).toBe(2); // η = 0.5, 1.6
+    for (const c of good) expect(c.maxAbsLogRatio!, `${c.model} σ=${c.sigma}`).toBeLessThan(FOLLOW_BOUND);
+    for (const c of wrong) expect(c.maxAbsLogRatio!, `${c.model} σ=${c.sigma}`).toBeGreaterThan(FOLLOW_BOUND);
   });
 });
