@@ -188,11 +188,11 @@ describe('validity map (Figure 5): figure-level checks', () => {
     // only 0.16–0.49 there (README, Figure 5), so the power check uses the noiseless cells.
     const runs = fig.runs('ci');
     const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.model === 'two-layer' && c.N === 400 && c.sigma === 0 && c.lr <= 1.6);
-    const sims = runs.filter((r) => r.engine !== 'ode').map((r) => [r.key, executeRun(r)] as const);
+    const sims = runs.filter((r) => r.engine !== 'ode').map((r) => [r.key, storedTrajectory(executeRun(r))] as const);
     const build = (odeLrFactor: number) => {
       const results = new RunResults();
       for (const [key, traj] of sims) results.set(key, traj);
-      for (const run of runs) if (run.engine === 'ode') results.set(run.key, executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } }));
+      for (const run of runs) if (run.engine === 'ode') results.set(run.key, storedTrajectory(executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } })));
       return fig.build(results, 'ci').snapshot;
     };
     const good = at(build(1));

@@ -10,7 +10,7 @@ import { finiteSizeConfig } from '../figures/finiteSize.ts';
 import { largeInitConfig, largeInitSeeds } from '../figures/largeInit.ts';
 import { softCommitteeConfig } from '../figures/softCommittee.ts';
 import { twoLayerConfig, twoLayerSeeds } from '../figures/twoLayer.ts';
-import { validityConfig } from '../figures/validityMap.ts';
+import { validityCellConfig } from '../figures/validityMap.ts';
 
 export interface Preset {
   label: string;
@@ -25,7 +25,7 @@ export const PRESETS = {
   'two-layer-k6': { label: 'Fig. 2 two-layer, K = 6 > M', config: () => twoLayerConfig(6, twoLayerSeeds('full')[0], 'full') },
   'large-init': { label: 'Fig. 3 large initialization, K = 4', config: () => largeInitConfig(4, largeInitSeeds('full')[0], 'full') },
   specialization: { label: 'Fig. 4 specialization (Fig. 1, K = 4)', config: () => softCommitteeConfig(4, 'full') },
-  'validity-map': { label: 'Fig. 5 validity map cell, η = 4, σ = 0.5, N = 784', config: () => validityConfig(784, 4, 0.5, 1, 'full') },
+  'validity-map': { label: 'Fig. 5 validity map cell, soft committee, η = 1.1, σ = 0.5, N = 784', config: () => validityCellConfig('soft-committee', 784, 1.1, 0.5, 1) },
   'finite-size': { label: 'Fig. 6 finite size, N = 1000', config: () => finiteSizeConfig(1000, 0) },
 } as const satisfies Record<string, Preset>;
 

@@ -101,6 +101,12 @@ function sweepFile(model: ModelKind, group: NGroup, s: Settings): SweepFile {
   };
 }
 
+/** One cell's run config at the full preset's settings (the explorer's Figure 5 preset). */
+export function validityCellConfig(model: ModelKind, N: number, lr: number, sigma: number, seed: number): RunConfig {
+  const s = SETTINGS.full;
+  return validateConfig({ model, K: 2, M: 2, N, lr, sigma, seed, batchSize: 1, recordScale: 'log', recordPoints: s.recordPoints, tMax: s.etaT / lr, recordEvery: 0.05 / lr, init: initFor(model) });
+}
+
 interface PlannedRun {
   /** The run's key within the figure: the sweep's key with the model added (the sweeps of one model partition N). */
   key: RunKey;
