@@ -3,7 +3,12 @@
  * (src/runs/scheduler.ts: one per core, costliest first), then build figures/, snapshots/ and
  * the gallery.
  *
- *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N]
+ *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N] [--backend auto|cpu|webgpu]
+ *
+ * --backend (make figures BACKEND=…; default auto: a hardware GPU when found, else cpu): on
+ * webgpu the sgd runs are batched on the GPU in this process while the CPU workers take the ode
+ * and sampler runs; each run is its own cache file with its backend in the key. Snapshots get a
+ * `backend` field and captions a sentence naming it.
  *
  * Without --preset both presets are built: 'full' (published settings: SVGs, gallery,
  * snapshots/) and 'ci' (the reduced runs CI repeats: snapshots/ci/). Unchanged runs come from
@@ -18,12 +23,12 @@ import { FIGURES, figureByName } from '../src/figures/registry.ts';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
-import { cacheKey } from '../src/figures/runKey.ts';
+import { BACKEND_CHOICES, backendLabel, isBackendChoice, NoGpuError, resolveBackend, type BackendChoice, type ResolvedBackend } from '../src/backends.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
-import { renderFigureOutputs, snapshotPath } from './outputs.ts';
+import { etaSeconds, installStopHandlers, planJobs, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends Error {}
 
@@ -42,13 +47,14 @@ function figuresFor(only: string | undefined): FigureDefinition[] {
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
 /** Compute what the figures of one preset need, then build them. */
-async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
+async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, resolved: ResolvedBackend): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
   const runs = figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: runLabel(fig, r.key) })));
-  const { jobs, problems } = planJobs(runs, { cacheDir, backend: 'cpu', engineDigest: digest });
-  const keyOf = (run: (typeof runs)[number]) => cacheKey(run, 'cpu', digest);
+  const backend = resolved.backend;
+  const { jobs, problems } = planJobs(runs, { cacheDir, backend, engineDigest: digest });
+  const keyOf = (run: (typeof runs)[number]) => runCacheKey(run, backend, digest);
   const jobByKey = new Map(jobs.map((j) => [j.key, j]));
   // The figure a computed run is charged to (the first that needs it) for the per-figure times.
   const figureOf = new Map<string, string>();
@@ -73,6 +79,7 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
     await runJobs(todo, {
       cacheDir,
       workers,
+      gpu: resolved.backend === 'webgpu' ? resolved.gpu : undefined,
       onStart: (job: PlannedJob) => {
         running.add(job.label);
         show();
@@ -94,13 +101,16 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
   const built = [];
   for (const fig of figures) {
     const results = new RunResults();
+    let onGpu = false;
     for (const run of fig.runs(preset)) {
       const job = jobByKey.get(keyOf({ ...run, label: '' }))!;
+      onGpu ||= job.backend === 'webgpu';
       const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached } : readCacheEntry(cacheDir, job.key);
       if (lookup.status !== 'hit') throw new Error(`run ${runLabel(fig, run.key)} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
       results.set(run.key, lookup.trajectory);
     }
     const b = fig.build(results, preset);
+    b.snapshot = withBackend(b.snapshot, onGpu ? backendLabel(resolved) : 'cpu');
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, built: b });
   }
@@ -110,17 +120,34 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }
 
+/** Resolve --backend once for the whole build (the GPU is opened at most once). */
+async function openBackend(choice: BackendChoice, figures: FigureDefinition[], presets: Preset[]): Promise<ResolvedBackend> {
+  const engines = [...new Set(presets.flatMap((p) => figures.flatMap((f) => f.runs(p).map((r) => r.engine))))];
+  const resolved = await resolveBackend(choice, engines).catch((e) => {
+    throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
+  });
+  if (resolved.backend === 'webgpu') process.stderr.write(`pipeline: backend ${backendLabel(resolved)}\n`);
+  return resolved;
+}
+
 /** The pipeline's entry point; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   installStopHandlers(() => process.stderr.write('\npipeline: stopped; nothing more is written (a rerun resumes from the cache)\n'));
   try {
-    const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' }, backend: { type: 'string' } }, strict: true });
+    const choice = values.backend === undefined || values.backend === '' ? 'auto' : values.backend;
+    if (!isBackendChoice(choice)) throw new PipelineUsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
     const presets = values.preset === undefined ? [...PRESETS] : [values.preset];
     for (const p of presets) if (!(PRESETS as readonly string[]).includes(p)) throw new PipelineUsageError(`--preset: must be full or ci, got ${JSON.stringify(p)}`);
     const workers = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
     const figures = figuresFor(values.only);
-    for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers);
+    const resolved = await openBackend(choice, figures, presets as Preset[]);
+    try {
+      for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers, resolved);
+    } finally {
+      if (resolved.backend === 'webgpu') resolved.gpu.close();
+    }
     return 0;
   } catch (e) {
     const usage = e instanceof PipelineUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
