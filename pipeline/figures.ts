@@ -23,7 +23,7 @@ import { FIGURES, figureByName } from '../src/figures/registry.ts';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
-import { BACKEND_CHOICES, backendLabel, isBackendChoice, NoGpuError, resolveBackend, type BackendChoice, type ResolvedBackend } from '../src/backends.ts';
+import { BACKEND_CHOICES, isBackendChoice, NoGpuError, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
@@ -47,12 +47,12 @@ function figuresFor(only: string | undefined): FigureDefinition[] {
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
 /** Compute what the figures of one preset need, then build them. */
-async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, resolved: ResolvedBackend): Promise<void> {
+async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
   const runs = figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: runLabel(fig, r.key) })));
-  const backend = resolved.backend;
+  const backend = session.backend;
   const { jobs, problems } = planJobs(runs, { cacheDir, backend, engineDigest: digest });
   const keyOf = (run: (typeof runs)[number]) => runCacheKey(run, backend, digest);
   const jobByKey = new Map(jobs.map((j) => [j.key, j]));
@@ -79,7 +79,7 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
     await runJobs(todo, {
       cacheDir,
       workers,
-      gpu: resolved.backend === 'webgpu' ? resolved.gpu : undefined,
+      gpu: todo.some((j) => j.backend === 'webgpu') ? await gpuOf(session) : undefined,
       onStart: (job: PlannedJob) => {
         running.add(job.label);
         show();
@@ -101,16 +101,17 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
   const built = [];
   for (const fig of figures) {
     const results = new RunResults();
-    let onGpu = false;
+    const gpuLabels = new Set<string>();
     for (const run of fig.runs(preset)) {
       const job = jobByKey.get(keyOf({ ...run, label: '' }))!;
-      onGpu ||= job.backend === 'webgpu';
-      const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached } : readCacheEntry(cacheDir, job.key);
+      const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached, backend: job.cachedBackend! } : readCacheEntry(cacheDir, job.key);
       if (lookup.status !== 'hit') throw new Error(`run ${runLabel(fig, run.key)} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
+      if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
       results.set(run.key, lookup.trajectory);
     }
     const b = fig.build(results, preset);
-    b.snapshot = withBackend(b.snapshot, onGpu ? backendLabel(resolved) : 'cpu');
+    // 'cpu', or the GPU label(s) its SGD runs' cache entries carry ('webgpu: <adapter>').
+    b.snapshot = withBackend(b.snapshot, gpuLabels.size ? [...gpuLabels].sort().join('; ') : 'cpu');
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, built: b });
   }
@@ -120,33 +121,71 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }
 
-/** Resolve --backend once for the whole build (the GPU is opened at most once). */
-async function openBackend(choice: BackendChoice, figures: FigureDefinition[], presets: Preset[]): Promise<ResolvedBackend> {
+/** Resolve --backend once for the whole build (the GPU is opened at most once, and only when needed). */
+async function openBackend(choice: BackendChoice, figures: FigureDefinition[], presets: Preset[]): Promise<BackendSession> {
   const engines = [...new Set(presets.flatMap((p) => figures.flatMap((f) => f.runs(p).map((r) => r.engine))))];
-  const resolved = await resolveBackend(choice, engines).catch((e) => {
+  return openBackendSession(choice, engines).catch((e) => {
     throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
   });
-  if (resolved.backend === 'webgpu') process.stderr.write(`pipeline: backend ${backendLabel(resolved)}\n`);
-  return resolved;
+}
+
+let announced = false;
+async function gpuOf(session: BackendSession) {
+  const gpu = await session.gpu().catch((e) => {
+    throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
+  });
+  if (!announced) process.stderr.write(`pipeline: webgpu adapter: ${gpu.adapterName}\n`);
+  announced = true;
+  return gpu;
+}
+
+function presetsOf(raw: string | undefined): Preset[] {
+  const presets = raw === undefined ? [...PRESETS] : [raw];
+  for (const p of presets) if (!(PRESETS as readonly string[]).includes(p)) throw new PipelineUsageError(`--preset: must be full or ci, got ${JSON.stringify(p)}`);
+  return presets as Preset[];
+}
+
+/** `export-jobs --out FILE` and `import-batch FILE` (pipeline/batch.ts), for a remote GPU box. */
+async function batchSubcommand(sub: 'export-jobs' | 'import-batch', args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' } }, strict: true, allowPositionals: sub === 'import-batch' });
+  const figures = figuresFor(values.only);
+  const presets = presetsOf(values.preset);
+  const { exportJobs, importBatch, BatchFileError } = await import('./batch.ts');
+  if (sub === 'export-jobs') {
+    if (!values.out) throw new PipelineUsageError('export-jobs: --out FILE is required');
+    const n = exportJobs(figures, presets, values.out);
+    process.stderr.write(`pipeline: ${n} sgd runs not in the cache → ${values.out} (run: tsdyn batch --jobs ${values.out} --out results.json)\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new PipelineUsageError('import-batch: give one results file (from tsdyn batch --out)');
+  try {
+    const n = importBatch(positionals[0], figures, presets);
+    process.stderr.write(`pipeline: ${n} runs imported into the cache (backend webgpu)\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof BatchFileError) throw new PipelineUsageError(`import-batch: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The pipeline's entry point; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   installStopHandlers(() => process.stderr.write('\npipeline: stopped; nothing more is written (a rerun resumes from the cache)\n'));
   try {
+    const sub = args[0] === 'export-jobs' || args[0] === 'import-batch' ? args[0] : null;
+    if (sub) return await batchSubcommand(sub, args.slice(1));
     const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' }, backend: { type: 'string' } }, strict: true });
     const choice = values.backend === undefined || values.backend === '' ? 'auto' : values.backend;
     if (!isBackendChoice(choice)) throw new PipelineUsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
-    const presets = values.preset === undefined ? [...PRESETS] : [values.preset];
-    for (const p of presets) if (!(PRESETS as readonly string[]).includes(p)) throw new PipelineUsageError(`--preset: must be full or ci, got ${JSON.stringify(p)}`);
+    const presets = presetsOf(values.preset);
     const workers = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
     const figures = figuresFor(values.only);
-    const resolved = await openBackend(choice, figures, presets as Preset[]);
+    const session = await openBackend(choice, figures, presets as Preset[]);
     try {
-      for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers, resolved);
+      for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers, session);
     } finally {
-      if (resolved.backend === 'webgpu') resolved.gpu.close();
+      session.close();
     }
     return 0;
   } catch (e) {

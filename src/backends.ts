@@ -114,9 +114,42 @@ export async function resolveBackend(choice: BackendChoice, engines: readonly En
   }
 }
 
-/** The label snapshots and captions carry: 'cpu' or 'webgpu: <adapter name>'. */
+/** The label snapshots, captions and cache entries carry: 'cpu' or 'webgpu: <adapter name>'. */
 export function backendLabel(resolved: ResolvedBackend): string {
-  return resolved.backend === 'cpu' ? 'cpu' : `webgpu: ${resolved.gpu.adapterName}`;
+  return resolved.backend === 'cpu' ? 'cpu' : gpuLabel(resolved.gpu);
+}
+
+export function gpuLabel(gpu: { adapterName: string }): string {
+  return `webgpu: ${gpu.adapterName}`;
+}
+
+/**
+ * A study's backend with the GPU opened only when a run must be computed on it: a rerun whose
+ * webgpu runs are all cached (or imported from a remote batch) needs no adapter. `auto` probes
+ * at once (it must know where runs go to key them).
+ */
+export interface BackendSession {
+  backend: Backend;
+  gpu(): Promise<GpuSession>;
+  close(): void;
+}
+
+export async function openBackendSession(choice: BackendChoice, engines: readonly EngineName[]): Promise<BackendSession> {
+  if (choice === 'webgpu' && gpuDisabled()) throw new NoGpuError('--backend webgpu: no WebGPU adapter found (TSDYN_NO_GPU is set)');
+  let opened: Promise<ResolvedBackend> | null = choice === 'webgpu' ? null : resolveBackend(choice, engines);
+  const backend: Backend = opened ? (await opened).backend : 'webgpu';
+  return {
+    backend,
+    async gpu() {
+      opened ??= resolveBackend('webgpu', engines);
+      const r = await opened;
+      if (r.backend !== 'webgpu') throw new Error('backend session: no GPU on the cpu backend');
+      return r.gpu;
+    },
+    close() {
+      void opened?.then((r) => r.backend === 'webgpu' && r.gpu.close(), () => undefined);
+    },
+  };
 }
 
 /** Run SGD configs on the GPU, split into compatible batches; results in input order. */

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKENDS, backendDigest, backendRuns, gpuConfigProblem, runSgdOnGpu, type Backend, type GpuSession } from '../backends.ts';
+import { BACKENDS, backendDigest, backendRuns, gpuConfigProblem, gpuLabel, runSgdOnGpu, type Backend, type GpuSession } from '../backends.ts';
 import type { RunConfig } from '../config.ts';
 import { runCost, storedTrajectory } from '../figures/execute.ts';
 import { cacheKey } from '../figures/runKey.ts';
@@ -37,6 +37,8 @@ export interface PlannedJob extends WorkerJob {
   cost: number;
   /** The verified cached result, when there is one. */
   cached?: Trajectory;
+  /** Who computed the cached result (the cache entry's backend label). */
+  cachedBackend?: string;
 }
 
 /** A cache file that failed verification; it is recomputed. */
@@ -100,7 +102,7 @@ export function planJobs(
       config: run.config,
       ...(run.allowDivergence ? { allowDivergence: true } : {}),
       cost: expectedSeconds(run),
-      ...(lookup.status === 'hit' ? { cached: lookup.trajectory } : {}),
+      ...(lookup.status === 'hit' ? { cached: lookup.trajectory, cachedBackend: lookup.backend } : {}),
     });
   }
   return { jobs, problems };
@@ -179,7 +181,7 @@ async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
         const job = jobs[idx];
         const result = results[k];
         if (result.status === 'diverged' && !job.allowDivergence) throw new RunFailedError(`${job.label}: diverged at t = ${result.t} (${result.reason})`);
-        writeCacheEntry(options.cacheDir, job.key, { label: job.label, engine: job.engine, backend: job.backend }, storedTrajectory(result));
+        writeCacheEntry(options.cacheDir, job.key, { label: job.label, engine: job.engine, backend: gpuLabel(options.gpu!) }, storedTrajectory(result));
         options.onDone?.(job, seconds);
       });
     },

@@ -1,0 +1,93 @@
+/**
+ * The pipeline side of a remote GPU box (README "GPU backend"):
+ *
+ *   npx tsx pipeline/figures.ts export-jobs --preset full [--only NAME] --out jobs.json
+ *   (copy jobs.json to the GPU box; there: node tsdyn-batch.mjs --jobs jobs.json --out results.json)
+ *   npx tsx pipeline/figures.ts import-batch results.json [--preset full] [--only NAME]
+ *   make figures BACKEND=webgpu      (every SGD run now a cache hit: no adapter needed)
+ *
+ * export-jobs writes the SGD runs of the preset that the webgpu backend would compute and the
+ * cache lacks, as a `tsdyn batch` jobs file whose ids are the runs' cache keys (backend webgpu
+ * in the key). import-batch checks every result against the runs the same preset plans now
+ * (an id from an older engine or GPU code matches none and is refused), checks its status and
+ * records, and only then writes one cache file per run; nothing is written when any is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { gpuLabel } from '../src/backends.ts';
+import { firstNonFinite } from '../src/engines.ts';
+import { storedTrajectory } from '../src/figures/execute.ts';
+import type { FigureDefinition, Preset } from '../src/figures/types.ts';
+import { toJson, writeFileAtomic } from '../src/io.ts';
+import { recordSteps } from '../src/recordTimes.ts';
+import type { RunResult } from '../src/result.ts';
+import { readCacheEntry, writeCacheEntry } from '../src/runs/cache.ts';
+import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { formatRunKey } from '../src/runs/key.ts';
+import { planJobs, type PlannedJob } from '../src/runs/scheduler.ts';
+
+export class BatchFileError extends Error {}
+
+/** The webgpu jobs the presets plan for the figures (cached or not). */
+export function webgpuJobs(figures: FigureDefinition[], presets: Preset[], cacheDir = defaultCacheDir()): PlannedJob[] {
+  const runs = presets.flatMap((preset) => figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: `${fig.name} ${formatRunKey(r.key)}` }))));
+  return planJobs(runs, { cacheDir, backend: 'webgpu', engineDigest: engineDigest() }).jobs.filter((j) => j.backend === 'webgpu');
+}
+
+/** A `tsdyn batch` jobs file of the runs not yet cached; returns how many. */
+export function exportJobs(figures: FigureDefinition[], presets: Preset[], out: string): number {
+  const todo = webgpuJobs(figures, presets).filter((j) => !j.cached);
+  writeFileAtomic(out, toJson({ jobs: todo.map((j) => ({ id: j.key, label: j.label, config: j.config })) }, 2));
+  return todo.length;
+}
+
+interface BatchResultsFile {
+  adapter: string;
+  results: (RunResult & { id: string })[];
+}
+
+/** Check a results file entry by entry against the planned jobs; one line naming the entry on error. */
+export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: string; entries: { job: PlannedJob; result: RunResult }[] } {
+  const file = raw as Partial<BatchResultsFile>;
+  if (typeof file !== 'object' || file === null || typeof file.adapter !== 'string' || !Array.isArray(file.results)) {
+    throw new BatchFileError('results: not a tsdyn batch results file ({adapter, results: [...]})');
+  }
+  const byKey = new Map(jobs.map((j) => [j.key, j]));
+  const seen = new Set<string>();
+  const entries = file.results.map((r, i) => {
+    const where = `results[${i}]`;
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string') throw new BatchFileError(`${where}.id: missing`);
+    const job = byKey.get(r.id);
+    if (!job) throw new BatchFileError(`${where}.id: ${r.id} is no sgd run of these figures and presets with the current engine and GPU code (stale jobs file?)`);
+    if (seen.has(r.id)) throw new BatchFileError(`${where}.id: duplicate ${r.id}`);
+    seen.add(r.id);
+    if (r.status !== 'completed' && r.status !== 'diverged') throw new BatchFileError(`${where}.status: must be completed or diverged`);
+    const traj = r.trajectory;
+    if (typeof traj !== 'object' || traj === null || !Array.isArray(traj.t)) throw new BatchFileError(`${where}.trajectory: missing or not a trajectory`);
+    if (r.status === 'diverged' && !job.allowDivergence) throw new BatchFileError(`${where}: ${job.label} diverged at t = ${r.t} (${r.reason})`);
+    if (r.status === 'completed') {
+      const expected = recordSteps(job.config).length;
+      if (traj.t.length !== expected) throw new BatchFileError(`${where}.trajectory.t: ${traj.t.length} records, the run has ${expected}`);
+      const bad = firstNonFinite(traj);
+      if (bad) throw new BatchFileError(`${where}.trajectory.${bad.path}: non-finite at record ${bad.record}`);
+    }
+    return { job, result: r as RunResult };
+  });
+  return { adapter: file.adapter, entries };
+}
+
+/** Import a results file into the cache (all or nothing); returns how many runs were written. */
+export function importBatch(path: string, figures: FigureDefinition[], presets: Preset[], cacheDir = defaultCacheDir()): number {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new BatchFileError(`${path}: cannot read as JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  const { adapter, entries } = checkBatchResults(raw, webgpuJobs(figures, presets, cacheDir));
+  for (const { job, result } of entries) {
+    writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: gpuLabel({ adapterName: adapter }) }, storedTrajectory(result));
+    const back = readCacheEntry(cacheDir, job.key);
+    if (back.status !== 'hit') throw new Error(`import: ${job.key} did not verify after writing`);
+  }
+  return entries.length;
+}
