@@ -14,7 +14,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { gpuLabel } from '../src/backends.ts';
-import { firstNonFinite } from '../src/engines.ts';
 import { storedTrajectory } from '../src/figures/execute.ts';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
@@ -34,8 +33,8 @@ export function webgpuJobs(figures: FigureDefinition[], presets: Preset[], cache
 }
 
 /** A `tsdyn batch` jobs file of the runs not yet cached; returns how many. */
-export function exportJobs(figures: FigureDefinition[], presets: Preset[], out: string): number {
-  const todo = webgpuJobs(figures, presets).filter((j) => !j.cached);
+export function exportJobs(figures: FigureDefinition[], presets: Preset[], out: string, cacheDir = defaultCacheDir()): number {
+  const todo = webgpuJobs(figures, presets, cacheDir).filter((j) => !j.cached);
   writeFileAtomic(out, toJson({ jobs: todo.map((j) => ({ id: j.key, label: j.label, config: j.config })) }, 2));
   return todo.length;
 }
@@ -43,6 +42,18 @@ export function exportJobs(figures: FigureDefinition[], presets: Preset[], out: 
 interface BatchResultsFile {
   adapter: string;
   results: (RunResult & { id: string })[];
+}
+
+/** Path of the first leaf that is not a finite number (null stands for NaN in JSON). */
+function notFinite(value: unknown, path: string): string | null {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = notFinite(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+    return null;
+  }
+  return typeof value === 'number' && Number.isFinite(value) ? null : path;
 }
 
 /** Check a results file entry by entry against the planned jobs; one line naming the entry on error. */
@@ -64,11 +75,17 @@ export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: 
     const traj = r.trajectory;
     if (typeof traj !== 'object' || traj === null || !Array.isArray(traj.t)) throw new BatchFileError(`${where}.trajectory: missing or not a trajectory`);
     if (r.status === 'diverged' && !job.allowDivergence) throw new BatchFileError(`${where}: ${job.label} diverged at t = ${r.t} (${r.reason})`);
-    if (r.status === 'completed') {
-      const expected = recordSteps(job.config).length;
-      if (traj.t.length !== expected) throw new BatchFileError(`${where}.trajectory.t: ${traj.t.length} records, the run has ${expected}`);
-      const bad = firstNonFinite(traj);
-      if (bad) throw new BatchFileError(`${where}.trajectory.${bad.path}: non-finite at record ${bad.record}`);
+    // A diverged run's records stop at the divergence; a completed one has every record, all finite
+    // (JSON writes NaN and ±∞ as null, so a leaf that is not a finite number is refused).
+    const expected = recordSteps(job.config).length;
+    for (const key of ['t', 'eg', 'Q', 'R', 'v'] as const) {
+      const series = (traj as unknown as Record<string, unknown>)[key];
+      if (!Array.isArray(series)) throw new BatchFileError(`${where}.trajectory.${key}: missing`);
+      if (r.status === 'completed' && series.length !== expected) throw new BatchFileError(`${where}.trajectory.${key}: ${series.length} records, the run has ${expected}`);
+      if (r.status === 'completed') {
+        const bad = notFinite(series, `${key}`);
+        if (bad) throw new BatchFileError(`${where}.trajectory.${bad}: not a finite number`);
+      }
     }
     return { job, result: r as RunResult };
   });
