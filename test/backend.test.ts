@@ -118,6 +118,7 @@ describe('tsdyn sweep --backend webgpu (software adapter)', () => {
     const first = runCli(['sweep', '--config', sweep, '--out', join(dir, 'sweep-out'), '--backend', 'webgpu'], { env });
     expect(first.code).toBe(0);
     expect(ours(first.stderr).at(-1)).toMatch(/\(8 computed, 0 from the cache\)/);
+    expect(ours(first.stderr)[0]).toMatch(/^sweep: webgpu adapter: /);
     const entries = readdirSync(join(cache, 'runs')).map((f) => JSON.parse(readFileSync(join(cache, 'runs', f), 'utf8')));
     expect(entries).toHaveLength(8);
     const sgd = entries.filter((e) => e.engine === 'sgd');
@@ -134,6 +135,7 @@ describe('tsdyn sweep --backend webgpu (software adapter)', () => {
     const again = runCli(['sweep', '--config', sweep, '--out', join(dir, 'sweep-out'), '--backend', 'webgpu'], { env });
     expect(again.code).toBe(0);
     expect(ours(again.stderr).at(-1)).toMatch(/\(0 computed, 8 from the cache\)/);
+    expect(again.stderr.join('\n')).not.toMatch(/adapter|Warning/); // all cached: the GPU is not even opened
     expect(readFileSync(join(dir, 'sweep-out', 'table.csv'), 'utf8')).toContain('lr');
   });
 });

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, backendLabel, isBackendChoice, NoGpuError, resolveBackend, type ResolvedBackend } from '../backends.ts';
+import { BACKEND_CHOICES, isBackendChoice, NoGpuError, openBackendSession, type BackendSession } from '../backends.ts';
 import { toReviewJson, writeFileAtomic } from '../io.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
@@ -89,7 +89,7 @@ function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number): st
 /** `tsdyn sweep …`: returns the exit status; errors are one line on stderr. */
 export async function sweepCommand(argv: string[]): Promise<number> {
   installStopHandlers(() => process.stderr.write('\ntsdyn sweep: stopped; rerun the same command to resume from the cache\n'));
-  let resolved: ResolvedBackend | null = null;
+  let session: BackendSession | null = null;
   try {
     const { values } = parseArgs({
       args: argv,
@@ -127,16 +127,18 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const cacheDir = defaultCacheDir();
     const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
     const digest = engineDigest();
-    // Opened only after every input check; closed in the finally below.
-    resolved = await resolveBackend(backendChoice, [...new Set(runs.map((r) => r.engine))]).catch((e) => {
+    // After every input check; the GPU opens only if a run must be computed on it (closed below).
+    const noGpu = (e: unknown) => {
       throw e instanceof NoGpuError ? new SweepUsageError(e.message) : e;
-    });
-    const backend = resolved.backend;
-    if (resolved.backend === 'webgpu') process.stderr.write(`sweep: backend ${backendLabel(resolved)}\n`);
+    };
+    session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]).catch(noGpu);
+    const backend = session.backend;
     const { jobs, problems } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
+    const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu().catch(noGpu) : undefined;
+    if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
     process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
 
     const tty = progressEnabled();
@@ -154,7 +156,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       await runJobs(todo, {
         cacheDir,
         workers,
-        gpu: resolved.backend === 'webgpu' ? resolved.gpu : undefined,
+        gpu,
         onStart: (job) => show(job.label),
         onDone: (job, seconds) => {
           done += 1;
@@ -206,6 +208,6 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
     return usage ? 2 : 1;
   } finally {
-    if (resolved?.backend === 'webgpu') resolved.gpu.close();
+    session?.close();
   }
 }
