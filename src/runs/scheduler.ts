@@ -160,7 +160,12 @@ export interface RunJobsOptions {
 export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
   const gpuJobs = jobs.filter((j) => j.backend === 'webgpu');
   const cpuJobs = jobs.filter((j) => j.backend !== 'webgpu');
-  await Promise.all([runCpuJobs(cpuJobs, options), runGpuJobs(gpuJobs, options)]);
+  // A GPU failure stops the CPU workers too (a CPU failure already stops them in runCpuJobs).
+  const gpuDone = runGpuJobs(gpuJobs, options).catch((e: unknown) => {
+    stopAllWorkers();
+    throw e instanceof RunFailedError ? e : new RunFailedError(`webgpu: ${(e as Error)?.message ?? e}`);
+  });
+  await Promise.all([runCpuJobs(cpuJobs, options), gpuDone]);
 }
 
 /**
