@@ -9,11 +9,12 @@
  *   runs have their own cache keys, and its cache digest also covers src/gpu.
  *
  * `auto` picks webgpu when a hardware GPU is found, else cpu. The probe first looks for GPU
- * device nodes (`mayHaveHardwareGpu`): on Linux without /dev/dri, /dev/nvidia* and /dev/dxg
- * no hardware adapter can exist, so Dawn (dawn.node, ~90 ms and a "Couldn't load Vulkan"
- * warning on stderr) is not loaded at all.
+ * device nodes and the Vulkan loader (`mayHaveHardwareGpu`): on Linux without them no hardware
+ * adapter can exist, so Dawn (dawn.node, 20–95 ms and a "Couldn't load Vulkan" warning on
+ * stderr) is not loaded at all.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunConfig } from './config.ts';
 import type { Backend as EngineBackend, EngineName } from './engines.ts';
 import type { RunResult } from './result.ts';
@@ -63,18 +64,29 @@ export function gpuDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * Cheap pre-check before loading Dawn: false when no hardware GPU can be present. Linux GPUs
- * show up as /dev/dri/* (Mesa, AMD, Intel), /dev/nvidia* (NVIDIA) or /dev/dxg (WSL); other
- * platforms are always probed.
+ * Cheap pre-check before loading Dawn: false when no hardware GPU can be found. On Linux Dawn
+ * reaches hardware only through Vulkan, so it needs both a GPU device node (/dev/dri/* for
+ * Mesa, AMD, Intel; /dev/nvidia*; /dev/dxg under WSL) and the Vulkan loader (libvulkan.so.1:
+ * without it Dawn only prints "Couldn't load Vulkan" on stderr). Other platforms are always
+ * probed. A loader outside the usual folders and LD_LIBRARY_PATH is missed: `auto` then
+ * picks cpu, and `--backend webgpu` still finds the GPU.
  */
-export function mayHaveHardwareGpu(): boolean {
+export function mayHaveHardwareGpu(env: NodeJS.ProcessEnv = process.env): boolean {
   if (process.platform !== 'linux') return true;
-  if (existsSync('/dev/dri') || existsSync('/dev/dxg')) return true;
+  let nodes: boolean;
   try {
-    return readdirSync('/dev').some((f) => f.startsWith('nvidia'));
+    nodes = existsSync('/dev/dri') || existsSync('/dev/dxg') || readdirSync('/dev').some((f) => f.startsWith('nvidia'));
   } catch {
-    return true;
+    nodes = true;
   }
+  return nodes && hasVulkanLoader(env);
+}
+
+const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/lib64', '/lib', '/usr/local/lib', '/usr/lib/wsl/lib'];
+
+function hasVulkanLoader(env: NodeJS.ProcessEnv): boolean {
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
 
 export interface GpuSession {
