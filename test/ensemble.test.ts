@@ -3,7 +3,12 @@
  * machinery (real sgd and ode runs through executeRun, the figure pipeline's run path), and
  * the preset plumbing (the default build's plan is untouched; the ensemble plan's size).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { snapshotPath } from '../pipeline/outputs.ts';
+import { activeCalibrationPath, CALIBRATIONS, calibrationPath, readCalibration } from '../src/figures/calibration.ts';
 import { figurePlan } from '../pipeline/figures.ts';
 import { validateConfig } from '../src/config.ts';
 import { ensembleFigure, SPREAD_TIMES, type EnsembleSettings } from '../src/figures/ensemble.ts';
@@ -200,5 +205,36 @@ describe('ensemble preset plumbing', () => {
     expect(() => figurePlan('ensemble-two-layer', ['full', 'ci'])).toThrow(/not in preset full or ci: add --preset ensemble/);
     expect(figurePlan('ensemble-two-layer', ['ensemble'])[0].figures.map((f) => f.name)).toEqual(['ensemble-two-layer']);
     expect(() => figurePlan('nope', ['ensemble'])).toThrow(/unknown figure "nope"/);
+  });
+});
+
+describe('which calibration the replication bounds come from', () => {
+  it('the sampler file until an ensemble file exists, then the ensemble file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdyn-cal-'));
+    try {
+      writeFileSync(calibrationPath('sampler', dir), JSON.stringify({ seeds: [1001, 1002], engine: 'sampler', settings: [] }));
+      expect(activeCalibrationPath(dir)).toBe(join(dir, 'calibration.json'));
+      expect(readCalibration(dir)!.engine).toBe('sampler');
+      writeFileSync(calibrationPath('ensemble', dir), JSON.stringify({ seeds: [1001, 1002], engine: 'sgd', settings: [] }));
+      expect(activeCalibrationPath(dir)).toBe(join(dir, 'calibration-ensemble.json'));
+      expect(readCalibration(dir)!.engine).toBe('sgd');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the repository's bounds check (test/figures.test.ts, readCalibration) reads the active file, made by its calibration's engine", () => {
+    // test/figures.test.ts requires REPLICATION_BOUNDS to equal boundsFromCalibration on
+    // readCalibration(): with this, that is whichever calibration file is present.
+    const active = activeCalibrationPath();
+    expect(readCalibration()).toEqual(JSON.parse(readFileSync(active, 'utf8')));
+    const name = (Object.keys(CALIBRATIONS) as (keyof typeof CALIBRATIONS)[]).find((k) => active.endsWith(CALIBRATIONS[k].file))!;
+    expect(readCalibration()!.engine).toBe(CALIBRATIONS[name].engine);
+    expect(readCalibration()!.seeds.length).toBeGreaterThanOrEqual(CALIBRATIONS[name].defaultSeeds);
+  });
+
+  it('ensemble snapshots go to snapshots/ensemble/', () => {
+    expect(snapshotPath('ensemble-two-layer', 'ensemble')).toMatch(/snapshots\/ensemble\/ensemble-two-layer\.json$/);
+    expect(snapshotPath('two-layer', 'ci')).toMatch(/snapshots\/ci\/two-layer\.json$/);
   });
 });

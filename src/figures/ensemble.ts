@@ -125,7 +125,7 @@ function build(s: EnsembleSettings, results: RunResults, preset: Preset): BuiltF
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${s.label}: ${s.seeds.length} seeds per K, mean ± 1 std of SGD vs mean of the seeds' ODEs`,
+      text: `${s.label}: ${s.seeds.length} seeds per K, mean ± 1 std of SGD (blue) vs mean of the seeds' ODEs (dashed red)`,
       subtitle: [`${describeSettings(cfg)}; 1/√N = ${round(1 / Math.sqrt(cfg.N), 3)}`, ...panels.map(spreadLine)],
     },
     data: { values: data },
