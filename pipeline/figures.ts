@@ -48,7 +48,7 @@ export function figurePlan(only: string | undefined, presets: readonly Preset[])
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
 /** Compute what the figures of one preset need, then build them. */
-async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
+export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();

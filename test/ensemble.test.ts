@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { snapshotPath } from '../pipeline/outputs.ts';
 import { activeCalibrationPath, CALIBRATIONS, calibrationPath, readCalibration } from '../src/figures/calibration.ts';
 import { figurePlan } from '../pipeline/figures.ts';
-import { validateConfig } from '../src/config.ts';
-import { ensembleFigure, SPREAD_TIMES, type EnsembleSettings } from '../src/figures/ensemble.ts';
+import { ensembleFigure, SPREAD_TIMES } from '../src/figures/ensemble.ts';
+import { tinyEnsembleSettings } from './helpers/ensembleTiny.ts';
 import { ENSEMBLE_SEEDS, ENSEMBLE_T_MAX, ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from '../src/figures/ensembleFigures.ts';
 import { acrossSeeds, recordsAt } from '../src/figures/ensembleStats.ts';
 import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
@@ -56,20 +56,6 @@ describe('ensemble statistics', () => {
   });
 });
 
-/** A tiny instance of Figure 1's ensemble: same code and config machinery, small N, short t. */
-function tinySettings(N: number, seeds: number): EnsembleSettings {
-  return {
-    name: `tiny-ensemble-N${N}`,
-    title: 'tiny',
-    label: 'Soft committee machine',
-    theory: 'Saad & Solla (1995)',
-    Ks: [2],
-    seeds: Array.from({ length: seeds }, (_, i) => i + 1),
-    config: (K, seed) => validateConfig({ ...softCommitteeConfig(K, 'ci'), N, tMax: 2, recordEvery: 0.5, recordPoints: 6, seed }),
-    presets: ['ensemble'],
-  };
-}
-
 function runAll(fig: FigureDefinition): { results: RunResults; trajectories: Map<string, Trajectory> } {
   const results = new RunResults();
   const trajectories = new Map<string, Trajectory>();
@@ -95,7 +81,7 @@ describe('ensemble figure on a tiny instance (N = 100 and 900, t ≤ 2)', () => 
   const small = { N: 100, S: 40 };
   const large = { N: 900, S: 160 };
   const build = ({ N, S }: { N: number; S: number }) => {
-    const fig = ensembleFigure(tinySettings(N, S));
+    const fig = ensembleFigure(tinyEnsembleSettings(N, S));
     const { results, trajectories } = runAll(fig);
     const built = fig.build(results, 'ensemble');
     return { fig, built, snapshot: built.snapshot as EnsembleSnapshot, trajectories };
