@@ -3,10 +3,12 @@
  * (src/runs/scheduler.ts: one per core, costliest first), then build figures/, snapshots/ and
  * the gallery.
  *
- *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N]
+ *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci|ensemble] [--jobs N]
  *
- * Without --preset both presets are built: 'full' (published settings: SVGs, gallery,
- * snapshots/) and 'ci' (the reduced runs CI repeats: snapshots/ci/). Unchanged runs come from
+ * Without --preset the presets of the default build are built (PRESETS in
+ * src/figures/types.ts): 'full' (published settings: SVGs, gallery, snapshots/) and 'ci' (the
+ * reduced runs CI repeats: snapshots/ci/). '--preset ensemble' builds only the figures that
+ * list that preset (SVGs and snapshots/ensemble/, not the gallery). Unchanged runs come from
  * the verified cache (src/runs/cache.ts); a damaged cache file is named and recomputed. On a
  * terminal a progress line shows what runs, how far and the ETA; in CI (CI set, or no TTY)
  * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
@@ -14,8 +16,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FIGURES, figureByName } from '../src/figures/registry.ts';
-import type { FigureDefinition, Preset } from '../src/figures/types.ts';
+import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
+import { PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { cacheKey } from '../src/figures/runKey.ts';
@@ -27,22 +29,26 @@ import { renderFigureOutputs, snapshotPath } from './outputs.ts';
 
 export class PipelineUsageError extends Error {}
 
-const PRESETS = ['full', 'ci'] as const;
-
-function figuresFor(only: string | undefined): FigureDefinition[] {
-  const names = FIGURES.map((f) => f.name).join(', ');
-  if (only === undefined) return FIGURES;
+/** The figures to build per preset: each preset's own figures, narrowed to --only's names. */
+export function figurePlan(only: string | undefined, presets: readonly Preset[]): { preset: Preset; figures: FigureDefinition[] }[] {
+  const all = (p: Preset) => figuresOfPreset(p);
+  if (only === undefined) return presets.map((preset) => ({ preset, figures: all(preset) }));
+  const names = [...new Set(presets.flatMap((p) => all(p).map((f) => f.name)))].join(', ');
   if (only.trim() === '') throw new PipelineUsageError(`no figure named: use NAME=<figure> (one of: ${names})`);
-  return only.split(',').map((name) => {
-    if (!FIGURES.some((f) => f.name === name)) throw new PipelineUsageError(`unknown figure ${JSON.stringify(name)} (one of: ${names})`);
-    return figureByName(name);
-  });
+  const wanted = only.split(',');
+  for (const name of wanted) {
+    const fig = ALL_FIGURES.find((f) => f.name === name);
+    if (!fig) throw new PipelineUsageError(`unknown figure ${JSON.stringify(name)} (one of: ${names})`);
+    if (!presets.some((p) => all(p).includes(fig)))
+      throw new PipelineUsageError(`figure ${name} is not in preset ${presets.join(' or ')}: add --preset ${(fig.presets ?? ['full'])[0]}`);
+  }
+  return presets.map((preset) => ({ preset, figures: all(preset).filter((f) => wanted.includes(f.name)) })).filter((p) => p.figures.length > 0);
 }
 
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
 /** Compute what the figures of one preset need, then build them. */
-async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
+export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
@@ -104,7 +110,9 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, built: b });
   }
+  // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs (the gallery shows the default build).
   if (preset === 'full') await renderFigureOutputs(built);
+  if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: false });
   const line = `[${preset}] ${jobs.length} runs (${todo.length} computed, ${jobs.length - todo.length} cached) in ${formatSeconds((Date.now() - started) / 1000)}`;
   const perFigure = [...computeSeconds].map(([f, s]) => `${f} ${s.toFixed(0)}s`).join(', ');
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
@@ -115,12 +123,12 @@ export async function main(args: string[]): Promise<number> {
   installStopHandlers(() => process.stderr.write('\npipeline: stopped; nothing more is written (a rerun resumes from the cache)\n'));
   try {
     const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' } }, strict: true });
-    const presets = values.preset === undefined ? [...PRESETS] : [values.preset];
-    for (const p of presets) if (!(PRESETS as readonly string[]).includes(p)) throw new PipelineUsageError(`--preset: must be full or ci, got ${JSON.stringify(p)}`);
+    const known = Object.keys(PRESETS) as Preset[];
+    const presets = values.preset === undefined ? known.filter((p) => PRESETS[p].inDefaultBuild) : [values.preset as Preset];
+    for (const p of presets) if (!known.includes(p)) throw new PipelineUsageError(`--preset: must be ${known.join(', ')}, got ${JSON.stringify(p)}`);
     const workers = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
-    const figures = figuresFor(values.only);
-    for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers);
+    for (const { preset, figures } of figurePlan(values.only, presets)) await buildPreset(preset, figures, workers);
     return 0;
   } catch (e) {
     const usage = e instanceof PipelineUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

@@ -3,7 +3,7 @@
  *   figures/NAME.svg            the figure (byte-deterministic)
  *   figures/data/NAME.vl.json   its Vega-Lite spec with the plotted data (re-rendered by tests)
  *   figures/index.html          the offline gallery (with the interactive figure)
- *   snapshots/NAME.json         metrics of the full preset; snapshots/ci/NAME.json for CI's preset
+ *   snapshots/NAME.json         metrics of the full preset; snapshots/<preset>/NAME.json for the others (ci, ensemble)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ export { ROOT };
 const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
 
 export function snapshotPath(name: string, preset: Preset): string {
-  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', 'ci', `${name}.json`);
+  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', preset, `${name}.json`);
 }
 
 export function svgPath(name: string): string {
@@ -34,6 +34,7 @@ export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
 
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
+  opts: { gallery: boolean } = { gallery: true },
 ): Promise<void> {
   for (const { fig, built } of figures) {
     writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
@@ -42,7 +43,7 @@ export async function renderFigureOutputs(
   }
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
-  await writeGallery();
+  if (opts.gallery) await writeGallery();
 }
 
 /** The gallery is built from the committed outputs, so it is always consistent with them. */
