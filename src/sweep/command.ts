@@ -10,9 +10,11 @@
  *   trajectories.jsonl       with --trajectories: {key, trajectory} per run
  * An interrupted sweep resumes from the cache: rerun the same command.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readJsonFile } from '../commands/args.ts';
+import { UsageError } from '../errors.ts';
 import { cacheKey } from '../figures/runKey.ts';
 import { toReviewJson, writeFileAtomic } from '../io.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
@@ -31,36 +33,24 @@ export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs
   Runs every run of a sweep file (schema/sweep.schema.json) not yet in the run cache, then writes
   DIR/table.csv, DIR/table.jsonl, DIR/plot.svg (default DIR: out/<config name>).`;
 
-class SweepUsageError extends Error {}
+
 
 function readSweepFile(path: string): SweepSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new SweepUsageError(`--config: cannot read ${path}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new SweepError('sweep', `${path} is not valid JSON (${(e as Error).message})`);
-  }
-  return validateSweep(raw);
+  return validateSweep(readJsonFile(path, (m) => new SweepError('sweep', m)));
 }
 
 function checkOutDir(dir: string): void {
-  if (dir === '') throw new SweepUsageError('--out: must name a folder');
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new SweepUsageError(`--out: ${dir} exists and is not a folder`);
+  if (dir === '') throw new UsageError('--out: must name a folder');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a folder`);
 }
 
 function plotChoice(spec: SweepSpec, values: { 'plot-metric'?: string; 'plot-x'?: string; 'plot-y'?: string }): PlotChoice | null {
   const fields = spec.axes.flatMap((a) => a.fields) as string[];
   const metric = (values['plot-metric'] ?? (spec.metrics.includes('maxAbsLogRatio') ? 'maxAbsLogRatio' : spec.metrics[0])) as SweepMetric;
-  if (!spec.metrics.includes(metric)) throw new SweepUsageError(`--plot-metric: must be one of the sweep's metrics (${spec.metrics.join(', ')}), got ${JSON.stringify(metric)}`);
+  if (!spec.metrics.includes(metric)) throw new UsageError(`--plot-metric: must be one of the sweep's metrics (${spec.metrics.join(', ')}), got ${JSON.stringify(metric)}`);
   for (const opt of ['plot-x', 'plot-y'] as const) {
     const f = values[opt];
-    if (f !== undefined && !fields.includes(f)) throw new SweepUsageError(`--${opt}: must be a varied field (${fields.join(', ') || 'none'}), got ${JSON.stringify(f)}`);
+    if (f !== undefined && !fields.includes(f)) throw new UsageError(`--${opt}: must be a varied field (${fields.join(', ') || 'none'}), got ${JSON.stringify(f)}`);
   }
   const x = values['plot-x'] ?? fields[0];
   if (x === undefined) return null; // nothing varies but the seed: the table says it all
@@ -107,12 +97,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${SWEEP_USAGE}\n`);
       return 0;
     }
-    if (!values.config) throw new SweepUsageError('--config: required (a sweep file, see configs/*sweep*.json)');
-    if (!(values.backend! in BACKENDS)) throw new SweepUsageError(`--backend: must be one of ${Object.keys(BACKENDS).join(', ')}, got ${JSON.stringify(values.backend)}`);
+    if (!values.config) throw new UsageError('--config: required (a sweep file, see configs/*sweep*.json)');
+    if (!(values.backend! in BACKENDS)) throw new UsageError(`--backend: must be one of ${Object.keys(BACKENDS).join(', ')}, got ${JSON.stringify(values.backend)}`);
     const backend = values.backend as Backend;
     const workersRaw = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workersRaw !== undefined && !(Number.isInteger(workersRaw) && workersRaw >= 1 && workersRaw <= 256)) {
-      throw new SweepUsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
+      throw new UsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
     }
     const outDir = values.out ?? join('out', basename(values.config).replace(/\.json$/, ''));
     checkOutDir(outDir);
@@ -190,7 +180,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    const usage = e instanceof SweepUsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    const usage = e instanceof UsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
     const known = usage || e instanceof SweepError || e instanceof RunFailedError;
     process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
     return usage ? 2 : 1;
