@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 DEPS := node_modules/.package-lock.json
 NAME ?=
+# make figures PRESET=ensemble / make calibrate PRESET=ensemble (empty: the default presets)
+PRESET ?=
+PRESET_ARG := $(if $(PRESET),--preset=$(PRESET),)
 
 .PHONY: figures figure test typecheck bench calibrate demo clean-cache schema sweep-example build
 
@@ -21,13 +24,14 @@ build: $(CLI)
 BACKEND ?= auto
 
 ## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
+## PRESET=ensemble builds only the GPU-sized ensemble figures (README, "Ensemble preset (GPU)").
 figures: $(DEPS) $(CLI)
-	node_modules/.bin/zx pipeline/figures.mjs --backend="$(BACKEND)"
+	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG) --backend="$(BACKEND)"
 	node_modules/.bin/tsx scripts/build-explorer.ts
 
 ## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
 figure: $(DEPS)
-	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)" --backend="$(BACKEND)"
+	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)" $(PRESET_ARG) --backend="$(BACKEND)"
 
 ## Regenerate schema/*.schema.json from the config types (src/sweep/fileTypes.ts).
 schema: $(DEPS)
@@ -46,8 +50,9 @@ typecheck: $(DEPS)
 	npx tsc --noEmit
 
 ## Re-measure the null distribution behind the replication tolerances (~20 min on 2 cores).
+## PRESET=ensemble: 1000 full-SGD seeds per K → snapshots/calibration-ensemble.json (GPU-sized).
 calibrate: $(DEPS)
-	npx tsx pipeline/calibrate.ts
+	npx tsx pipeline/calibrate.ts $(PRESET_ARG)
 
 ## Speed benchmark: prints a table and writes bench/results.json.
 bench: $(DEPS)

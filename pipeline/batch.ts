@@ -26,15 +26,18 @@ import { planJobs, type PlannedJob } from '../src/runs/scheduler.ts';
 
 export class BatchFileError extends Error {}
 
-/** The webgpu jobs the presets plan for the figures (cached or not). */
-export function webgpuJobs(figures: FigureDefinition[], presets: Preset[], cacheDir = defaultCacheDir()): PlannedJob[] {
-  const runs = presets.flatMap((preset) => figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: `${fig.name} ${formatRunKey(r.key)}` }))));
+/** Which figures of which presets (pipeline/figures.ts figurePlan). */
+export type FigurePlan = { preset: Preset; figures: FigureDefinition[] }[];
+
+/** The webgpu jobs the plan has (cached or not). */
+export function webgpuJobs(plan: FigurePlan, cacheDir = defaultCacheDir()): PlannedJob[] {
+  const runs = plan.flatMap(({ preset, figures }) => figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: `${fig.name} ${formatRunKey(r.key)}` }))));
   return planJobs(runs, { cacheDir, backend: 'webgpu', engineDigest: engineDigest() }).jobs.filter((j) => j.backend === 'webgpu');
 }
 
 /** A `tsdyn batch` jobs file of the runs not yet cached; returns how many. */
-export function exportJobs(figures: FigureDefinition[], presets: Preset[], out: string, cacheDir = defaultCacheDir()): number {
-  const todo = webgpuJobs(figures, presets, cacheDir).filter((j) => !j.cached);
+export function exportJobs(plan: FigurePlan, out: string, cacheDir = defaultCacheDir()): number {
+  const todo = webgpuJobs(plan, cacheDir).filter((j) => !j.cached);
   writeFileAtomic(out, toJson({ jobs: todo.map((j) => ({ id: j.key, label: j.label, config: j.config })) }, 2));
   return todo.length;
 }
@@ -93,14 +96,14 @@ export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: 
 }
 
 /** Import a results file into the cache (all or nothing); returns how many runs were written. */
-export function importBatch(path: string, figures: FigureDefinition[], presets: Preset[], cacheDir = defaultCacheDir()): number {
+export function importBatch(path: string, plan: FigurePlan, cacheDir = defaultCacheDir()): number {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new BatchFileError(`${path}: cannot read as JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  const { adapter, entries } = checkBatchResults(raw, webgpuJobs(figures, presets, cacheDir));
+  const { adapter, entries } = checkBatchResults(raw, webgpuJobs(plan, cacheDir));
   for (const { job, result } of entries) {
     writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: gpuLabel({ adapterName: adapter }) }, storedTrajectory(result));
     const back = readCacheEntry(cacheDir, job.key);

@@ -2,80 +2,107 @@
  * Calibrate the replication tolerances: how far does one finite-N SGD run stray from its own
  * ODE when nothing is wrong?
  *
- *   npx tsx pipeline/calibrate.ts [--seeds 50] [--preset full|ci|both (default full)]   → snapshots/calibration.json
+ *   npx tsx pipeline/calibrate.ts [--seeds S] [--preset full|ci|both|ensemble (default full)] [--out FILE]
  *
  * For every panel setting of the three theory-vs-simulation figures (soft committee, two-layer,
- * large initial weights; each K, both presets) it runs S fresh seeds (1001 … 1000+S, disjoint
- * from the figures' own seeds) through the exact finite-N sampler (equal in distribution to full
- * SGD, test/sampler.test.ts) and the ODE from the same initial order parameters, and records the
- * per-panel metrics the tolerances check. The tolerances in src/figures/common.ts are set from
- * this file by the rule stated there; test/figures.test.ts checks that they still cover it.
+ * large initial weights; each K) it runs S fresh seeds (1001 … 1000+S, disjoint from the
+ * figures' own seeds) and the ODE from the same initial order parameters, and records the
+ * per-panel metrics the tolerances check:
+ *  - full / ci / both: S = 50 seeds of the exact finite-N sampler (equal in distribution to full
+ *    SGD, test/sampler.test.ts) → snapshots/calibration.json (`make calibrate`);
+ *  - ensemble: S = 1000 seeds of full SGD (`engine: 'sgd'`) at the full preset's settings →
+ *    snapshots/calibration-ensemble.json (`make calibrate PRESET=ensemble`; GPU-sized, README
+ *    "Ensemble preset (GPU)"). Where that file exists the bounds come from it
+ *    (activeCalibrationPath in src/figures/calibration.ts).
+ * It ends by printing the bounds the rule (boundsFromCalibration) gives on the new file: copy
+ * them into src/figures/replicationBounds.ts. The tolerances in src/figures/common.ts are set
+ * from the active file by that rule; test/figures.test.ts checks that they still equal it.
+ * Settings are run one at a time, so memory holds one setting's trajectories (2·S runs).
  * Deterministic: the same seeds give the same file.
  */
 import { parseArgs } from 'node:util';
 import { panelMetrics } from '../src/figures/common.ts';
 import type { Preset } from '../src/figures/types.ts';
-import { calibrationConfigHash, calibrationPath, calibrationSettings, type CalibrationFile, type CalibrationSample } from '../src/figures/calibration.ts';
+import {
+  boundsFromCalibration,
+  CALIBRATIONS,
+  calibrationConfigHash,
+  calibrationPath,
+  calibrationSettings,
+  figureSettings,
+  type CalibrationFile,
+  type CalibrationName,
+  type CalibrationSample,
+} from '../src/figures/calibration.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
+import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 
 const ESCAPE_THRESHOLD = 1e-2; // the figures' own threshold
 
+function sample(seed: number, p: ReturnType<typeof panelMetrics>): CalibrationSample {
+  return {
+    seed,
+    escapeTimeSim: p.escapeTimeSim,
+    escapeTimeOde: p.escapeTimeOde,
+    maxAbsLogRatioPreEscape: p.maxAbsLogRatioPreEscape,
+    minAlignQPreEscape: p.minAlignQPreEscape,
+    minAlignRPreEscape: p.minAlignRPreEscape,
+    minAlignVPreEscape: p.minAlignVPreEscape,
+    minAlignQ: p.minAlignQ,
+    minAlignR: p.minAlignR,
+    minAlignV: p.minAlignV,
+    finalEgSim: p.finalEgSim,
+    finalEgOde: p.finalEgOde,
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '50' }, preset: { type: 'string', default: 'full' } }, strict: true });
-  const S = Number(values.seeds);
+  const { values } = parseArgs({ options: { seeds: { type: 'string' }, preset: { type: 'string', default: 'full' }, out: { type: 'string' } }, strict: true });
+  if (!['full', 'ci', 'both', 'ensemble'].includes(values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);
+  const which: CalibrationName = values.preset === 'ensemble' ? 'ensemble' : 'sampler';
+  const { engine, defaultSeeds } = CALIBRATIONS[which];
+  const S = values.seeds === undefined ? defaultSeeds : Number(values.seeds);
   if (!Number.isInteger(S) || S < 2) throw new Error(`--seeds: must be an integer ≥ 2, got ${values.seeds}`);
-  if (!['full', 'ci', 'both'].includes(values.preset!)) throw new Error(`--preset: must be full, ci or both, got ${values.preset}`);
-  const presets: Preset[] = values.preset === 'both' ? ['full', 'ci'] : [values.preset as Preset];
+  const out = values.out ?? calibrationPath(which);
+  if (out.trim() === '') throw new Error('--out: must be a file path');
+  // The ensemble calibration measures the published (full) settings only.
+  const presets: Preset[] = values.preset === 'both' ? ['full', 'ci'] : values.preset === 'ensemble' ? ['full'] : [values.preset as Preset];
   const seeds = Array.from({ length: S }, (_, i) => 1001 + i);
   const all = calibrationSettings(FIGURES, presets);
-  const jobs: PoolJob[] = [];
-  for (const s of all) for (const seed of seeds) {
-    const cfg = s.config(seed);
-    jobs.push({ engine: 'sampler', config: cfg }, { engine: 'ode', config: cfg });
-  }
   const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
   const started = Date.now();
+  const total = all.length * seeds.length * 2;
   let finished = 0;
-  const results = await runInWorkers(jobs, {
-    onProgress: (_i, f) => {
-      if (f < 1) return;
-      finished++;
-      if (tty) {
-        const el = (Date.now() - started) / 1000;
-        process.stderr.write(`\r\x1b[Kcalibrate: ${finished}/${jobs.length} runs, ETA ${Math.round((el * (jobs.length - finished)) / finished)}s`);
-      }
-    },
-  });
-  if (tty) process.stderr.write('\r\x1b[K');
-  const file: CalibrationFile = { seeds, engine: 'sampler', settings: [] };
-  let j = 0;
+  const file: CalibrationFile = { seeds, engine, settings: [] };
   for (const s of all) {
-    const samples: CalibrationSample[] = [];
-    for (const seed of seeds) {
-      const cfg = s.config(seed);
-      const p = panelMetrics(`seed=${seed}`, results[j], results[j + 1], cfg, { escapeThreshold: ESCAPE_THRESHOLD });
-      j += 2;
-      samples.push({
-        seed,
-        escapeTimeSim: p.escapeTimeSim,
-        escapeTimeOde: p.escapeTimeOde,
-        maxAbsLogRatioPreEscape: p.maxAbsLogRatioPreEscape,
-        minAlignQPreEscape: p.minAlignQPreEscape,
-        minAlignRPreEscape: p.minAlignRPreEscape,
-        minAlignVPreEscape: p.minAlignVPreEscape,
-        minAlignQ: p.minAlignQ,
-        minAlignR: p.minAlignR,
-        minAlignV: p.minAlignV,
-        finalEgSim: p.finalEgSim,
-        finalEgOde: p.finalEgOde,
-      });
-    }
+    const jobs: PoolJob[] = seeds.flatMap((seed) => [
+      { engine, config: s.config(seed) },
+      { engine: 'ode' as const, config: s.config(seed) },
+    ]);
+    const results = await runInWorkers(jobs, {
+      onProgress: (_i, f) => {
+        if (f < 1) return;
+        finished++;
+        if (tty) {
+          const el = (Date.now() - started) / 1000;
+          process.stderr.write(`\r\x1b[Kcalibrate (${engine}): ${s.figure} K=${s.K}; ${finished}/${total} runs, ETA ${Math.round((el * (total - finished)) / finished)}s`);
+        }
+      },
+    });
+    const samples = seeds.map((seed, i) => sample(seed, panelMetrics(`seed=${seed}`, results[2 * i], results[2 * i + 1], s.config(seed), { escapeThreshold: ESCAPE_THRESHOLD })));
     file.settings.push({ figure: s.figure, preset: s.preset, K: s.K, configHash: calibrationConfigHash(s.config(seeds[0])), samples });
   }
-  writeFileAtomic(calibrationPath(), toJson(file, 1));
-  process.stderr.write(`calibrate: ${jobs.length} runs in ${Math.round((Date.now() - started) / 1000)}s → ${calibrationPath()}\n`);
+  if (tty) process.stderr.write('\r\x1b[K');
+  writeFileAtomic(out, toJson(file, 1));
+  process.stderr.write(`calibrate: ${total} ${engine}/ode runs in ${Math.round((Date.now() - started) / 1000)}s → ${out}\n`);
+  if (!presets.includes('full')) return;
+  for (const name of Object.keys(REPLICATION_BOUNDS)) {
+    const { samples, tMax, seedsPerK } = figureSettings(file, FIGURES.find((f) => f.name === name)!);
+    process.stderr.write(`  ${name}: ${JSON.stringify(boundsFromCalibration(samples, tMax, seedsPerK))}\n`);
+  }
+  process.stderr.write('  (the rule\'s bounds on this file: REPLICATION_BOUNDS in src/figures/replicationBounds.ts must equal them)\n');
 }
 
 main().catch((e) => {

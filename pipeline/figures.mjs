@@ -3,7 +3,7 @@
  * make figures / make figure NAME=…: the entry point (zx). All the work is in
  * pipeline/figures.ts, loaded in this same process (no extra process to orphan on a signal).
  *
- *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N]
+ *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci|ensemble] [--jobs N]
  */
 import { tsImport } from 'tsx/esm/api';
 

@@ -3,15 +3,18 @@
  * (src/runs/scheduler.ts: one per core, costliest first), then build figures/, snapshots/ and
  * the gallery.
  *
- *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci] [--jobs N] [--backend auto|cpu|webgpu]
+ *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci|ensemble] [--jobs N] [--backend auto|cpu|webgpu]
+ *   npx tsx pipeline/figures.ts export-jobs|import-batch …   (a remote GPU box: pipeline/batch.ts)
  *
  * --backend (make figures BACKEND=…; default auto: a hardware GPU when found, else cpu): on
  * webgpu the sgd runs are batched on the GPU in this process while the CPU workers take the ode
  * and sampler runs; each run is its own cache file with its backend in the key. Snapshots get a
  * `backend` field and captions a sentence naming it.
  *
- * Without --preset both presets are built: 'full' (published settings: SVGs, gallery,
- * snapshots/) and 'ci' (the reduced runs CI repeats: snapshots/ci/). Unchanged runs come from
+ * Without --preset the presets of the default build are built (PRESETS in
+ * src/figures/types.ts): 'full' (published settings: SVGs, gallery, snapshots/) and 'ci' (the
+ * reduced runs CI repeats: snapshots/ci/). '--preset ensemble' builds only the figures that
+ * list that preset (SVGs and snapshots/ensemble/, not the gallery). Unchanged runs come from
  * the verified cache (src/runs/cache.ts); a damaged cache file is named and recomputed. On a
  * terminal a progress line shows what runs, how far and the ETA; in CI (CI set, or no TTY)
  * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
@@ -19,11 +22,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FIGURES, figureByName } from '../src/figures/registry.ts';
-import type { FigureDefinition, Preset } from '../src/figures/types.ts';
+import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
+import { PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
-import { BACKEND_CHOICES, isBackendChoice, NoGpuError, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
+import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, NoGpuError, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
@@ -32,22 +35,26 @@ import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends Error {}
 
-const PRESETS = ['full', 'ci'] as const;
-
-function figuresFor(only: string | undefined): FigureDefinition[] {
-  const names = FIGURES.map((f) => f.name).join(', ');
-  if (only === undefined) return FIGURES;
+/** The figures to build per preset: each preset's own figures, narrowed to --only's names. */
+export function figurePlan(only: string | undefined, presets: readonly Preset[]): { preset: Preset; figures: FigureDefinition[] }[] {
+  const all = (p: Preset) => figuresOfPreset(p);
+  if (only === undefined) return presets.map((preset) => ({ preset, figures: all(preset) }));
+  const names = [...new Set(presets.flatMap((p) => all(p).map((f) => f.name)))].join(', ');
   if (only.trim() === '') throw new PipelineUsageError(`no figure named: use NAME=<figure> (one of: ${names})`);
-  return only.split(',').map((name) => {
-    if (!FIGURES.some((f) => f.name === name)) throw new PipelineUsageError(`unknown figure ${JSON.stringify(name)} (one of: ${names})`);
-    return figureByName(name);
-  });
+  const wanted = only.split(',');
+  for (const name of wanted) {
+    const fig = ALL_FIGURES.find((f) => f.name === name);
+    if (!fig) throw new PipelineUsageError(`unknown figure ${JSON.stringify(name)} (one of: ${names})`);
+    if (!presets.some((p) => all(p).includes(fig)))
+      throw new PipelineUsageError(`figure ${name} is not in preset ${presets.join(' or ')}: add --preset ${(fig.presets ?? ['full'])[0]}`);
+  }
+  return presets.map((preset) => ({ preset, figures: all(preset).filter((f) => wanted.includes(f.name)) })).filter((p) => p.figures.length > 0);
 }
 
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
 /** Compute what the figures of one preset need, then build them. */
-async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession): Promise<void> {
+export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession = CPU_SESSION): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
@@ -115,15 +122,17 @@ async function buildPreset(preset: Preset, figures: FigureDefinition[], workers:
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, built: b });
   }
+  // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs (the gallery shows the default build).
   if (preset === 'full') await renderFigureOutputs(built);
+  if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: false });
   const line = `[${preset}] ${jobs.length} runs (${todo.length} computed, ${jobs.length - todo.length} cached) in ${formatSeconds((Date.now() - started) / 1000)}`;
   const perFigure = [...computeSeconds].map(([f, s]) => `${f} ${s.toFixed(0)}s`).join(', ');
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }
 
 /** Resolve --backend once for the whole build (the GPU is opened at most once, and only when needed). */
-async function openBackend(choice: BackendChoice, figures: FigureDefinition[], presets: Preset[]): Promise<BackendSession> {
-  const engines = [...new Set(presets.flatMap((p) => figures.flatMap((f) => f.runs(p).map((r) => r.engine))))];
+async function openBackend(choice: BackendChoice, plan: { preset: Preset; figures: FigureDefinition[] }[]): Promise<BackendSession> {
+  const engines = [...new Set(plan.flatMap(({ preset, figures }) => figures.flatMap((f) => f.runs(preset).map((r) => r.engine))))];
   return openBackendSession(choice, engines).catch((e) => {
     throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
   });
@@ -140,26 +149,26 @@ async function gpuOf(session: BackendSession) {
 }
 
 function presetsOf(raw: string | undefined): Preset[] {
-  const presets = raw === undefined ? [...PRESETS] : [raw];
-  for (const p of presets) if (!(PRESETS as readonly string[]).includes(p)) throw new PipelineUsageError(`--preset: must be full or ci, got ${JSON.stringify(p)}`);
-  return presets as Preset[];
+  const known = Object.keys(PRESETS) as Preset[];
+  const presets = raw === undefined ? known.filter((p) => PRESETS[p].inDefaultBuild) : [raw as Preset];
+  for (const p of presets) if (!known.includes(p)) throw new PipelineUsageError(`--preset: must be ${known.join(', ')}, got ${JSON.stringify(p)}`);
+  return presets;
 }
 
 /** `export-jobs --out FILE` and `import-batch FILE` (pipeline/batch.ts), for a remote GPU box. */
 async function batchSubcommand(sub: 'export-jobs' | 'import-batch', args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' } }, strict: true, allowPositionals: sub === 'import-batch' });
-  const figures = figuresFor(values.only);
-  const presets = presetsOf(values.preset);
+  const plan = figurePlan(values.only, presetsOf(values.preset));
   const { exportJobs, importBatch, BatchFileError } = await import('./batch.ts');
   if (sub === 'export-jobs') {
     if (!values.out) throw new PipelineUsageError('export-jobs: --out FILE is required');
-    const n = exportJobs(figures, presets, values.out);
+    const n = exportJobs(plan, values.out);
     process.stderr.write(`pipeline: ${n} sgd runs not in the cache → ${values.out} (run: tsdyn batch --jobs ${values.out} --out results.json)\n`);
     return 0;
   }
   if (positionals.length !== 1) throw new PipelineUsageError('import-batch: give one results file (from tsdyn batch --out)');
   try {
-    const n = importBatch(positionals[0], figures, presets);
+    const n = importBatch(positionals[0], plan);
     process.stderr.write(`pipeline: ${n} runs imported into the cache (backend webgpu)\n`);
     return 0;
   } catch (e) {
@@ -180,10 +189,10 @@ export async function main(args: string[]): Promise<number> {
     const presets = presetsOf(values.preset);
     const workers = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
-    const figures = figuresFor(values.only);
-    const session = await openBackend(choice, figures, presets as Preset[]);
+    const plan = figurePlan(values.only, presets);
+    const session = await openBackend(choice, plan);
     try {
-      for (const preset of presets as Preset[]) await buildPreset(preset, figures, workers, session);
+      for (const { preset, figures } of plan) await buildPreset(preset, figures, workers, session);
     } finally {
       session.close();
     }

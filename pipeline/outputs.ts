@@ -3,11 +3,11 @@
  *   figures/NAME.svg            the figure (byte-deterministic)
  *   figures/data/NAME.vl.json   its Vega-Lite spec with the plotted data (re-rendered by tests)
  *   figures/index.html          the offline gallery (with the interactive figure)
- *   snapshots/NAME.json         metrics of the full preset; snapshots/ci/NAME.json for CI's preset
+ *   snapshots/NAME.json         metrics of the full preset; snapshots/<preset>/NAME.json for the others (ci, ensemble)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuiltFigure, FigureDefinition, Preset, Snapshot } from '../src/figures/types.ts';
+import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
@@ -19,7 +19,7 @@ export { ROOT };
 const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
 
 export function snapshotPath(name: string, preset: Preset): string {
-  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', 'ci', `${name}.json`);
+  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', preset, `${name}.json`);
 }
 
 export function svgPath(name: string): string {
@@ -35,7 +35,7 @@ export function specPath(name: string): string {
  * or 'webgpu: <adapter name>' when its SGD runs ran on the GPU (ODE and sampler runs always
  * run on the CPU). Added here, in the pipeline, so figure modules stay backend-agnostic.
  */
-export function withBackend(snapshot: Snapshot, backend: string): Snapshot & { backend: string } {
+export function withBackend<S extends object>(snapshot: S, backend: string): S & { backend: string } {
   return { ...snapshot, backend };
 }
 
@@ -50,6 +50,7 @@ export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
 
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
+  opts: { gallery: boolean } = { gallery: true },
 ): Promise<void> {
   for (const { fig, built } of figures) {
     writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
@@ -58,7 +59,7 @@ export async function renderFigureOutputs(
   }
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
-  await writeGallery();
+  if (opts.gallery) await writeGallery();
 }
 
 /** The backend recorded in a figure's full-preset snapshot (undefined: none recorded). */

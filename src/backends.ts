@@ -146,6 +146,13 @@ export interface BackendSession {
   close(): void;
 }
 
+/** The cpu backend as a session (nothing to open). */
+export const CPU_SESSION: BackendSession = {
+  backend: 'cpu',
+  gpu: () => Promise.reject(new Error('backend session: no GPU on the cpu backend')),
+  close: () => undefined,
+};
+
 export async function openBackendSession(choice: BackendChoice, engines: readonly EngineName[]): Promise<BackendSession> {
   if (choice === 'webgpu' && gpuDisabled()) throw new NoGpuError('--backend webgpu: no WebGPU adapter found (TSDYN_NO_GPU is set)');
   let opened: Promise<ResolvedBackend> | null = choice === 'webgpu' ? null : resolveBackend(choice, engines);

@@ -148,11 +148,12 @@ describe('remote GPU box: export-jobs → tsdyn batch → import-batch', () => {
   });
   const ode: RunSpec = { key: { params: {}, seed: null, engine: 'ode' }, engine: 'ode', config: spec(1, 1).config };
   const fig = { name: 'tiny', runs: () => [spec(1, 0.5), spec(2, 1), ode] } as unknown as FigureDefinition;
+  const plan = [{ preset: 'ci' as const, figures: [fig] }];
 
   it('exports the uncached sgd runs, and imports the results verified into the webgpu cache keys', () => {
     const cache = join(dir, 'rt-cache');
     const jobs = join(dir, 'jobs.json');
-    expect(exportJobs([fig], ['ci'], jobs, cache)).toBe(2); // the ODE stays on the CPU
+    expect(exportJobs(plan, jobs, cache)).toBe(2); // the ODE stays on the CPU
     const results = join(dir, 'results.json');
     const r = runCli(['batch', '--jobs', jobs, '--out', results, '--software']);
     expect(r.code).toBe(0);
@@ -160,19 +161,19 @@ describe('remote GPU box: export-jobs → tsdyn batch → import-batch', () => {
     const good = JSON.parse(readFileSync(results, 'utf8'));
     const bad = structuredClone(good);
     bad.results[1].trajectory.eg[1] = null;
-    expect(() => importBatch(file('bad.json', bad), [fig], ['ci'], cache)).toThrow(/results\[1\]\.trajectory\.eg\[1\]: not a finite number/);
+    expect(() => importBatch(file('bad.json', bad), plan, cache)).toThrow(/results\[1\]\.trajectory\.eg\[1\]: not a finite number/);
     const short = structuredClone(good);
     short.results[0].trajectory.Q.pop();
-    expect(() => importBatch(file('short.json', short), [fig], ['ci'], cache)).toThrow(BatchFileError);
+    expect(() => importBatch(file('short.json', short), plan, cache)).toThrow(BatchFileError);
     const stale = structuredClone(good);
     stale.results[0].id = 'ffffffffffffffffffffffff';
-    expect(() => importBatch(file('stale.json', stale), [fig], ['ci'], cache)).toThrow(/stale jobs file/);
+    expect(() => importBatch(file('stale.json', stale), plan, cache)).toThrow(/stale jobs file/);
     expect(existsSync(join(cache, 'runs'))).toBe(false);
 
-    expect(importBatch(results, [fig], ['ci'], cache)).toBe(2);
-    const planned = webgpuJobs([fig], ['ci'], cache);
+    expect(importBatch(results, plan, cache)).toBe(2);
+    const planned = webgpuJobs(plan, cache);
     expect(planned.map((j) => j.cachedBackend)).toEqual([`webgpu: ${good.adapter}`, `webgpu: ${good.adapter}`]);
-    expect(exportJobs([fig], ['ci'], jobs, cache)).toBe(0); // nothing left to export
+    expect(exportJobs(plan, jobs, cache)).toBe(0); // nothing left to export
   });
 });
 

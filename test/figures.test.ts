@@ -194,7 +194,7 @@ describe('validity map (Figure 5): figure-level checks', () => {
       const results = new RunResults();
       for (const [key, traj] of sims) results.set(key, traj);
       for (const run of runs) if (run.engine === 'ode') results.set(run.key, storedTrajectory(executeRun({ ...run, config: { ...run.config, lr: run.config.lr * odeLrFactor } })));
-      return fig.build(results, 'ci').snapshot;
+      return fig.build(results, 'ci').snapshot as Snapshot;
     };
     const good = at(build(1));
     const wrong = at(build(1.3));

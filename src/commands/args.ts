@@ -33,20 +33,26 @@ export function parseOptions<O extends OptionSpec>(command: string, argv: string
   }
 }
 
-export function loadConfigFile(path: string): RunConfig {
+/**
+ * Read and parse a JSON file named by `--config`; `invalidJson` makes the error for text that
+ * does not parse (each file kind names its own root: `config`, `sweep`).
+ */
+export function readJsonFile(path: string, invalidJson: (message: string) => Error): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new UsageError(`--config: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
-    throw new ConfigError('(file)', `${path} is not valid JSON (${(e as Error).message})`);
+    throw invalidJson(`${path} is not valid JSON (${(e as Error).message})`);
   }
-  return validateConfig(parsed);
+}
+
+export function loadConfigFile(path: string): RunConfig {
+  return validateConfig(readJsonFile(path, (m) => new ConfigError('(file)', m)));
 }
 
 export function requireConfig(values: Record<string, unknown>): string {

@@ -32,7 +32,8 @@ export interface CalibrationSample {
 
 export interface CalibrationFile {
   seeds: number[];
-  engine: 'sampler';
+  /** 'sampler': the exact finite-N order-parameter chain (calibration.json); 'sgd': full SGD (calibration-ensemble.json). */
+  engine: 'sampler' | 'sgd';
   settings: { figure: string; preset: Preset; K: number; configHash: string; samples: CalibrationSample[] }[];
 }
 
@@ -61,12 +62,31 @@ export function calibrationConfigHash(config: RunConfig): string {
   return configHash({ engine: 'sampler', config }).slice(0, 16);
 }
 
-export function calibrationPath(): string {
-  return join(ROOT, 'snapshots', 'calibration.json');
+/**
+ * The calibration files, one registry. 'sampler' (50 sampler seeds per K, `make calibrate`) is
+ * the default; 'ensemble' (≥ 1000 full-SGD seeds per K, `make calibrate PRESET=ensemble`, made
+ * on a GPU) replaces it as soon as snapshots/calibration-ensemble.json exists: the bounds then
+ * come from that file (activeCalibrationPath), and REPLICATION_BOUNDS must be updated to the
+ * rule's output on it (test/figures.test.ts checks the constants against the active file).
+ */
+export const CALIBRATIONS = {
+  sampler: { file: 'calibration.json', engine: 'sampler', defaultSeeds: 50 },
+  ensemble: { file: 'calibration-ensemble.json', engine: 'sgd', defaultSeeds: 1000 },
+} as const;
+export type CalibrationName = keyof typeof CALIBRATIONS;
+
+export function calibrationPath(name: CalibrationName = 'sampler', dir = join(ROOT, 'snapshots')): string {
+  return join(dir, CALIBRATIONS[name].file);
 }
 
-export function readCalibration(): CalibrationFile | null {
-  const p = calibrationPath();
+/** The calibration the replication bounds come from: the ensemble one where present, the sampler one otherwise. */
+export function activeCalibrationPath(dir = join(ROOT, 'snapshots')): string {
+  const ensemble = calibrationPath('ensemble', dir);
+  return existsSync(ensemble) ? ensemble : calibrationPath('sampler', dir);
+}
+
+export function readCalibration(dir?: string): CalibrationFile | null {
+  const p = activeCalibrationPath(dir);
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as CalibrationFile) : null;
 }
 

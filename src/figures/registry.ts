@@ -1,16 +1,38 @@
-/** Every figure tsdyn builds, in gallery order. */
+/**
+ * Every figure tsdyn builds, in gallery order, and which preset builds which
+ * (FigureDefinition.presets; PRESETS in types.ts says which presets a plain `make figures` runs).
+ */
+import { ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from './ensembleFigures.ts';
 import { finiteSizeFigure } from './finiteSize.ts';
 import { largeInitFigure } from './largeInit.ts';
 import { softCommitteeFigure } from './softCommittee.ts';
 import { specializationFigure } from './specialization.ts';
 import { twoLayerFigure } from './twoLayer.ts';
 import { validityMapFigure } from './validityMap.ts';
-import type { FigureDefinition } from './types.ts';
+import { DEFAULT_FIGURE_PRESETS, type FigureDefinition, type Preset } from './types.ts';
 
-export const FIGURES: FigureDefinition[] = [softCommitteeFigure, twoLayerFigure, largeInitFigure, specializationFigure, validityMapFigure, finiteSizeFigure];
+/** Every figure of every preset. */
+export const ALL_FIGURES: FigureDefinition[] = [
+  softCommitteeFigure,
+  twoLayerFigure,
+  largeInitFigure,
+  specializationFigure,
+  validityMapFigure,
+  finiteSizeFigure,
+  ensembleSoftCommitteeFigure,
+  ensembleTwoLayerFigure,
+];
+
+/** The figures a preset builds, in gallery order. */
+export function figuresOfPreset(preset: Preset): FigureDefinition[] {
+  return ALL_FIGURES.filter((f) => (f.presets ?? DEFAULT_FIGURE_PRESETS).includes(preset));
+}
+
+/** The figures of the default build (full and ci presets): the gallery, the snapshots CI checks. */
+export const FIGURES: FigureDefinition[] = figuresOfPreset('full');
 
 export function figureByName(name: string): FigureDefinition {
-  const f = FIGURES.find((x) => x.name === name);
-  if (!f) throw new Error(`unknown figure ${JSON.stringify(name)} (known: ${FIGURES.map((x) => x.name).join(', ')})`);
+  const f = ALL_FIGURES.find((x) => x.name === name);
+  if (!f) throw new Error(`unknown figure ${JSON.stringify(name)} (known: ${ALL_FIGURES.map((x) => x.name).join(', ')})`);
   return f;
 }

@@ -8,8 +8,21 @@ import type { EngineName } from '../engines.ts';
 import type { AlignmentSummary } from '../metrics/alignment.ts';
 import type { RunKey, RunResults } from '../runs/key.ts';
 
-/** 'full': the published settings (N = 784). 'ci': a documented reduced preset for CI. */
-export type Preset = 'full' | 'ci';
+/**
+ * The presets, one registry: what each builds and whether a plain `make figures` builds it.
+ * 'full': the published settings (N = 784). 'ci': a documented reduced preset for CI.
+ * 'ensemble': seed ensembles at the published horizon, sized for a GPU (README, "Ensemble
+ * preset (GPU)"); only `make figures PRESET=ensemble` builds it.
+ */
+export const PRESETS = {
+  full: { inDefaultBuild: true, description: 'the published settings (N = 784)' },
+  ci: { inDefaultBuild: true, description: 'the reduced runs CI repeats' },
+  ensemble: { inDefaultBuild: false, description: 'seed ensembles at the published horizon t = 10⁴ (GPU-sized)' },
+} as const;
+export type Preset = keyof typeof PRESETS;
+
+/** The presets a figure belongs to when it does not say (every figure of the default build). */
+export const DEFAULT_FIGURE_PRESETS: readonly Preset[] = ['full', 'ci'];
 
 export interface RunSpec {
   /** The run's name within the figure, e.g. {params: {K: 4}, seed: 1, engine: 'sgd'}; key.engine === engine. */
@@ -35,10 +48,43 @@ export interface Snapshot {
   extra?: Record<string, number>;
 }
 
+/** ε_g statistics over a seed ensemble at one record time (src/figures/ensemble.ts). */
+export interface EnsembleRecord {
+  t: number;
+  /** Mean and std across seeds of the simulations' ε_g. */
+  meanSim: number;
+  stdSim: number;
+  /** Mean and std across seeds of ε_g of each seed's own ODE. */
+  meanOde: number;
+  stdOde: number;
+  /** Std across seeds of ε_sim − ε_ode per seed: the SGD noise, without the spread of the starts. */
+  stdDiff: number;
+}
+
+export interface EnsemblePanel {
+  panel: string;
+  K: number;
+  seeds: number;
+  /** sha256 of the run configs of the panel's first seed (sim and ode); the others differ only in seed. */
+  configHash: string;
+  /** Every few records (subsampled), and the last. */
+  records: EnsembleRecord[];
+  /** At a few times: the spread in units of 1/√N, std·√N/mean, of ε_sim and of ε_sim − ε_ode. */
+  spread: (EnsembleRecord & { simSpreadSqrtN: number; diffSpreadSqrtN: number })[];
+}
+
+/** The snapshot of an ensemble figure (snapshots/ensemble/NAME.json). */
+export interface EnsembleSnapshot {
+  figure: string;
+  preset: Preset;
+  N: number;
+  panels: EnsemblePanel[];
+}
+
 export interface BuiltFigure {
   /** Vega-Lite spec with its data inlined (the committed figures/data/*.json is this spec). */
   spec: Record<string, unknown>;
-  snapshot: Snapshot;
+  snapshot: Snapshot | EnsembleSnapshot;
   /** Optional interactive variant for the HTML gallery. */
   interactiveSpec?: Record<string, unknown>;
 }
@@ -79,6 +125,8 @@ export interface CalibrationDeclaration {
 
 export interface FigureDefinition {
   name: string;
+  /** The presets that build this figure (default DEFAULT_FIGURE_PRESETS); runs/build/caption are only called with these. */
+  presets?: readonly Preset[];
   title: string;
   /** Caption text with every setting stated. */
   caption(preset: Preset): string;

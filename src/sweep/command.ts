@@ -10,10 +10,12 @@
  *   trajectories.jsonl       with --trajectories: {key, trajectory} per run
  * An interrupted sweep resumes from the cache: rerun the same command.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isBackendChoice, NoGpuError, openBackendSession, type BackendSession } from '../backends.ts';
+import { readJsonFile } from '../commands/args.ts';
+import { UsageError } from '../errors.ts';
 import { toReviewJson, writeFileAtomic } from '../io.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
@@ -34,36 +36,24 @@ export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs
   also takes the software adapter). On webgpu, sgd runs are batched on the GPU in this process
   while CPU workers take the ode and sampler runs.`;
 
-class SweepUsageError extends Error {}
+
 
 function readSweepFile(path: string): SweepSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new SweepUsageError(`--config: cannot read ${path}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new SweepError('sweep', `${path} is not valid JSON (${(e as Error).message})`);
-  }
-  return validateSweep(raw);
+  return validateSweep(readJsonFile(path, (m) => new SweepError('sweep', m)));
 }
 
 function checkOutDir(dir: string): void {
-  if (dir === '') throw new SweepUsageError('--out: must name a folder');
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new SweepUsageError(`--out: ${dir} exists and is not a folder`);
+  if (dir === '') throw new UsageError('--out: must name a folder');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a folder`);
 }
 
 function plotChoice(spec: SweepSpec, values: { 'plot-metric'?: string; 'plot-x'?: string; 'plot-y'?: string }): PlotChoice | null {
   const fields = spec.axes.flatMap((a) => a.fields) as string[];
   const metric = (values['plot-metric'] ?? (spec.metrics.includes('maxAbsLogRatio') ? 'maxAbsLogRatio' : spec.metrics[0])) as SweepMetric;
-  if (!spec.metrics.includes(metric)) throw new SweepUsageError(`--plot-metric: must be one of the sweep's metrics (${spec.metrics.join(', ')}), got ${JSON.stringify(metric)}`);
+  if (!spec.metrics.includes(metric)) throw new UsageError(`--plot-metric: must be one of the sweep's metrics (${spec.metrics.join(', ')}), got ${JSON.stringify(metric)}`);
   for (const opt of ['plot-x', 'plot-y'] as const) {
     const f = values[opt];
-    if (f !== undefined && !fields.includes(f)) throw new SweepUsageError(`--${opt}: must be a varied field (${fields.join(', ') || 'none'}), got ${JSON.stringify(f)}`);
+    if (f !== undefined && !fields.includes(f)) throw new UsageError(`--${opt}: must be a varied field (${fields.join(', ') || 'none'}), got ${JSON.stringify(f)}`);
   }
   const x = values['plot-x'] ?? fields[0];
   if (x === undefined) return null; // nothing varies but the seed: the table says it all
@@ -111,12 +101,12 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${SWEEP_USAGE}\n`);
       return 0;
     }
-    if (!values.config) throw new SweepUsageError('--config: required (a sweep file, see configs/*sweep*.json)');
-    if (!isBackendChoice(values.backend)) throw new SweepUsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+    if (!values.config) throw new UsageError('--config: required (a sweep file, see configs/*sweep*.json)');
+    if (!isBackendChoice(values.backend)) throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
     const backendChoice = values.backend;
     const workersRaw = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workersRaw !== undefined && !(Number.isInteger(workersRaw) && workersRaw >= 1 && workersRaw <= 256)) {
-      throw new SweepUsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
+      throw new UsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
     }
     const outDir = values.out ?? join('out', basename(values.config).replace(/\.json$/, ''));
     checkOutDir(outDir);
@@ -129,7 +119,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const digest = engineDigest();
     // After every input check; the GPU opens only if a run must be computed on it (closed below).
     const noGpu = (e: unknown) => {
-      throw e instanceof NoGpuError ? new SweepUsageError(e.message) : e;
+      throw e instanceof NoGpuError ? new UsageError(e.message) : e;
     };
     session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]).catch(noGpu);
     const backend = session.backend;
@@ -203,7 +193,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    const usage = e instanceof SweepUsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    const usage = e instanceof UsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
     const known = usage || e instanceof SweepError || e instanceof RunFailedError;
     process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
     return usage ? 2 : 1;
