@@ -20,15 +20,18 @@ $(CLI): $(DEPS) scripts/build.mjs package.json $(shell find src -name '*.ts' 2>/
 
 build: $(CLI)
 
+## Where SGD runs go: auto (a hardware GPU when found, else cpu), cpu or webgpu (README "GPU backend").
+BACKEND ?= auto
+
 ## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
 ## PRESET=ensemble builds only the GPU-sized ensemble figures (README, "Ensemble preset (GPU)").
 figures: $(DEPS) $(CLI)
-	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG)
+	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG) --backend="$(BACKEND)"
 	node_modules/.bin/tsx scripts/build-explorer.ts
 
 ## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
 figure: $(DEPS)
-	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)" $(PRESET_ARG)
+	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)" $(PRESET_ARG) --backend="$(BACKEND)"
 
 ## Regenerate schema/*.schema.json from the config types (src/sweep/fileTypes.ts).
 schema: $(DEPS)

@@ -3,7 +3,13 @@
  * (src/runs/scheduler.ts: one per core, costliest first), then build figures/, snapshots/ and
  * the gallery.
  *
- *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci|ensemble] [--jobs N]
+ *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci|ensemble] [--jobs N] [--backend auto|cpu|webgpu]
+ *   npx tsx pipeline/figures.ts export-jobs|import-batch …   (a remote GPU box: pipeline/batch.ts)
+ *
+ * --backend (make figures BACKEND=…; default auto: a hardware GPU when found, else cpu): on
+ * webgpu the sgd runs are batched on the GPU in this process while the CPU workers take the ode
+ * and sampler runs; each run is its own cache file with its backend in the key. Snapshots get a
+ * `backend` field and captions a sentence naming it.
  *
  * Without --preset the presets of the default build are built (PRESETS in
  * src/figures/types.ts): 'full' (published settings: SVGs, gallery, snapshots/) and 'ci' (the
@@ -20,12 +26,12 @@ import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
 import { PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
-import { cacheKey } from '../src/figures/runKey.ts';
+import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, NoGpuError, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
-import { renderFigureOutputs, snapshotPath } from './outputs.ts';
+import { etaSeconds, installStopHandlers, planJobs, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends Error {}
 
@@ -48,13 +54,14 @@ export function figurePlan(only: string | undefined, presets: readonly Preset[])
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
 /** Compute what the figures of one preset need, then build them. */
-export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined): Promise<void> {
+export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession = CPU_SESSION): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
   const runs = figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: runLabel(fig, r.key) })));
-  const { jobs, problems } = planJobs(runs, { cacheDir, backend: 'cpu', engineDigest: digest });
-  const keyOf = (run: (typeof runs)[number]) => cacheKey(run, 'cpu', digest);
+  const backend = session.backend;
+  const { jobs, problems } = planJobs(runs, { cacheDir, backend, engineDigest: digest });
+  const keyOf = (run: (typeof runs)[number]) => runCacheKey(run, backend, digest);
   const jobByKey = new Map(jobs.map((j) => [j.key, j]));
   // The figure a computed run is charged to (the first that needs it) for the per-figure times.
   const figureOf = new Map<string, string>();
@@ -79,6 +86,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
     await runJobs(todo, {
       cacheDir,
       workers,
+      gpu: todo.some((j) => j.backend === 'webgpu') ? await gpuOf(session) : undefined,
       onStart: (job: PlannedJob) => {
         running.add(job.label);
         show();
@@ -100,13 +108,17 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   const built = [];
   for (const fig of figures) {
     const results = new RunResults();
+    const gpuLabels = new Set<string>();
     for (const run of fig.runs(preset)) {
       const job = jobByKey.get(keyOf({ ...run, label: '' }))!;
-      const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached } : readCacheEntry(cacheDir, job.key);
+      const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached, backend: job.cachedBackend! } : readCacheEntry(cacheDir, job.key);
       if (lookup.status !== 'hit') throw new Error(`run ${runLabel(fig, run.key)} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
+      if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
       results.set(run.key, lookup.trajectory);
     }
     const b = fig.build(results, preset);
+    // 'cpu', or the GPU label(s) its SGD runs' cache entries carry ('webgpu: <adapter>').
+    b.snapshot = withBackend(b.snapshot, gpuLabels.size ? [...gpuLabels].sort().join('; ') : 'cpu');
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, built: b });
   }
@@ -118,17 +130,72 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }
 
+/** Resolve --backend once for the whole build (the GPU is opened at most once, and only when needed). */
+async function openBackend(choice: BackendChoice, plan: { preset: Preset; figures: FigureDefinition[] }[]): Promise<BackendSession> {
+  const engines = [...new Set(plan.flatMap(({ preset, figures }) => figures.flatMap((f) => f.runs(preset).map((r) => r.engine))))];
+  return openBackendSession(choice, engines).catch((e) => {
+    throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
+  });
+}
+
+let announced = false;
+async function gpuOf(session: BackendSession) {
+  const gpu = await session.gpu().catch((e) => {
+    throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
+  });
+  if (!announced) process.stderr.write(`pipeline: webgpu adapter: ${gpu.adapterName}\n`);
+  announced = true;
+  return gpu;
+}
+
+function presetsOf(raw: string | undefined): Preset[] {
+  const known = Object.keys(PRESETS) as Preset[];
+  const presets = raw === undefined ? known.filter((p) => PRESETS[p].inDefaultBuild) : [raw as Preset];
+  for (const p of presets) if (!known.includes(p)) throw new PipelineUsageError(`--preset: must be ${known.join(', ')}, got ${JSON.stringify(p)}`);
+  return presets;
+}
+
+/** `export-jobs --out FILE` and `import-batch FILE` (pipeline/batch.ts), for a remote GPU box. */
+async function batchSubcommand(sub: 'export-jobs' | 'import-batch', args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' } }, strict: true, allowPositionals: sub === 'import-batch' });
+  const plan = figurePlan(values.only, presetsOf(values.preset));
+  const { exportJobs, importBatch, BatchFileError } = await import('./batch.ts');
+  if (sub === 'export-jobs') {
+    if (!values.out) throw new PipelineUsageError('export-jobs: --out FILE is required');
+    const n = exportJobs(plan, values.out);
+    process.stderr.write(`pipeline: ${n} sgd runs not in the cache → ${values.out} (run: tsdyn batch --jobs ${values.out} --out results.json)\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new PipelineUsageError('import-batch: give one results file (from tsdyn batch --out)');
+  try {
+    const n = importBatch(positionals[0], plan);
+    process.stderr.write(`pipeline: ${n} runs imported into the cache (backend webgpu)\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof BatchFileError) throw new PipelineUsageError(`import-batch: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The pipeline's entry point; returns the exit status. */
 export async function main(args: string[]): Promise<number> {
   installStopHandlers(() => process.stderr.write('\npipeline: stopped; nothing more is written (a rerun resumes from the cache)\n'));
   try {
-    const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' } }, strict: true });
-    const known = Object.keys(PRESETS) as Preset[];
-    const presets = values.preset === undefined ? known.filter((p) => PRESETS[p].inDefaultBuild) : [values.preset as Preset];
-    for (const p of presets) if (!known.includes(p)) throw new PipelineUsageError(`--preset: must be ${known.join(', ')}, got ${JSON.stringify(p)}`);
+    const sub = args[0] === 'export-jobs' || args[0] === 'import-batch' ? args[0] : null;
+    if (sub) return await batchSubcommand(sub, args.slice(1));
+    const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' }, backend: { type: 'string' } }, strict: true });
+    const choice = values.backend === undefined || values.backend === '' ? 'auto' : values.backend;
+    if (!isBackendChoice(choice)) throw new PipelineUsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+    const presets = presetsOf(values.preset);
     const workers = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
-    for (const { preset, figures } of figurePlan(values.only, presets)) await buildPreset(preset, figures, workers);
+    const plan = figurePlan(values.only, presets);
+    const session = await openBackend(choice, plan);
+    try {
+      for (const { preset, figures } of plan) await buildPreset(preset, figures, workers, session);
+    } finally {
+      session.close();
+    }
     return 0;
   } catch (e) {
     const usage = e instanceof PipelineUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

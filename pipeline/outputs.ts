@@ -30,6 +30,22 @@ export function specPath(name: string): string {
   return join(OUT, 'figures', 'data', `${name}.vl.json`);
 }
 
+/**
+ * Which backend made a figure's runs, as snapshots and captions record it (issue 9 §2): 'cpu',
+ * or 'webgpu: <adapter name>' when its SGD runs ran on the GPU (ODE and sampler runs always
+ * run on the CPU). Added here, in the pipeline, so figure modules stay backend-agnostic.
+ */
+export function withBackend<S extends object>(snapshot: S, backend: string): S & { backend: string } {
+  return { ...snapshot, backend };
+}
+
+/** The caption sentence naming the backend (from the snapshot's `backend` field). */
+export function backendSentence(backend: string | undefined): string {
+  if (backend === undefined) return '';
+  if (backend === 'cpu') return ' Computed on the CPU (TypeScript engines).';
+  return ` SGD runs computed on WebGPU (${backend.replace(/^webgpu: /, '')}, Philox random stream); ODE and sampler runs on the CPU.`;
+}
+
 export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
 
 export async function renderFigureOutputs(
@@ -46,6 +62,16 @@ export async function renderFigureOutputs(
   if (opts.gallery) await writeGallery();
 }
 
+/** The backend recorded in a figure's full-preset snapshot (undefined: none recorded). */
+function snapshotBackend(name: string): string | undefined {
+  try {
+    const b = (JSON.parse(readFileSync(snapshotPath(name, 'full'), 'utf8')) as { backend?: unknown }).backend;
+    return typeof b === 'string' ? b : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The gallery is built from the committed outputs, so it is always consistent with them. */
 export async function writeGallery(): Promise<void> {
   writeFileAtomic(GALLERY_PATH, await galleryHtml());
@@ -56,7 +82,7 @@ export async function galleryHtml(): Promise<string> {
   const { FIGURES } = await import('../src/figures/registry.ts');
   const entries = [];
   for (const fig of FIGURES) {
-    entries.push({ id: fig.name, title: fig.title, caption: fig.caption('full'), svg: readFileSync(svgPath(fig.name), 'utf8') });
+    entries.push({ id: fig.name, title: fig.title, caption: fig.caption('full') + backendSentence(snapshotBackend(fig.name)), svg: readFileSync(svgPath(fig.name), 'utf8') });
     const interactive = join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
     try {
       const spec = JSON.parse(readFileSync(interactive, 'utf8'));

@@ -22,6 +22,9 @@ await build({
   target: 'node20',
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __tsdynRequire } from 'node:module'; const require = __tsdynRequire(import.meta.url);" },
+  // The optional `webgpu` package loads Dawn's addon by a path relative to its own files:
+  // resolve it from node_modules at run time (a missing package is then a one-line error).
+  external: ['webgpu'],
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -32,7 +32,7 @@ describe('cache files: each kind of damage is detected', () => {
   const dir = join(tmp, 'unit');
   it('a good file is a hit with the exact trajectory; a missing one is missing', () => {
     writeCacheEntry(dir, 'a'.repeat(24), meta, traj);
-    expect(readCacheEntry(dir, 'a'.repeat(24))).toEqual({ status: 'hit', trajectory: JSON.parse(JSON.stringify(traj)) });
+    expect(readCacheEntry(dir, 'a'.repeat(24))).toEqual({ status: 'hit', trajectory: JSON.parse(JSON.stringify(traj)), backend: 'cpu' });
     expect(readCacheEntry(dir, 'b'.repeat(24))).toEqual({ status: 'missing' });
   });
 

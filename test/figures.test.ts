@@ -24,7 +24,7 @@ import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 import { configHash, sha256 } from '../src/figures/runKey.ts';
 import type { PanelMetrics, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath } from '../pipeline/outputs.ts';
+import { galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/outputs.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import { RunResults } from '../src/runs/key.ts';
 
@@ -53,7 +53,8 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))('figure %s', (name, fig)
     const results = new RunResults();
     for (const run of fig.runs('ci')) results.set(run.key, storedTrajectory(executeRun(run)));
     const built = fig.build(results, 'ci');
-    expect(JSON.parse(JSON.stringify(built.snapshot))).toEqual(readSnapshot(name, 'ci'));
+    // The pipeline records the backend (pipeline/outputs.ts withBackend); these runs are the CPU's.
+    expect(JSON.parse(JSON.stringify(withBackend(built.snapshot, 'cpu')))).toEqual(readSnapshot(name, 'ci'));
   });
 
   it('(c) rendering the committed spec reproduces the committed SVG byte for byte', async () => {

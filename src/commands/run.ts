@@ -6,6 +6,7 @@
 import { type RunConfig } from '../config.ts';
 import { checkEngineConfig, ENGINES, isEngineName, runEngine, SIMULATION_ENGINES, type EngineName, type EngineRunOptions, type SimulationEngine } from '../engines.ts';
 import { UsageError } from '../errors.ts';
+import { BACKEND_CHOICES, backendRuns, gpuConfigProblem, isBackendChoice, NoGpuError, resolveBackend, runSgdOnGpu, type Backend, type BackendChoice } from '../backends.ts';
 import { resolveOutTarget, writeOutTarget, type OutTarget } from '../io.ts';
 import { alignmentSummary, type AlignmentSummary } from '../metrics/alignment.ts';
 import { compareJson, provenance, runJson } from '../output.ts';
@@ -45,12 +46,55 @@ function emit(target: OutTarget | null, text: string): void {
   else process.stdout.write(text);
 }
 
+function progressFor(engine: EngineName, config: RunConfig) {
+  return ENGINES[engine].role === 'simulation' ? createProgress(`${engine} ${config.model} K=${config.K} N=${config.N} seed=${config.seed}`) : null;
+}
+
 function run(engine: EngineName, config: RunConfig, options: EngineRunOptions = {}): Trajectory {
-  const progress = ENGINES[engine].role === 'simulation' ? createProgress(`${engine} ${config.model} K=${config.K} N=${config.N} seed=${config.seed}`) : null;
+  const progress = progressFor(engine, config);
   const result = runEngine(engine, config, { ...options, onProgress: progress?.update });
   progress?.done();
   if (result.status === 'diverged') throw new RunDivergedError(result.reason);
   return result.trajectory;
+}
+
+const BACKEND_OPTION = { backend: { type: 'string' } } as const;
+const BACKEND_HELP = `  --backend B          ${BACKEND_CHOICES.join('|')}: where SGD runs (default auto: a hardware GPU when
+                       one is found, else cpu; webgpu also takes the software adapter and
+                       names it on stderr; env TSDYN_NO_GPU=1 hides every adapter)`;
+
+/** --backend, checked against the engine before any work (webgpu runs only engine sgd). */
+function backendChoice(values: Record<string, unknown>, engine: EngineName): BackendChoice {
+  const raw = values.backend ?? 'auto';
+  if (!isBackendChoice(raw)) throw new UsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (raw !== 'auto' && !backendRuns(raw, engine)) throw new UsageError(`--backend ${raw}: does not run engine ${engine} (use --backend cpu)`);
+  return raw;
+}
+
+/**
+ * Run one SGD simulation on the chosen backend; returns the backend actually used. The GPU
+ * is opened only after every input check passed, and closed before the output is written.
+ */
+async function runSgdOn(choice: BackendChoice, config: RunConfig): Promise<{ backend: Backend; trajectory: Trajectory }> {
+  if (choice === 'webgpu') {
+    const problem = gpuConfigProblem(config);
+    if (problem) throw new UsageError(`--backend webgpu: ${problem}`);
+  }
+  const resolved = await resolveBackend(choice === 'auto' && gpuConfigProblem(config) ? 'cpu' : choice).catch((e) => {
+    throw e instanceof NoGpuError ? new UsageError(e.message) : e;
+  });
+  if (resolved.backend === 'cpu') return { backend: 'cpu', trajectory: run('sgd', config) };
+  const { gpu } = resolved;
+  process.stderr.write(`tsdyn: webgpu adapter: ${gpu.adapterName}\n`);
+  try {
+    const progress = progressFor('sgd', config);
+    const [result] = await runSgdOnGpu(gpu.device, [config], { onProgress: progress?.update });
+    progress?.done();
+    if (result.status === 'diverged') throw new RunDivergedError(result.reason);
+    return { backend: 'webgpu', trajectory: result.trajectory };
+  } finally {
+    gpu.close();
+  }
 }
 
 export const odeCommand: Command = {
@@ -75,17 +119,19 @@ export const simCommand: Command = {
   help: `usage: tsdyn sim --config FILE [--out FILE] [--engine ${SIMULATION_ENGINES.join('|')}]
 Train the student; print JSON with the order parameters at the record times.
 ${SIMULATION_ENGINES.map((e) => `  --engine ${e.padEnd(12)}${ENGINES[e].summary}`).join('\n')}
+${BACKEND_HELP}
 ${RUN_OPTIONS_HELP}`,
   async run(argv) {
-    const values = parseOptions('sim', argv, { ...RUN_OPTIONS, engine: { type: 'string' } });
+    const values = parseOptions('sim', argv, { ...RUN_OPTIONS, ...BACKEND_OPTION, engine: { type: 'string' } });
     const name = (values.engine as string | undefined) ?? 'sgd';
     if (!isEngineName(name) || ENGINES[name].role !== 'simulation') {
       throw new UsageError(`--engine: must be ${SIMULATION_ENGINES.join(' or ')}, got ${JSON.stringify(name)}`);
     }
     const engine = name as SimulationEngine;
+    const choice = backendChoice(values, engine);
     const { config, target } = prepare(values, [engine]);
-    const trajectory = run(engine, config);
-    emit(target, runJson({ provenance: provenance(VERSION, engine, ENGINES[engine].backend), config, trajectory }));
+    const { backend, trajectory } = engine === 'sgd' ? await runSgdOn(choice, config) : { backend: ENGINES[engine].backend, trajectory: run(engine, config) };
+    emit(target, runJson({ provenance: provenance(VERSION, engine, backend), config, trajectory }));
     return 0;
   },
 };
@@ -97,18 +143,20 @@ else the seeded weights); print the theory-vs-simulation alignment metrics.
   --json               print the metrics as JSON (always JSON with --out)
   --escape-threshold X ε_g below which the plateau counts as escaped (default 0.01)
   --eg-floor X         ignore ε_g below X in the log-ratio (default 1e-5)
+${BACKEND_HELP}
 ${RUN_OPTIONS_HELP}`,
   async run(argv) {
-    const values = parseOptions('compare', argv, { ...RUN_OPTIONS, json: { type: 'boolean' }, 'escape-threshold': { type: 'string' }, 'eg-floor': { type: 'string' } });
+    const values = parseOptions('compare', argv, { ...RUN_OPTIONS, json: { type: 'boolean' }, 'escape-threshold': { type: 'string' }, 'eg-floor': { type: 'string' }, ...BACKEND_OPTION });
     const escapeThreshold = positiveNumberOption('escape-threshold', values['escape-threshold']);
     const egFloor = positiveNumberOption('eg-floor', values['eg-floor']);
+    const choice = backendChoice(values, 'sgd');
     const { config, target } = prepare(values, ['sgd', 'ode']);
-    const sim = run('sgd', config);
+    const { backend, trajectory: sim } = await runSgdOn(choice, config);
     // The ODE starts where the simulation starts: from `init` when the config has one.
     const ode = run('ode', config);
     const summary = alignmentSummary(sim, ode, { escapeThreshold, egFloor });
     if (target || values.json) {
-      const prov = [provenance(VERSION, 'sgd', ENGINES.sgd.backend), provenance(VERSION, 'ode', ENGINES.ode.backend)];
+      const prov = [provenance(VERSION, 'sgd', backend), provenance(VERSION, 'ode', ENGINES.ode.backend)];
       emit(target, compareJson({ provenance: prov, config, summary }));
     } else process.stdout.write(formatSummaryTable(summary));
     return 0;

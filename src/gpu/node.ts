@@ -37,6 +37,11 @@ export interface GpuFactory {
 export interface OpenGpuOptions {
   /** Accept a software adapter when no hardware one is found. */
   allowSoftware: boolean;
+  /**
+   * Skip the hardware attempt (src/backends.ts: no GPU device nodes, so only the software
+   * adapter can exist; Dawn's Vulkan probe would only print "Couldn't load Vulkan" on stderr).
+   */
+  skipHardware?: boolean;
   /** Testing: a stand-in for the `webgpu` package. */
   factory?: GpuFactory;
 }
@@ -99,7 +104,7 @@ const WANTED_LIMITS = [
 /** Open a device: hardware first, then (if `allowSoftware`) the software adapter; else a one-line GpuUnavailableError. */
 export async function openGpu(opts: OpenGpuOptions): Promise<GpuHandle> {
   const factory = opts.factory ?? (await loadFactory());
-  let found = await hardwareAdapter(factory);
+  let found = opts.skipHardware ? null : await hardwareAdapter(factory);
   if (!found && opts.allowSoftware) found = await softwareAdapter(factory);
   if (!found)
     throw new GpuUnavailableError(

@@ -29,7 +29,7 @@ export interface CacheEntry {
 }
 
 export type CacheLookup =
-  | { status: 'hit'; trajectory: Trajectory }
+  | { status: 'hit'; trajectory: Trajectory; /** Who computed it, as written (e.g. 'cpu', 'webgpu: <adapter>'). */ backend: string }
   | { status: 'missing' }
   | { status: 'corrupt'; path: string; reason: string };
 
@@ -75,5 +75,5 @@ export function readCacheEntry(dir: string, key: string): CacheLookup {
   if (entry.key !== key) return corrupt(`holds the run ${JSON.stringify(entry.key)}, not ${key}`);
   if (typeof entry.result !== 'object' || entry.result === null) return corrupt('no result');
   if (entry.sha256 !== checksum(entry.result)) return corrupt('checksum mismatch (edited or damaged result)');
-  return { status: 'hit', trajectory: entry.result };
+  return { status: 'hit', trajectory: entry.result, backend: String(entry.backend) };
 }

@@ -14,8 +14,13 @@ export { ROOT };
 const ENGINE_SOURCES = ['src/theory', 'src/sim', 'src/config.ts', 'src/recordTimes.ts', 'src/engines.ts', 'src/trajectory.ts'];
 
 export function engineDigest(): string {
+  return sourcesDigest(ENGINE_SOURCES);
+}
+
+/** Digest of source files and folders (a folder: its .ts files), relative to the repository. */
+export function sourcesDigest(entries: readonly string[]): string {
   const files: string[] = [];
-  for (const entry of ENGINE_SOURCES) {
+  for (const entry of entries) {
     const abs = join(ROOT, entry);
     if (entry.endsWith('.ts')) files.push(entry);
     else for (const f of readdirSync(abs).filter((x) => x.endsWith('.ts')).sort()) files.push(`${entry}/${f}`);

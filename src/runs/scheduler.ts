@@ -13,11 +13,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BACKENDS, backendDigest, backendRuns, gpuConfigProblem, gpuLabel, runSgdOnGpu, type Backend, type GpuSession } from '../backends.ts';
 import type { RunConfig } from '../config.ts';
-import { runCost } from '../figures/execute.ts';
+import { runCost, storedTrajectory } from '../figures/execute.ts';
 import { cacheKey } from '../figures/runKey.ts';
 import { ROOT } from '../root.ts';
-import { readCacheEntry } from './cache.ts';
+import { readCacheEntry, writeCacheEntry } from './cache.ts';
 import type { EngineName } from './key.ts';
 import type { Trajectory } from '../trajectory.ts';
 
@@ -36,6 +37,8 @@ export interface PlannedJob extends WorkerJob {
   cost: number;
   /** The verified cached result, when there is one. */
   cached?: Trajectory;
+  /** Who computed the cached result (the cache entry's backend label). */
+  cachedBackend?: string;
 }
 
 /** A cache file that failed verification; it is recomputed. */
@@ -56,13 +59,27 @@ export function expectedSeconds(run: { engine: EngineName; config: RunConfig }):
   return runCost(run) * SECONDS_PER_COST[run.engine];
 }
 
-/** Backends a run can use; only the CPU one exists for now (the GPU backend is wired later). */
-export const BACKENDS = { cpu: 'the TypeScript engines on the CPU' } as const;
-export type Backend = keyof typeof BACKENDS;
+/** Backends: one registry, src/backends.ts. */
+export { BACKENDS, type Backend };
+
+/**
+ * The backend a run goes to when the study's backend is `backend`: the study's when it runs
+ * that engine (and that config), else cpu (webgpu runs only sgd; ode and sampler stay on CPU).
+ */
+export function runBackend(run: { engine: EngineName; config: RunConfig }, backend: Backend): Backend {
+  return backendRuns(backend, run.engine) && (backend !== 'webgpu' || gpuConfigProblem(run.config) === null) ? backend : 'cpu';
+}
+
+/** A run's cache key: its backend in the key, and that backend's digest (cpu: the engine digest). */
+export function runCacheKey(run: { engine: EngineName; config: RunConfig }, backend: Backend, engineDigest: string): string {
+  const b = runBackend(run, backend);
+  return cacheKey(run, b, backendDigest(b, engineDigest));
+}
 
 /**
  * Key every run, look it up in the cache, and say which cache files were bad. Runs with equal
- * keys (shared between figures) appear once.
+ * keys (shared between figures) appear once. `backend` is the resolved backend of the study;
+ * each job records the backend its run goes to (runBackend).
  */
 export function planJobs(
   runs: { label: string; engine: EngineName; config: RunConfig; allowDivergence?: boolean }[],
@@ -72,7 +89,7 @@ export function planJobs(
   const problems: CacheProblem[] = [];
   const seen = new Set<string>();
   for (const run of runs) {
-    const key = cacheKey(run, opts.backend, opts.engineDigest);
+    const key = runCacheKey(run, opts.backend, opts.engineDigest);
     if (seen.has(key)) continue;
     seen.add(key);
     const lookup = readCacheEntry(opts.cacheDir, key);
@@ -81,11 +98,11 @@ export function planJobs(
       key,
       label: run.label,
       engine: run.engine,
-      backend: opts.backend,
+      backend: runBackend(run, opts.backend),
       config: run.config,
       ...(run.allowDivergence ? { allowDivergence: true } : {}),
       cost: expectedSeconds(run),
-      ...(lookup.status === 'hit' ? { cached: lookup.trajectory } : {}),
+      ...(lookup.status === 'hit' ? { cached: lookup.trajectory, cachedBackend: lookup.backend } : {}),
     });
   }
   return { jobs, problems };
@@ -131,13 +148,52 @@ export interface RunJobsOptions {
   workers?: number;
   onStart?: (job: PlannedJob) => void;
   onDone?: (job: PlannedJob, seconds: number) => void;
+  /** The open GPU, required when some jobs have backend webgpu. */
+  gpu?: GpuSession;
 }
 
 /**
  * Compute `jobs` into the cache, costliest first. Resolves when all are done; rejects with
- * RunFailedError naming the run when one throws (the other workers are stopped).
+ * RunFailedError naming the run when one throws (the other workers are stopped). Jobs on
+ * webgpu run in this process in compatible batches while the CPU workers take the rest.
  */
 export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+  const gpuJobs = jobs.filter((j) => j.backend === 'webgpu');
+  const cpuJobs = jobs.filter((j) => j.backend !== 'webgpu');
+  // A GPU failure stops the CPU workers too (a CPU failure already stops them in runCpuJobs).
+  const gpuDone = runGpuJobs(gpuJobs, options).catch((e: unknown) => {
+    stopAllWorkers();
+    throw e instanceof RunFailedError ? e : new RunFailedError(`webgpu: ${(e as Error)?.message ?? e}`);
+  });
+  await Promise.all([runCpuJobs(cpuJobs, options), gpuDone]);
+}
+
+/**
+ * The webgpu jobs: one batch per compatible group (splitIntoBatches), each result written as
+ * its own cache file as soon as its batch is done, so a stop loses at most the batch running.
+ */
+async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+  if (!jobs.length) return;
+  if (!options.gpu) throw new RunFailedError(`${jobs[0].label}: backend webgpu but no GPU was opened`);
+  let batchStarted = performance.now();
+  for (const j of jobs) options.onStart?.(j);
+  await runSgdOnGpu(options.gpu.device, jobs.map((j) => j.config), {
+    onBatchDone: (indices, results) => {
+      // A batch's wall time, shared among its runs (they ran together).
+      const seconds = (performance.now() - batchStarted) / 1000 / indices.length;
+      batchStarted = performance.now();
+      indices.forEach((idx, k) => {
+        const job = jobs[idx];
+        const result = results[k];
+        if (result.status === 'diverged' && !job.allowDivergence) throw new RunFailedError(`${job.label}: diverged at t = ${result.t} (${result.reason})`);
+        writeCacheEntry(options.cacheDir, job.key, { label: job.label, engine: job.engine, backend: gpuLabel(options.gpu!) }, storedTrajectory(result));
+        options.onDone?.(job, seconds);
+      });
+    },
+  });
+}
+
+async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
   const queue = [...jobs].sort((a, b) => b.cost - a.cost);
   if (!queue.length) return;
   const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), queue.length));

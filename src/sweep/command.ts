@@ -1,5 +1,5 @@
 /**
- * tsdyn sweep --config sweep.json [--out DIR] [--jobs N] [--backend cpu] [--trajectories]
+ * tsdyn sweep --config sweep.json [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
  *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD]
  *
  * Validates the sweep file, prints its plan (runs, steps, expected time), computes the runs
@@ -13,25 +13,28 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES, isBackendChoice, NoGpuError, openBackendSession, type BackendSession } from '../backends.ts';
 import { readJsonFile } from '../commands/args.ts';
 import { UsageError } from '../errors.ts';
-import { cacheKey } from '../figures/runKey.ts';
 import { toReviewJson, writeFileAtomic } from '../io.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
 import { readCacheEntry } from '../runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
 import { formatRunKey, runKeyId } from '../runs/key.ts';
-import { BACKENDS, etaSeconds, installStopHandlers, planJobs, runJobs, RunFailedError, type Backend, type PlannedJob } from '../runs/scheduler.ts';
+import { etaSeconds, installStopHandlers, planJobs, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { sweepPlotSpec, type PlotChoice } from './plot.ts';
 import { expandSweep, SWEEP_METRICS, SweepError, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
 import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
 
-export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend cpu] [--trajectories]
+export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
                    [--plot-metric METRIC] [--plot-x FIELD] [--plot-y FIELD]
   Runs every run of a sweep file (schema/sweep.schema.json) not yet in the run cache, then writes
-  DIR/table.csv, DIR/table.jsonl, DIR/plot.svg (default DIR: out/<config name>).`;
+  DIR/table.csv, DIR/table.jsonl, DIR/plot.svg (default DIR: out/<config name>).
+  --backend: where sgd runs go (default auto: a hardware GPU when one is found, else cpu; webgpu
+  also takes the software adapter). On webgpu, sgd runs are batched on the GPU in this process
+  while CPU workers take the ode and sampler runs.`;
 
 
 
@@ -76,6 +79,7 @@ function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number): st
 /** `tsdyn sweep …`: returns the exit status; errors are one line on stderr. */
 export async function sweepCommand(argv: string[]): Promise<number> {
   installStopHandlers(() => process.stderr.write('\ntsdyn sweep: stopped; rerun the same command to resume from the cache\n'));
+  let session: BackendSession | null = null;
   try {
     const { values } = parseArgs({
       args: argv,
@@ -83,7 +87,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         config: { type: 'string' },
         out: { type: 'string' },
         jobs: { type: 'string' },
-        backend: { type: 'string', default: 'cpu' },
+        backend: { type: 'string', default: 'auto' },
         trajectories: { type: 'boolean' },
         'plot-metric': { type: 'string' },
         'plot-x': { type: 'string' },
@@ -98,8 +102,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (!values.config) throw new UsageError('--config: required (a sweep file, see configs/*sweep*.json)');
-    if (!(values.backend! in BACKENDS)) throw new UsageError(`--backend: must be one of ${Object.keys(BACKENDS).join(', ')}, got ${JSON.stringify(values.backend)}`);
-    const backend = values.backend as Backend;
+    if (!isBackendChoice(values.backend)) throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+    const backendChoice = values.backend;
     const workersRaw = values.jobs === undefined ? undefined : Number(values.jobs);
     if (workersRaw !== undefined && !(Number.isInteger(workersRaw) && workersRaw >= 1 && workersRaw <= 256)) {
       throw new UsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
@@ -113,10 +117,18 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const cacheDir = defaultCacheDir();
     const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
     const digest = engineDigest();
+    // After every input check; the GPU opens only if a run must be computed on it (closed below).
+    const noGpu = (e: unknown) => {
+      throw e instanceof NoGpuError ? new UsageError(e.message) : e;
+    };
+    session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]).catch(noGpu);
+    const backend = session.backend;
     const { jobs, problems } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
+    const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu().catch(noGpu) : undefined;
+    if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
     process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
 
     const tty = progressEnabled();
@@ -134,6 +146,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       await runJobs(todo, {
         cacheDir,
         workers,
+        gpu,
         onStart: (job) => show(job.label),
         onDone: (job, seconds) => {
           done += 1;
@@ -151,7 +164,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const trajectories = new Map<string, Trajectory>();
     for (const run of runs) {
       const id = runKeyId(run.key);
-      const job = jobByKey.get(cacheKey(run, backend, digest))!;
+      const job = jobByKey.get(runCacheKey(run, backend, digest))!;
       if (job.cached) {
         trajectories.set(id, job.cached);
         continue;
@@ -184,5 +197,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const known = usage || e instanceof SweepError || e instanceof RunFailedError;
     process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
     return usage ? 2 : 1;
+  } finally {
+    session?.close();
   }
 }

@@ -1,0 +1,199 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The backend registry: where runs are computed. One table for the CLI, the run scheduler
+ * (`make figures`, `tsdyn sweep`) and the cache keys.
+ *
+ * - `cpu`: the TypeScript engines (src/engines.ts), one run per worker process.
+ * - `webgpu`: online SGD only, many runs at once in compatible batches (src/gpu), in the
+ *   orchestrating process. Its random stream (Philox) differs from the CPU engine's, so its
+ *   runs have their own cache keys, and its cache digest also covers src/gpu.
+ *
+ * `auto` picks webgpu when a hardware GPU is found, else cpu. The probe first looks for GPU
+ * device nodes and the Vulkan loader (`mayHaveHardwareGpu`): on Linux without them no hardware
+ * adapter can exist, so Dawn (dawn.node, 20–95 ms and a "Couldn't load Vulkan" warning on
+ * stderr) is not loaded at all.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunConfig } from './config.ts';
+import type { Backend as EngineBackend, EngineName } from './engines.ts';
+import type { RunResult } from './result.ts';
+import { sha256 } from './runs/hash.ts';
+import { sourcesDigest } from './runs/digest.ts';
+
+export const BACKENDS = {
+  cpu: {
+    summary: 'the TypeScript engines on the CPU, one run per worker process',
+    engines: ['ode', 'sgd', 'sampler'],
+    batches: false,
+    /** Sources the cache digest covers besides the engine sources (none: cpu keys stay as they were). */
+    extraDigestSources: [],
+  },
+  webgpu: {
+    summary: 'online SGD on WebGPU, compatible runs batched, in the orchestrating process',
+    engines: ['sgd'],
+    batches: true,
+    extraDigestSources: ['src/gpu'],
+  },
+} as const satisfies Record<EngineBackend, { summary: string; engines: readonly EngineName[]; batches: boolean; extraDigestSources: readonly string[] }>;
+
+export type Backend = keyof typeof BACKENDS;
+export const BACKEND_CHOICES = ['auto', ...(Object.keys(BACKENDS) as Backend[])] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export function isBackendChoice(x: unknown): x is BackendChoice {
+  return typeof x === 'string' && (BACKEND_CHOICES as readonly string[]).includes(x);
+}
+
+export function backendRuns(backend: Backend, engine: EngineName): boolean {
+  return (BACKENDS[backend].engines as readonly EngineName[]).includes(engine);
+}
+
+/** The digest that goes into a run's cache key on `backend`: cpu's is the engine digest unchanged. */
+export function backendDigest(backend: Backend, engineDigest: string): string {
+  const extra = BACKENDS[backend].extraDigestSources;
+  return extra.length ? sha256(`${engineDigest}:${sourcesDigest(extra)}`).slice(0, 16) : engineDigest;
+}
+
+/**
+ * Env TSDYN_NO_GPU=1: behave as if no WebGPU adapter existed (auto → cpu, webgpu → the
+ * one-line "no adapter" error). For tests and for users who want the CPU whatever `auto` finds.
+ */
+export function gpuDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!env.TSDYN_NO_GPU && env.TSDYN_NO_GPU !== '0';
+}
+
+/**
+ * Cheap pre-check before loading Dawn: false when no hardware GPU can be found. On Linux Dawn
+ * reaches hardware only through Vulkan, so it needs both a GPU device node (/dev/dri/* for
+ * Mesa, AMD, Intel; /dev/nvidia*; /dev/dxg under WSL) and the Vulkan loader (libvulkan.so.1:
+ * without it Dawn only prints "Couldn't load Vulkan" on stderr). Other platforms are always
+ * probed. A loader outside the usual folders and LD_LIBRARY_PATH is missed: `auto` then
+ * picks cpu, and `--backend webgpu` still finds the GPU.
+ */
+export function mayHaveHardwareGpu(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (process.platform !== 'linux') return true;
+  let nodes: boolean;
+  try {
+    nodes = existsSync('/dev/dri') || existsSync('/dev/dxg') || readdirSync('/dev').some((f) => f.startsWith('nvidia'));
+  } catch {
+    nodes = true;
+  }
+  return nodes && hasVulkanLoader(env);
+}
+
+const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/lib64', '/lib', '/usr/local/lib', '/usr/lib/wsl/lib'];
+
+function hasVulkanLoader(env: NodeJS.ProcessEnv): boolean {
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIB_DIRS];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+export interface GpuSession {
+  device: GPUDevice;
+  adapterName: string;
+  isSoftware: boolean;
+  close(): void;
+}
+
+export type ResolvedBackend = { backend: 'cpu' } | { backend: 'webgpu'; gpu: GpuSession };
+
+/** Thrown when `--backend webgpu` finds no adapter at all; one line. */
+export class NoGpuError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoGpuError';
+  }
+}
+
+/**
+ * Resolve a choice to a backend, opening the GPU when it is webgpu. `webgpu` accepts the
+ * software adapter (llvmpipe); `auto` only a hardware GPU. `engines`: what will run; when
+ * webgpu runs none of them, `auto` is cpu without probing.
+ */
+export async function resolveBackend(choice: BackendChoice, engines: readonly EngineName[] = ['sgd']): Promise<ResolvedBackend> {
+  if (choice === 'cpu') return { backend: 'cpu' };
+  if (choice === 'auto' && (gpuDisabled() || !mayHaveHardwareGpu() || !engines.some((e) => backendRuns('webgpu', e)))) return { backend: 'cpu' };
+  if (gpuDisabled()) throw new NoGpuError('--backend webgpu: no WebGPU adapter found (TSDYN_NO_GPU is set)');
+  const { openGpu, GpuUnavailableError } = await import('./gpu/node.ts');
+  try {
+    const gpu = await openGpu({ allowSoftware: choice === 'webgpu', skipHardware: !mayHaveHardwareGpu() });
+    return { backend: 'webgpu', gpu };
+  } catch (e) {
+    if (!(e instanceof GpuUnavailableError)) throw e;
+    if (choice === 'auto') return { backend: 'cpu' };
+    throw new NoGpuError(`--backend webgpu: ${e.message}`);
+  }
+}
+
+/** The label snapshots, captions and cache entries carry: 'cpu' or 'webgpu: <adapter name>'. */
+export function backendLabel(resolved: ResolvedBackend): string {
+  return resolved.backend === 'cpu' ? 'cpu' : gpuLabel(resolved.gpu);
+}
+
+export function gpuLabel(gpu: { adapterName: string }): string {
+  return `webgpu: ${gpu.adapterName}`;
+}
+
+/**
+ * A study's backend with the GPU opened only when a run must be computed on it: a rerun whose
+ * webgpu runs are all cached (or imported from a remote batch) needs no adapter. `auto` probes
+ * at once (it must know where runs go to key them).
+ */
+export interface BackendSession {
+  backend: Backend;
+  gpu(): Promise<GpuSession>;
+  close(): void;
+}
+
+/** The cpu backend as a session (nothing to open). */
+export const CPU_SESSION: BackendSession = {
+  backend: 'cpu',
+  gpu: () => Promise.reject(new Error('backend session: no GPU on the cpu backend')),
+  close: () => undefined,
+};
+
+export async function openBackendSession(choice: BackendChoice, engines: readonly EngineName[]): Promise<BackendSession> {
+  if (choice === 'webgpu' && gpuDisabled()) throw new NoGpuError('--backend webgpu: no WebGPU adapter found (TSDYN_NO_GPU is set)');
+  let opened: Promise<ResolvedBackend> | null = choice === 'webgpu' ? null : resolveBackend(choice, engines);
+  const backend: Backend = opened ? (await opened).backend : 'webgpu';
+  return {
+    backend,
+    async gpu() {
+      opened ??= resolveBackend('webgpu', engines);
+      const r = await opened;
+      if (r.backend !== 'webgpu') throw new Error('backend session: no GPU on the cpu backend');
+      return r.gpu;
+    },
+    close() {
+      void opened?.then((r) => r.backend === 'webgpu' && r.gpu.close(), () => undefined);
+    },
+  };
+}
+
+/** Run SGD configs on the GPU, split into compatible batches; results in input order. */
+export async function runSgdOnGpu(
+  device: GPUDevice,
+  configs: RunConfig[],
+  opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; onBatchDone?: (indices: number[], results: RunResult[]) => void } = {},
+): Promise<RunResult[]> {
+  const { runSgdBatch, splitIntoBatches } = await import('./gpu/engine.ts');
+  const results: RunResult[] = new Array(configs.length);
+  const batches = splitIntoBatches(configs);
+  let done = 0;
+  for (const b of batches) {
+    const res = await runSgdBatch(device, b.configs, {
+      signal: opts.signal,
+      onProgress: (f) => opts.onProgress?.((done + f * b.configs.length) / configs.length),
+    });
+    b.indices.forEach((idx, k) => (results[idx] = res[k]));
+    opts.onBatchDone?.(b.indices, res);
+    done += b.configs.length;
+  }
+  return results;
+}
+
+/** Why webgpu cannot run this config, or null (the GPU engine has no test-set ε_g). */
+export function gpuConfigProblem(config: RunConfig): string | null {
+  return config.testSamples > 0 ? 'testSamples: is not supported by the WebGPU backend (use 0)' : null;
+}
