@@ -10,8 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The scheduler's worker process (src/runs/scheduler.ts) is its own entry: dist/worker.js.
-  entryPoints: { cli: 'src/bin.ts', worker: 'src/runs/workerMain.ts' },
+  entryPoints: { cli: 'src/bin.ts' },
   outdir: 'dist',
   // Commands are dynamic imports (src/cli.ts): separate chunks, loaded when a command runs.
   splitting: true,

@@ -20,9 +20,10 @@ import { cacheKey } from '../figures/runKey.ts';
 import { ROOT } from '../root.ts';
 import { readCacheEntry, writeCacheEntry } from './cache.ts';
 import type { EngineName } from './key.ts';
+import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
 
-/** A run to compute, as sent to a worker (one JSON line). */
+/** A run to compute: what the cache key and the stored entry record about it. */
 export interface WorkerJob {
   key: string;
   label: string;
@@ -111,11 +112,21 @@ export function planJobs(
 export class RunFailedError extends Error {}
 
 /**
- * The worker script: beside this module when running from the sources (a tsx bootstrap), the
- * bundled dist/worker.js when running from the compiled CLI (scripts/build.mjs).
+ * The worker process is `tsdyn worker` (src/commands/worker.ts): one job per stdin line,
+ * `{"id", "engine", "config"}`, one `{"id", "result": RunResult}` or `{"id", "error"}` line back.
+ * From the sources it starts through a tsx bootstrap beside this module; from the compiled CLI
+ * it is `dist/cli.js worker`. The worker only computes: this process decides what a divergence
+ * means and writes the cache, for CPU and GPU runs alike.
  */
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
-const WORKER = existsSync(WORKER_SOURCE) ? WORKER_SOURCE : join(ROOT, 'dist', 'worker.js');
+const WORKER_ARGS = existsSync(WORKER_SOURCE) ? [WORKER_SOURCE] : [join(ROOT, 'dist', 'cli.js'), 'worker'];
+
+/** Record a computed result: the divergence policy and the cache write, whatever the backend. */
+function storeResult(job: PlannedJob, result: RunResult, backendLabel: string, cacheDir: string): void {
+  if (result.status === 'diverged' && !job.allowDivergence) throw new RunFailedError(`${job.label}: ${result.reason}`);
+  writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: backendLabel }, storedTrajectory(result));
+}
+
 const live = new Set<ChildProcess>();
 
 /** Kill every worker process this scheduler started. */
@@ -184,9 +195,7 @@ async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
       batchStarted = performance.now();
       indices.forEach((idx, k) => {
         const job = jobs[idx];
-        const result = results[k];
-        if (result.status === 'diverged' && !job.allowDivergence) throw new RunFailedError(`${job.label}: diverged at t = ${result.t} (${result.reason})`);
-        writeCacheEntry(options.cacheDir, job.key, { label: job.label, engine: job.engine, backend: gpuLabel(options.gpu!) }, storedTrajectory(result));
+        storeResult(job, results[k], gpuLabel(options.gpu!), options.cacheDir);
         options.onDone?.(job, seconds);
       });
     },
@@ -202,10 +211,11 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
     await Promise.all(
       Array.from({ length: nWorkers }, () =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, [WORKER, options.cacheDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+          const child = spawn(process.execPath, WORKER_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
           children.push(child);
           live.add(child);
           let current: PlannedJob | null = null;
+          let sentAt = 0;
           let stderr = '';
           let failed = false;
           const fail = (message: string) => {
@@ -220,8 +230,8 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
               return;
             }
             options.onStart?.(current);
-            const { cost: _cost, cached: _cached, ...job } = current;
-            child.stdin!.write(`${JSON.stringify(job)}\n`);
+            sentAt = performance.now();
+            child.stdin!.write(`${JSON.stringify({ id: current.key, engine: current.engine, config: current.config })}\n`);
           };
           let pending = '';
           child.stdout!.setEncoding('utf8');
@@ -231,12 +241,15 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
             while ((nl = pending.indexOf('\n')) >= 0) {
               const line = pending.slice(0, nl);
               pending = pending.slice(nl + 1);
-              const space = line.indexOf(' ', 5);
-              const [word, key, rest] = [line.slice(0, 4), line.slice(5, space), line.slice(space + 1)];
-              if (!current || key !== current.key) continue;
-              if (word === 'fail') return fail(`${current.label}: ${JSON.parse(rest)}`);
-              if (word !== 'done') continue;
-              options.onDone?.(current, Number(rest));
+              const reply = JSON.parse(line) as { id: string; result?: RunResult; error?: string };
+              if (!current || reply.id !== current.key) continue;
+              if (reply.error !== undefined || !reply.result) return fail(`${current.label}: ${reply.error ?? 'no result'}`);
+              try {
+                storeResult(current, reply.result, 'cpu', options.cacheDir);
+              } catch (e) {
+                return fail((e as Error).message);
+              }
+              options.onDone?.(current, (performance.now() - sentAt) / 1000);
               feed();
             }
           });

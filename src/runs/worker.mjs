@@ -1,6 +1,7 @@
-// Worker-process bootstrap for src/runs/scheduler.ts: load the TypeScript worker through tsx's
-// scoped loader (as src/sim/pool-worker.mjs does), so it starts the same under node, tsx or vitest.
+// Worker-process bootstrap for src/runs/scheduler.ts when running from the sources: `tsdyn worker`
+// (src/commands/worker.ts) loaded through tsx's scoped loader (as src/sim/pool-worker.mjs does),
+// so it starts the same under node, tsx or vitest. The compiled CLI runs `dist/cli.js worker`.
 import { tsImport } from 'tsx/esm/api';
 
-const { serveJobs } = await tsImport('./worker.ts', import.meta.url);
-await serveJobs(process.argv[2]);
+const { workerCommand } = await tsImport('../commands/worker.ts', import.meta.url);
+process.exitCode = await workerCommand.run([]);
