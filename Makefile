@@ -52,7 +52,7 @@ typecheck: $(DEPS)
 ## Re-measure the null distribution behind the replication tolerances (~20 min on 2 cores).
 ## PRESET=ensemble: 1000 full-SGD seeds per K → snapshots/calibration-ensemble.json (GPU-sized).
 calibrate: $(DEPS)
-	npx tsx pipeline/calibrate.ts $(PRESET_ARG)
+	node_modules/.bin/tsx pipeline/calibrate.ts $(PRESET_ARG) --backend=$(BACKEND)
 
 ## Speed benchmark: prints a table and writes bench/results.json.
 bench: $(DEPS)

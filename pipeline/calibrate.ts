@@ -3,6 +3,7 @@
  * ODE when nothing is wrong?
  *
  *   npx tsx pipeline/calibrate.ts [--seeds S] [--preset full|ci|both|ensemble (default full)] [--out FILE]
+ *                                 [--backend auto|cpu|webgpu (default auto)] [--jobs N]
  *
  * For every panel setting of the three theory-vs-simulation figures (soft committee, two-layer,
  * large initial weights; each K) it runs S fresh seeds (1001 … 1000+S, disjoint from the
@@ -17,8 +18,11 @@
  * It ends by printing the bounds the rule (boundsFromCalibration) gives on the new file: copy
  * them into src/figures/replicationBounds.ts. The tolerances in src/figures/common.ts are set
  * from the active file by that rule; test/figures.test.ts checks that they still equal it.
- * Settings are run one at a time, so memory holds one setting's trajectories (2·S runs).
- * Deterministic: the same seeds give the same file.
+ * Runs go through the run scheduler and cache of `make figures` (src/runs/scheduler.ts): sgd
+ * runs go to the GPU when the backend resolves to webgpu (the 1000-seed ensemble calibration is
+ * sized for one), everything else to one CPU worker per core, and an interrupted calibration
+ * resumes from the cache. Settings are run one at a time, so memory holds one setting's
+ * trajectories (2·S runs). Deterministic: the same seeds and backend give the same file.
  */
 import { parseArgs } from 'node:util';
 import { panelMetrics } from '../src/figures/common.ts';
@@ -35,9 +39,11 @@ import {
   type CalibrationSample,
 } from '../src/figures/calibration.ts';
 import { FIGURES } from '../src/figures/registry.ts';
-import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
+import { BACKEND_CHOICES, isBackendChoice, openBackendSession } from '../src/backends.ts';
+import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs } from '../src/runs/scheduler.ts';
 
 const ESCAPE_THRESHOLD = 1e-2; // the figures' own threshold
 
@@ -59,7 +65,14 @@ function sample(seed: number, p: ReturnType<typeof panelMetrics>): CalibrationSa
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seeds: { type: 'string' }, preset: { type: 'string', default: 'full' }, out: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    options: { seeds: { type: 'string' }, preset: { type: 'string', default: 'full' }, out: { type: 'string' }, backend: { type: 'string', default: 'auto' }, jobs: { type: 'string' } },
+    strict: true,
+  });
+  if (!isBackendChoice(values.backend)) throw new Error(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+  const workers = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new Error(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
+  installStopHandlers(() => process.stderr.write('\ncalibrate: stopped; nothing is written (a rerun resumes from the cache)\n'));
   if (!['full', 'ci', 'both', 'ensemble'].includes(values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);
   const which: CalibrationName = values.preset === 'ensemble' ? 'ensemble' : 'sampler';
   const { engine, defaultSeeds } = CALIBRATIONS[which];
@@ -76,27 +89,41 @@ async function main(): Promise<void> {
   const total = all.length * seeds.length * 2;
   let finished = 0;
   const file: CalibrationFile = { seeds, engine, settings: [] };
-  for (const s of all) {
-    const jobs: PoolJob[] = seeds.flatMap((seed) => [
-      { engine, config: s.config(seed) },
-      { engine: 'ode' as const, config: s.config(seed) },
-    ]);
-    const results = await runInWorkers(jobs, {
-      onProgress: (_i, f) => {
-        if (f < 1) return;
-        finished++;
-        if (tty) {
-          const el = (Date.now() - started) / 1000;
-          process.stderr.write(`\r\x1b[Kcalibrate (${engine}): ${s.figure} K=${s.K}; ${finished}/${total} runs, ETA ${Math.round((el * (total - finished)) / finished)}s`);
-        }
-      },
-    });
-    const samples = seeds.map((seed, i) => sample(seed, panelMetrics(`seed=${seed}`, results[2 * i], results[2 * i + 1], s.config(seed), { escapeThreshold: ESCAPE_THRESHOLD })));
-    file.settings.push({ figure: s.figure, preset: s.preset, K: s.K, configHash: calibrationConfigHash(s.config(seeds[0])), samples });
+  const cacheDir = defaultCacheDir();
+  const digest = engineDigest();
+  const session = await openBackendSession(values.backend, [engine, 'ode']);
+  try {
+    for (const s of all) {
+      const runs = seeds.flatMap((seed) =>
+        [engine, 'ode' as const].map((e) => ({ label: `calibrate ${s.figure} K=${s.K} seed=${seed} ${e}`, engine: e, config: s.config(seed) })),
+      );
+      const { jobs, problems } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
+      for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
+      const todo = jobs.filter((j) => !j.cached);
+      finished += jobs.length - todo.length;
+      await runJobs(todo, {
+        cacheDir,
+        workers,
+        gpu: todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined,
+        onDone: () => {
+          finished++;
+          if (tty) {
+            const el = (Date.now() - started) / 1000;
+            process.stderr.write(`\r\x1b[Kcalibrate (${engine}, ${session.backend}): ${s.figure} K=${s.K}; ${finished}/${total} runs, ETA ${Math.round((el * (total - finished)) / finished)}s`);
+          }
+        },
+      });
+      const jobByKey = new Map(jobs.map((j) => [j.key, j]));
+      const results = runs.map((r) => plannedResult(jobByKey.get(runCacheKey(r, session.backend, digest))!, cacheDir).trajectory);
+      const samples = seeds.map((seed, i) => sample(seed, panelMetrics(`seed=${seed}`, results[2 * i], results[2 * i + 1], s.config(seed), { escapeThreshold: ESCAPE_THRESHOLD })));
+      file.settings.push({ figure: s.figure, preset: s.preset, K: s.K, configHash: calibrationConfigHash(s.config(seeds[0])), samples });
+    }
+  } finally {
+    session.close();
   }
   if (tty) process.stderr.write('\r\x1b[K');
   writeFileAtomic(out, toJson(file, 1));
-  process.stderr.write(`calibrate: ${total} ${engine}/ode runs in ${Math.round((Date.now() - started) / 1000)}s → ${out}\n`);
+  process.stderr.write(`calibrate: ${total} ${engine}/ode runs (backend ${session.backend}) in ${Math.round((Date.now() - started) / 1000)}s → ${out}\n`);
   if (!presets.includes('full')) return;
   for (const name of Object.keys(REPLICATION_BOUNDS)) {
     const { samples, tMax, seedsPerK } = figureSettings(file, FIGURES.find((f) => f.name === name)!);

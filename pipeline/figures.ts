@@ -27,10 +27,9 @@ import { PRESETS, type FigureDefinition, type Preset } from '../src/figures/type
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, NoGpuError, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
-import { readCacheEntry } from '../src/runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { etaSeconds, installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
 import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends Error {}
@@ -111,8 +110,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
     const gpuLabels = new Set<string>();
     for (const run of fig.runs(preset)) {
       const job = jobByKey.get(keyOf({ ...run, label: '' }))!;
-      const lookup = job.cached ? { status: 'hit' as const, trajectory: job.cached, backend: job.cachedBackend! } : readCacheEntry(cacheDir, job.key);
-      if (lookup.status !== 'hit') throw new Error(`run ${runLabel(fig, run.key)} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
+      const lookup = plannedResult(job, cacheDir);
       if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
       results.set(run.key, lookup.trajectory);
     }

@@ -111,6 +111,14 @@ export function planJobs(
 
 export class RunFailedError extends Error {}
 
+/** A planned job's verified result: the plan's cache hit, or the entry read back after computing it. */
+export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: Trajectory; backend: string } {
+  if (job.cached) return { trajectory: job.cached, backend: job.cachedBackend! };
+  const lookup = readCacheEntry(cacheDir, job.key);
+  if (lookup.status !== 'hit') throw new Error(`run ${job.label} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
+  return lookup;
+}
+
 /**
  * The worker process is `tsdyn worker` (src/commands/worker.ts): one job per stdin line,
  * `{"id", "engine", "config"}`, one `{"id", "result": RunResult}` or `{"id", "error"}` line back.
