@@ -33,7 +33,9 @@ export const BACKENDS = {
     summary: 'online SGD on WebGPU, compatible runs batched, in the orchestrating process',
     engines: ['sgd'],
     batches: true,
-    extraDigestSources: ['src/gpu'],
+    // What decides a webgpu result: the host engine, its shader and its random stream (not the
+    // batch command, the adapter loader or the test reference, whose edits change no result).
+    extraDigestSources: ['src/gpu/engine.ts', 'src/gpu/wgsl.ts', 'src/gpu/philox.ts'],
   },
 } as const satisfies Record<EngineBackend, { summary: string; engines: readonly EngineName[]; batches: boolean; extraDigestSources: readonly string[] }>;
 
@@ -52,8 +54,13 @@ export function backendRuns(backend: Backend, engine: EngineName): boolean {
 /** The digest that goes into a run's cache key on `backend`: cpu's is the engine digest unchanged. */
 export function backendDigest(backend: Backend, engineDigest: string): string {
   const extra = BACKENDS[backend].extraDigestSources;
-  return extra.length ? sha256(`${engineDigest}:${sourcesDigest(extra)}`).slice(0, 16) : engineDigest;
+  if (!extra.length) return engineDigest;
+  // Read and hash the backend's sources once per process: this is called for every run's key.
+  let sources = extraDigests.get(backend);
+  if (sources === undefined) extraDigests.set(backend, (sources = sourcesDigest(extra)));
+  return sha256(`${engineDigest}:${sources}`).slice(0, 16);
 }
+const extraDigests = new Map<Backend, string>();
 
 /**
  * Env TSDYN_NO_GPU=1: behave as if no WebGPU adapter existed (auto → cpu, webgpu → the
@@ -171,29 +178,5 @@ export async function openBackendSession(choice: BackendChoice, engines: readonl
   };
 }
 
-/** Run SGD configs on the GPU, split into compatible batches; results in input order. */
-export async function runSgdOnGpu(
-  device: GPUDevice,
-  configs: RunConfig[],
-  opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; onBatchDone?: (indices: number[], results: RunResult[]) => void } = {},
-): Promise<RunResult[]> {
-  const { runSgdBatch, splitIntoBatches } = await import('./gpu/engine.ts');
-  const results: RunResult[] = new Array(configs.length);
-  const batches = splitIntoBatches(configs);
-  let done = 0;
-  for (const b of batches) {
-    const res = await runSgdBatch(device, b.configs, {
-      signal: opts.signal,
-      onProgress: (f) => opts.onProgress?.((done + f * b.configs.length) / configs.length),
-    });
-    b.indices.forEach((idx, k) => (results[idx] = res[k]));
-    opts.onBatchDone?.(b.indices, res);
-    done += b.configs.length;
-  }
-  return results;
-}
-
-/** Why webgpu cannot run this config, or null (the GPU engine has no test-set ε_g). */
-export function gpuConfigProblem(config: RunConfig): string | null {
-  return config.testSamples > 0 ? 'testSamples: is not supported by the WebGPU backend (use 0)' : null;
-}
+/** The GPU engine's batch loop and config check (src/gpu/engine.ts), for the scheduler and the CLI. */
+export { gpuConfigProblem, runSgdBatches as runSgdOnGpu } from './gpu/engine.ts';

@@ -90,8 +90,10 @@ describe('tsdyn sim/compare --backend', () => {
 
 describe('cache keys', () => {
   const run = { engine: 'sgd' as const, config: validateConfig(small) };
-  it('cpu keys are exactly the keys from before the backend registry; webgpu keys differ and cover src/gpu', () => {
+  it('cpu keys are pinned (a changed key format shows here, not as a silent full recompute); webgpu keys differ and cover src/gpu', () => {
     const d = engineDigest();
+    // The key of this config under a fixed digest, as computed when the backend registry landed.
+    expect(runCacheKey(run, 'cpu', '0123456789abcdef')).toBe('22286d4f8bf87f69bdac6867');
     expect(runCacheKey(run, 'cpu', d)).toBe(cacheKey(run, 'cpu', d));
     expect(backendDigest('cpu', d)).toBe(d);
     expect(backendDigest('webgpu', d)).not.toBe(d);
@@ -129,6 +131,12 @@ describe('tsdyn sweep --backend webgpu (software adapter)', () => {
     const d = engineDigest();
     const lrs = sgd.map((e) => e.label as string).sort();
     expect(lrs).toEqual(['lr=0.5 seed=1 sgd', 'lr=0.5 seed=2 sgd', 'lr=1 seed=1 sgd', 'lr=1 seed=2 sgd'].sort());
+    const base = { model: 'soft-committee', N: 50, K: 2, M: 2, tMax: 2, recordPoints: 5, studentScale: 0.5 };
+    for (const e of sgd) {
+      const [, lr, seed] = /^lr=([\d.]+) seed=(\d+) sgd$/.exec(e.label)!;
+      const config = validateConfig({ ...base, lr: Number(lr), seed: Number(seed) });
+      expect(e.key).toBe(runCacheKey({ engine: 'sgd', config }, 'webgpu', d));
+    }
     for (const e of sgd) expect(readCacheEntry(cache, e.key).status).toBe('hit');
     expect(new Set(sgd.map((e) => e.key)).size).toBe(4);
     expect(d).toMatch(/^[0-9a-f]{16}$/);

@@ -16,8 +16,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
 import { toJson, writeFileAtomic } from '../io.ts';
 import { createProgress } from '../progress.ts';
-import type { RunResult } from '../result.ts';
-import { runSgdBatch, splitIntoBatches } from './engine.ts';
+import { gpuConfigProblem, runSgdBatches } from './engine.ts';
 import { GpuUnavailableError, openGpu } from './node.ts';
 
 export interface BatchJob {
@@ -58,7 +57,8 @@ export function parseJobs(raw: unknown): BatchJob[] {
     seen.add(id);
     try {
       const c = validateConfig(config);
-      if (c.testSamples > 0) throw new ConfigError('testSamples', 'is not supported by the WebGPU backend (use 0)');
+      const problem = gpuConfigProblem(c);
+      if (problem) throw new BatchUsageError(`jobs[${i}].config.${problem}`);
       return { id, config: c };
     } catch (e) {
       if (e instanceof ConfigError) throw new BatchUsageError(`jobs[${i}].${e.message}`);
@@ -84,19 +84,8 @@ export async function batchCommand(argv: string[]): Promise<number> {
     const gpu = await openGpu({ allowSoftware: args.software });
     process.stderr.write(`tsdyn batch: ${jobs.length} runs on ${gpu.adapterName}\n`);
     try {
-      const results: RunResult[] = new Array(jobs.length);
-      const batches = splitIntoBatches(jobs.map((j) => j.config));
-      const totalWork = batches.reduce((s, b) => s + b.configs.length, 0);
-      let doneWork = 0;
       const progress = createProgress('tsdyn batch');
-      for (const b of batches) {
-        const res = await runSgdBatch(gpu.device, b.configs, {
-          signal: controller.signal,
-          onProgress: (f) => progress.update((doneWork + f * b.configs.length) / totalWork),
-        });
-        b.indices.forEach((idx, k) => (results[idx] = res[k]));
-        doneWork += b.configs.length;
-      }
+      const results = await runSgdBatches(gpu.device, jobs.map((j) => j.config), { signal: controller.signal, onProgress: progress.update });
       progress.done();
       const out = {
         adapter: gpu.adapterName,

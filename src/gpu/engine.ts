@@ -386,3 +386,31 @@ function appendGpuRecord(
   appendRecord(traj, step, eg, p);
   egF32.push(eg32);
 }
+
+/** Why this engine cannot run a config, or null (it has no test-set ε_g). */
+export function gpuConfigProblem(config: RunConfig): string | null {
+  return config.testSamples > 0 ? 'testSamples: is not supported by the WebGPU backend (use 0)' : null;
+}
+
+/**
+ * Run any list of SGD configs: split into compatible batches (splitIntoBatches), results in
+ * input order; `onBatchDone` sees each batch's results as soon as it is done.
+ */
+export async function runSgdBatches(
+  device: GPUDevice,
+  configs: RunConfig[],
+  opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void; onBatchDone?: (indices: number[], results: RunResult[]) => void } = {},
+): Promise<RunResult[]> {
+  const results: RunResult[] = new Array(configs.length);
+  let done = 0;
+  for (const b of splitIntoBatches(configs)) {
+    const res = await runSgdBatch(device, b.configs, {
+      signal: opts.signal,
+      onProgress: (f) => opts.onProgress?.((done + f * b.configs.length) / configs.length),
+    });
+    b.indices.forEach((idx, k) => (results[idx] = res[k]));
+    opts.onBatchDone?.(b.indices, res);
+    done += b.configs.length;
+  }
+  return results;
+}
