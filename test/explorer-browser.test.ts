@@ -213,6 +213,15 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await cells()).not.toBe(last);
   }, 60_000);
 
+  it('the link to the defaults (the bare page) reproduces the defaults', async () => {
+    await s.open('#K=2&M=2&N=100&tMax=5');
+    await s.page.evaluate(() => (window as any).tsdyn.setConfig({}));
+    expect(new URL(s.page.url()).hash).toBe('');
+    await s.open('');
+    const loaded = await s.page.evaluate(() => (window as any).tsdyn.config);
+    expect(JSON.parse(JSON.stringify(loaded))).toEqual(JSON.parse(JSON.stringify(validateConfig({}))));
+  }, 60_000);
+
   it('the URL hash round-trips a config (reload from the link gives the same config)', async () => {
     const config = validateConfig({ model: 'two-layer', K: 3, M: 2, N: 120, lr: 0.4, sigma: 0.2, seed: '12', tMax: 40, studentScale: 0.5, studentVScale: 1, vTeacher: [1.5, 0.5] });
     await s.page.evaluate((c) => (window as any).tsdyn.setConfig(c), config);
@@ -246,10 +255,17 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
   }, 60_000);
 
   it('a run that would keep too many records is refused with a message naming the field', async () => {
-    await s.open('#recordScale=linear&recordEvery=0.001&tMax=100&N=50');
+    // N = 1000: 10⁵ steps, so a record every 0.001 really is 100001 records (at N = 50 the
+    // records closer than one step coincide: 5001, which the page runs).
+    await s.open('#recordScale=linear&recordEvery=0.001&tMax=100&N=1000');
     await s.page.waitForFunction(() => /recordEvery/.test(document.getElementById('message')!.textContent ?? ''));
     expect(await s.page.textContent('#message')).toMatch(/^config\.recordEvery: 100001 records is more than the page keeps \(20000\)/);
     expect(await s.page.evaluate(() => (window as any).tsdyn.status())).toMatchObject({ ode: 'idle', sim: 'idle' });
+    // The same grid at N = 50 keeps 5001 records (one per step), as the CLI would: it runs.
+    await s.open('#recordScale=linear&recordEvery=0.001&tMax=100&N=50');
+    await waitSettled(s.page);
+    expect(await s.page.textContent('#message')).toBe('');
+    expect(await s.page.evaluate(() => (window as any).tsdyn.status())).toMatchObject({ ode: 'done', sim: 'done' });
   });
 
   it('Stop SGD stops a long run and keeps what it drew', async () => {

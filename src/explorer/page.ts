@@ -3,6 +3,7 @@
  * Runs in the browser after vega, vega-lite and vega-embed (globals). `window.tsdyn` is the
  * scripting hook: ode(config) and sim(config) return exactly the trajectories the CLI prints.
  */
+import { recordCount } from '../resources.ts';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
@@ -26,7 +27,9 @@ declare const vega: { changeset(): { remove(f: unknown): { insert(rows: unknown[
 declare const vegaEmbed: (el: HTMLElement, spec: object, opts: object) => Promise<{ view: VegaView }>;
 
 const SOURCE_OF: Record<ExplorerRun, Source> = { ode: 'theory', sim: 'sgd' };
-const DEFAULT_PRESET = 'soft-committee';
+// A page opened without a hash shows the defaults: the hash lists differences from them
+// (controls.ts), so the link to the defaults is the bare page and must reproduce them.
+const DEFAULT_PRESET = 'default';
 /** Redraw at most this often while records stream in (ms). */
 const REDRAW_INTERVAL = 80;
 /**
@@ -143,7 +146,8 @@ function setConfig(next: RunConfig, force = false): void {
     syncControls();
     return;
   }
-  const records = validated.recordScale === 'linear' ? Math.floor(validated.tMax / validated.recordEvery) + 1 : validated.recordPoints;
+  // The CLI's own count (closed form, so a huge grid is refused without enumerating it).
+  const { count: records } = recordCount(validated);
   if (records > MAX_RECORDS) {
     showMessage(`config.recordEvery: ${records} records is more than the page keeps (${MAX_RECORDS}); use a larger recordEvery or recordScale "log"`);
     return;
