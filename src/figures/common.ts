@@ -129,7 +129,7 @@ function sameK(p: PanelMetrics, snapshot: Snapshot): PanelMetrics[] {
   return snapshot.panels.filter((q) => q.panel.split('/')[0] === k);
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

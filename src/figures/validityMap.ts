@@ -16,7 +16,7 @@ import type { RunKey, RunResults } from '../runs/key.ts';
 import { expandSweep, validateSweep, type SweepFile, type SweepRun } from '../sweep/spec.ts';
 import { isotropicSetup, odeDivergenceLr, saturated, stabilityEdge, Q_SATURATION } from '../theory/stability.ts';
 import type { Trajectory } from '../trajectory.ts';
-import { round } from './common.ts';
+import { median, round } from './common.ts';
 import { configHash, sha256 } from './runKey.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
@@ -138,8 +138,8 @@ function runs(preset: Preset): RunSpec[] {
 }
 
 /**
- * How a run ended. The one place that reads the engines' divergence signal (today
- * Trajectory.divergedAt; a RunResult status once executeRun returns one) and adds saturation.
+ * How a run ended. The one place that reads the engines' divergence signal (the cached
+ * trajectory's divergedAt, which storedTrajectory sets from a diverged RunResult) and adds saturation.
  */
 export type Outcome = 'completed' | 'diverged' | 'saturated';
 export function outcome(traj: Trajectory): Outcome {
@@ -204,11 +204,6 @@ export function runsHash(preset: Preset): string {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const orNull = (x: number | null, digits = 4) => (x === null || !Number.isFinite(x) ? null : round(x, digits));
 
 function cellsOf(results: RunResults, preset: Preset): ValidityCell[] {
@@ -226,7 +221,8 @@ function cellsOf(results: RunResults, preset: Preset): ValidityCell[] {
     const odeOutcome = outcome(ode);
     const summaries = odeOutcome === 'diverged' ? [] : ok.map((s) => alignmentSummary(s, ode, { escapeThreshold: ESCAPE_THRESHOLD, egFloor: EG_FLOOR }));
     const logs = summaries.map((a) => a.maxAbsLogRatio);
-    const se = logs.length > 1 ? Math.sqrt(logs.reduce((a, x) => a + (x - mean(logs)) ** 2, 0) / (logs.length - 1) / logs.length) : null;
+    const logsMean = logs.length ? mean(logs) : NaN;
+    const se = logs.length > 1 ? Math.sqrt(logs.reduce((a, x) => a + (x - logsMean) ** 2, 0) / (logs.length - 1) / logs.length) : null;
     const esc = summaries.filter((a) => a.escapeTimeSim !== null && a.escapeTimeOde !== null).map((a) => a.escapeTimeSim! / a.escapeTimeOde!);
     return {
       model,
@@ -244,8 +240,21 @@ function cellsOf(results: RunResults, preset: Preset): ValidityCell[] {
   });
 }
 
-/** The theory's edges (pure; milliseconds). */
+/**
+ * The theory's edges, once per (settings, model): pure but not cheap (≈ 1 s each: the ODE
+ * divergence η is a bisection over full integrations), and the build, the caption and its
+ * answer all need them.
+ */
 export function edgesFor(model: ModelKind, s: Settings): ValidityEdges {
+  const perModel = edgesCache.get(s) ?? new Map<ModelKind, ValidityEdges>();
+  edgesCache.set(s, perModel);
+  let edges = perModel.get(model);
+  if (!edges) perModel.set(model, (edges = computeEdges(model, s)));
+  return edges;
+}
+const edgesCache = new WeakMap<Settings, Map<ModelKind, ValidityEdges>>();
+
+function computeEdges(model: ModelKind, s: Settings): ValidityEdges {
   const init = initialOrderParams(validateConfig({ model, N: 784, K: 2, M: 2, init: initFor(model) }));
   const etaC = stabilityEdge({ ...isotropicSetup(model, 2), T: init.T });
   const odeFailLr = s.sigmas.map((sigma) => {
@@ -527,19 +536,6 @@ function answer(s: Settings): string {
   );
 }
 
-function describeFollow(s: ValidityMapSnapshot): string {
-  const parts: string[] = [];
-  for (const model of MODELS) {
-    const rows = s.follow.filter((f) => f.model === model);
-    const bySigma = s.settings.sigmas.map((sigma) => {
-      const r = rows.filter((f) => f.sigma === sigma).map((f) => `${f.lrMaxOverEtaC === null ? '—' : `${f.lrMaxOverEtaC}`}`);
-      return `σ = ${sigma}: ${r.join('/')}`;
-    });
-    parts.push(`${MODEL_LABEL[model]} ${bySigma.join('; ')}`);
-  }
-  return parts.join('. ');
-}
-
 export const validityMapFigure: FigureDefinition = {
   name: 'validity-map',
   title: 'Figure 5 — Learning-rate and noise bounds within which the ODEs follow SGD',
@@ -561,8 +557,3 @@ export const validityMapFigure: FigureDefinition = {
   build,
   tolerances: VALIDITY_TOLERANCES,
 };
-
-/** One line per model: the largest η/η_c (per N, ascending) up to which the ODE follows within FOLLOW_BOUND. */
-export function followSummary(s: Snapshot): string {
-  return describeFollow(asValidity(s));
-}
