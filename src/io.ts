@@ -8,9 +8,12 @@ import { UsageError } from './errors.ts';
 
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = tempPathFor(path);
   try {
-    writeFileSync(tmp, content);
+    // A stale temp file of a killed process with this pid is ours to replace; 'wx' then creates
+    // the temp file afresh, so a link planted at its name is never followed.
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, content, { flag: 'wx' });
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -131,12 +134,9 @@ export function writeOutTarget(target: OutTarget, text: string): void {
     (target.fd === 1 ? process.stdout : process.stderr).write(text);
     return;
   }
-  const tmp = tempPathFor(target.path);
   try {
-    writeFileSync(tmp, text, { flag: 'wx' });
-    renameSync(tmp, target.path);
+    writeFileAtomic(target.path, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new UsageError(`--out: writing ${target.path} failed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
