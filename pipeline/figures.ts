@@ -20,19 +20,20 @@
  * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
  * nothing is written after the stop.
  */
+import { UsageError } from '../src/errors.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
 import { PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
-import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, NoGpuError, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
+import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
 import { etaSeconds, installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
 import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
-export class PipelineUsageError extends Error {}
+export class PipelineUsageError extends UsageError {}
 
 /** The figures to build per preset: each preset's own figures, narrowed to --only's names. */
 export function figurePlan(only: string | undefined, presets: readonly Preset[]): { preset: Preset; figures: FigureDefinition[] }[] {
@@ -131,16 +132,12 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
 /** Resolve --backend once for the whole build (the GPU is opened at most once, and only when needed). */
 async function openBackend(choice: BackendChoice, plan: { preset: Preset; figures: FigureDefinition[] }[]): Promise<BackendSession> {
   const engines = [...new Set(plan.flatMap(({ preset, figures }) => figures.flatMap((f) => f.runs(preset).map((r) => r.engine))))];
-  return openBackendSession(choice, engines).catch((e) => {
-    throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
-  });
+  return openBackendSession(choice, engines);
 }
 
 let announced = false;
 async function gpuOf(session: BackendSession) {
-  const gpu = await session.gpu().catch((e) => {
-    throw e instanceof NoGpuError ? new PipelineUsageError(e.message) : e;
-  });
+  const gpu = await session.gpu();
   if (!announced) process.stderr.write(`pipeline: webgpu adapter: ${gpu.adapterName}\n`);
   announced = true;
   return gpu;
@@ -196,7 +193,7 @@ export async function main(args: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    const usage = e instanceof PipelineUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`pipeline: ${(e as Error).message}\n`);
     return usage ? 2 : 1;
   }

@@ -13,6 +13,7 @@
  * adapter can exist, so Dawn (dawn.node, 20–95 ms and a "Couldn't load Vulkan" warning on
  * stderr) is not loaded at all.
  */
+import { UsageError } from './errors.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from './config.ts';
@@ -106,7 +107,8 @@ export interface GpuSession {
 export type ResolvedBackend = { backend: 'cpu' } | { backend: 'webgpu'; gpu: GpuSession };
 
 /** Thrown when `--backend webgpu` finds no adapter at all; one line. */
-export class NoGpuError extends Error {
+/** No WebGPU adapter where one was asked for: a problem the user fixes (one line, exit 1). */
+export class NoGpuError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = 'NoGpuError';

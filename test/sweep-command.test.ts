@@ -100,15 +100,15 @@ describe('tsdyn sweep', () => {
   });
 
   const bad: [string, () => string[], RegExp, number][] = [
-    ['no --config', () => [], /^tsdyn sweep: --config: required/, 2],
-    ['unknown option', () => ['--config', 'x.json', '--fast'], /^tsdyn sweep: Unknown option '--fast'/, 2],
-    ['unreadable config', () => ['--config', join(tmp, 'nope.json')], /^tsdyn sweep: --config: cannot read/, 2],
+    ['no --config', () => [], /^tsdyn sweep: --config: required/, 1],
+    ['unknown option', () => ['--config', 'x.json', '--fast'], /^tsdyn sweep: Unknown option '--fast'/, 1],
+    ['unreadable config', () => ['--config', join(tmp, 'nope.json')], /^tsdyn sweep: --config: cannot read/, 1],
     ['invalid JSON', () => ['--config', writeSweep('bad.json', '{"base": ')], /^tsdyn sweep: sweep: .*bad\.json is not valid JSON/, 1],
     ['bad grid value', () => ['--config', writeSweep('bad2.json', { base, grid: { lr: [0.5, 1, 2, -1] } })], /^tsdyn sweep: sweep\.grid\.lr\[3\]: must be > 0, got -1$/, 1],
-    ['gpu backend', () => ['--config', writeSweep('ok.json', sweep), '--backend', 'gpu'], /^tsdyn sweep: --backend: must be one of auto, cpu, webgpu, got "gpu"$/, 2],
-    ['--jobs 0', () => ['--config', writeSweep('ok.json', sweep), '--jobs', '0'], /^tsdyn sweep: --jobs: must be an integer 1 … 256, got "0"$/, 2],
-    ['--out is a file', () => ['--config', writeSweep('ok.json', sweep), '--out', writeSweep('afile', 'x')], /^tsdyn sweep: --out: .* exists and is not a folder$/, 2],
-    ['bad plot metric', () => ['--config', writeSweep('ok.json', sweep), '--plot-metric', 'loss'], /^tsdyn sweep: --plot-metric: must be one of the sweep's metrics/, 2],
+    ['gpu backend', () => ['--config', writeSweep('ok.json', sweep), '--backend', 'gpu'], /^tsdyn sweep: --backend: must be one of auto, cpu, webgpu, got "gpu"$/, 1],
+    ['--jobs 0', () => ['--config', writeSweep('ok.json', sweep), '--jobs', '0'], /^tsdyn sweep: --jobs: must be an integer 1 … 256, got "0"$/, 1],
+    ['--out is a file', () => ['--config', writeSweep('ok.json', sweep), '--out', writeSweep('afile', 'x')], /^tsdyn sweep: --out: .* exists and is not a folder$/, 1],
+    ['bad plot metric', () => ['--config', writeSweep('ok.json', sweep), '--plot-metric', 'loss'], /^tsdyn sweep: --plot-metric: must be one of the sweep's metrics/, 1],
   ];
   it.each(bad)('bad input (%s): one line, non-zero exit, nothing written', async (_name, args, message, status) => {
     const out = join(tmp, 'out-bad');

@@ -6,7 +6,7 @@
 import { type RunConfig } from '../config.ts';
 import { checkEngineConfig, ENGINES, isEngineName, runEngine, SIMULATION_ENGINES, type EngineName, type EngineRunOptions, type SimulationEngine } from '../engines.ts';
 import { UsageError } from '../errors.ts';
-import { BACKEND_CHOICES, backendRuns, gpuConfigProblem, isBackendChoice, NoGpuError, resolveBackend, runSgdOnGpu, type Backend, type BackendChoice } from '../backends.ts';
+import { BACKEND_CHOICES, backendRuns, gpuConfigProblem, isBackendChoice, resolveBackend, runSgdOnGpu, type Backend, type BackendChoice } from '../backends.ts';
 import { resolveOutTarget, writeOutTarget, type OutTarget } from '../io.ts';
 import { alignmentSummary, type AlignmentSummary } from '../metrics/alignment.ts';
 import { compareJson, provenance, runJson } from '../output.ts';
@@ -80,9 +80,7 @@ async function runSgdOn(choice: BackendChoice, config: RunConfig): Promise<{ bac
     const problem = gpuConfigProblem(config);
     if (problem) throw new UsageError(`--backend webgpu: ${problem}`);
   }
-  const resolved = await resolveBackend(choice === 'auto' && gpuConfigProblem(config) ? 'cpu' : choice).catch((e) => {
-    throw e instanceof NoGpuError ? new UsageError(e.message) : e;
-  });
+  const resolved = await resolveBackend(choice === 'auto' && gpuConfigProblem(config) ? 'cpu' : choice);
   if (resolved.backend === 'cpu') return { backend: 'cpu', trajectory: run('sgd', config) };
   const { gpu } = resolved;
   process.stderr.write(`tsdyn: webgpu adapter: ${gpu.adapterName}\n`);

@@ -120,8 +120,9 @@ if (isMain) {
   batchCommand(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {
-      process.stderr.write(`tsdyn batch: ${(e as Error).message.split('\n')[0]}\n`);
-      process.exit(1);
+      // Expected problems were answered (exit 1) inside batchCommand: this is a bug.
+      process.stderr.write(`tsdyn batch: internal error: ${(e as Error).message.split('\n')[0]}\n`);
+      process.exit(2);
     },
   );
 }

@@ -13,7 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, isBackendChoice, NoGpuError, openBackendSession, type BackendSession } from '../backends.ts';
+import { BACKEND_CHOICES, isBackendChoice, openBackendSession, type BackendSession } from '../backends.ts';
 import { readJsonFile } from '../commands/args.ts';
 import { UsageError } from '../errors.ts';
 import { toReviewJson, writeFileAtomic } from '../io.ts';
@@ -118,16 +118,13 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
     const digest = engineDigest();
     // After every input check; the GPU opens only if a run must be computed on it (closed below).
-    const noGpu = (e: unknown) => {
-      throw e instanceof NoGpuError ? new UsageError(e.message) : e;
-    };
-    session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]).catch(noGpu);
+    session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]);
     const backend = session.backend;
     const { jobs, problems } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
-    const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu().catch(noGpu) : undefined;
+    const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined;
     if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
     process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
 
@@ -196,7 +193,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const usage = e instanceof UsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
     const known = usage || e instanceof SweepError || e instanceof RunFailedError;
     process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
-    return usage ? 2 : 1;
+    // The CLI's contract (src/cli.ts): a problem the user can fix exits 1, a bug exits 2.
+    return known ? 1 : 2;
   } finally {
     session?.close();
   }
