@@ -115,7 +115,7 @@ export class RunFailedError extends Error {}
 export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: Trajectory; backend: string } {
   if (job.cached) return { trajectory: job.cached, backend: job.cachedBackend! };
   const lookup = readCacheEntry(cacheDir, job.key);
-  if (lookup.status !== 'hit') throw new Error(`run ${job.label} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
+  if (lookup.status !== 'hit') throw new RunFailedError(`run ${job.label} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
   return lookup;
 }
 

@@ -19,11 +19,9 @@ import { UsageError } from '../errors.ts';
 import { toReviewJson, writeFileAtomic } from '../io.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
-import { readCacheEntry } from '../runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
-import { formatRunKey, runKeyId } from '../runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
-import type { Trajectory } from '../trajectory.ts';
+import { formatRunKey, RunResults } from '../runs/key.ts';
+import { etaSeconds, installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import { sweepPlotSpec, type PlotChoice } from './plot.ts';
 import { expandSweep, SWEEP_METRICS, SweepError, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
 import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
@@ -156,21 +154,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       if (tty) process.stderr.write('\r\x1b[K');
     }
 
-    // Read every result back, verified (a file damaged meanwhile fails loudly instead of feeding the table).
+    // Every result, verified (a file damaged meanwhile fails loudly instead of feeding the table).
     const jobByKey = new Map(jobs.map((j) => [j.key, j]));
-    const trajectories = new Map<string, Trajectory>();
-    for (const run of runs) {
-      const id = runKeyId(run.key);
-      const job = jobByKey.get(runCacheKey(run, backend, digest))!;
-      if (job.cached) {
-        trajectories.set(id, job.cached);
-        continue;
-      }
-      const lookup = readCacheEntry(cacheDir, job.key);
-      if (lookup.status !== 'hit') throw new RunFailedError(`run ${job.label} is not in the cache after computing it`);
-      trajectories.set(id, lookup.trajectory);
-    }
-    const trajectoryOf = (r: SweepRun) => trajectories.get(runKeyId(r.key))!;
+    const results = new RunResults();
+    for (const run of runs) results.set(run.key, plannedResult(jobByKey.get(runCacheKey(run, backend, digest))!, cacheDir).trajectory);
+    const trajectoryOf = (r: SweepRun) => results.get(r.key);
     const columns = sweepColumns(spec);
     const rows = sweepRows(spec, runs, trajectoryOf);
     writeFileAtomic(join(outDir, 'table.csv'), toCsv(columns, rows));
