@@ -43,7 +43,7 @@ import { toJson, writeFileAtomic } from '../src/io.ts';
 import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
-import { installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs } from '../src/runs/scheduler.ts';
+import { installStopHandlers, planJobs, plannedResult, runJobs } from '../src/runs/scheduler.ts';
 
 const ESCAPE_THRESHOLD = 1e-2; // the figures' own threshold
 
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       const runs = seeds.flatMap((seed) =>
         [engine, 'ode' as const].map((e) => ({ label: `calibrate ${s.figure} K=${s.K} seed=${seed} ${e}`, engine: e, config: s.config(seed) })),
       );
-      const { jobs, problems } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
+      const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
       for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
       const todo = jobs.filter((j) => !j.cached);
       finished += jobs.length - todo.length;
@@ -113,8 +113,7 @@ async function main(): Promise<void> {
           }
         },
       });
-      const jobByKey = new Map(jobs.map((j) => [j.key, j]));
-      const results = runs.map((r) => plannedResult(jobByKey.get(runCacheKey(r, session.backend, digest))!, cacheDir).trajectory);
+      const results = jobOf.map((j) => plannedResult(j, cacheDir).trajectory);
       const samples = seeds.map((seed, i) => sample(seed, panelMetrics(`seed=${seed}`, results[2 * i], results[2 * i + 1], s.config(seed), { escapeThreshold: ESCAPE_THRESHOLD })));
       file.settings.push({ figure: s.figure, preset: s.preset, K: s.K, configHash: calibrationConfigHash(s.config(seeds[0])), samples });
     }

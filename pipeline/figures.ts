@@ -30,7 +30,7 @@ import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { etaSeconds, installStopHandlers, planJobs, plannedResult, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
 import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends UsageError {}
@@ -58,14 +58,13 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
-  const runs = figures.flatMap((fig) => fig.runs(preset).map((r) => ({ ...r, label: runLabel(fig, r.key) })));
-  const backend = session.backend;
-  const { jobs, problems } = planJobs(runs, { cacheDir, backend, engineDigest: digest });
-  const keyOf = (run: (typeof runs)[number]) => runCacheKey(run, backend, digest);
-  const jobByKey = new Map(jobs.map((j) => [j.key, j]));
+  // Each figure's runs, expanded once (Figure 5's are thousands of sweep runs).
+  const figureRuns = figures.map((fig) => ({ fig, runs: fig.runs(preset) }));
+  const runs = figureRuns.flatMap(({ fig, runs: rs }) => rs.map((r) => ({ ...r, label: runLabel(fig, r.key), figure: fig.name })));
+  const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
   // The figure a computed run is charged to (the first that needs it) for the per-figure times.
   const figureOf = new Map<string, string>();
-  for (const fig of figures) for (const run of fig.runs(preset)) if (!figureOf.has(keyOf({ ...run, label: '' }))) figureOf.set(keyOf({ ...run, label: '' }), fig.name);
+  runs.forEach((r, i) => figureOf.has(jobOf[i].key) || figureOf.set(jobOf[i].key, r.figure));
   for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
   const todo = jobs.filter((j) => !j.cached);
 
@@ -106,11 +105,12 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   if (tty) process.stderr.write(`\r\x1b[K[${preset}] building figures…`);
 
   const built = [];
-  for (const fig of figures) {
+  let next = 0; // index into runs/jobOf, figure after figure
+  for (const { fig, runs: figRuns } of figureRuns) {
     const results = new RunResults();
     const gpuLabels = new Set<string>();
-    for (const run of fig.runs(preset)) {
-      const job = jobByKey.get(keyOf({ ...run, label: '' }))!;
+    for (const run of figRuns) {
+      const job = jobOf[next++];
       const lookup = plannedResult(job, cacheDir);
       if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
       results.set(run.key, lookup.trajectory);

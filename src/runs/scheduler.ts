@@ -85,17 +85,22 @@ export function runCacheKey(run: { engine: EngineName; config: RunConfig }, back
 export function planJobs(
   runs: { label: string; engine: EngineName; config: RunConfig; allowDivergence?: boolean }[],
   opts: { cacheDir: string; backend: Backend; engineDigest: string },
-): { jobs: PlannedJob[]; problems: CacheProblem[] } {
+): { jobs: PlannedJob[]; problems: CacheProblem[]; jobOf: PlannedJob[] } {
   const jobs: PlannedJob[] = [];
   const problems: CacheProblem[] = [];
-  const seen = new Set<string>();
+  const byKey = new Map<string, PlannedJob>();
+  /** The job of each input run, in input order (runs with equal keys share one). */
+  const jobOf: PlannedJob[] = [];
   for (const run of runs) {
     const key = runCacheKey(run, opts.backend, opts.engineDigest);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const known = byKey.get(key);
+    if (known) {
+      jobOf.push(known);
+      continue;
+    }
     const lookup = readCacheEntry(opts.cacheDir, key);
     if (lookup.status === 'corrupt') problems.push({ path: lookup.path, reason: lookup.reason });
-    jobs.push({
+    const job: PlannedJob = {
       key,
       label: run.label,
       engine: run.engine,
@@ -104,9 +109,12 @@ export function planJobs(
       ...(run.allowDivergence ? { allowDivergence: true } : {}),
       cost: expectedSeconds(run),
       ...(lookup.status === 'hit' ? { cached: lookup.trajectory, cachedBackend: lookup.backend } : {}),
-    });
+    };
+    byKey.set(key, job);
+    jobs.push(job);
+    jobOf.push(job);
   }
-  return { jobs, problems };
+  return { jobs, problems, jobOf };
 }
 
 export class RunFailedError extends Error {}

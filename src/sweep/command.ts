@@ -21,7 +21,7 @@ import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
 import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
 import { formatRunKey, RunResults } from '../runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, plannedResult, runCacheKey, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
+import { etaSeconds, installStopHandlers, planJobs, plannedResult, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import { sweepPlotSpec, type PlotChoice } from './plot.ts';
 import { expandSweep, SWEEP_METRICS, SweepError, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
 import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
@@ -118,7 +118,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     // After every input check; the GPU opens only if a run must be computed on it (closed below).
     session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]);
     const backend = session.backend;
-    const { jobs, problems } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
+    const { jobs, problems, jobOf } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
@@ -155,9 +155,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     }
 
     // Every result, verified (a file damaged meanwhile fails loudly instead of feeding the table).
-    const jobByKey = new Map(jobs.map((j) => [j.key, j]));
     const results = new RunResults();
-    for (const run of runs) results.set(run.key, plannedResult(jobByKey.get(runCacheKey(run, backend, digest))!, cacheDir).trajectory);
+    runs.forEach((run, i) => results.set(run.key, plannedResult(jobOf[i], cacheDir).trajectory));
     const trajectoryOf = (r: SweepRun) => results.get(r.key);
     const columns = sweepColumns(spec);
     const rows = sweepRows(spec, runs, trajectoryOf);
