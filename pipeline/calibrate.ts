@@ -40,7 +40,7 @@ import {
 } from '../src/figures/calibration.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
-import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
+import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { installStopHandlers, planJobs, plannedResult, runJobs } from '../src/runs/scheduler.ts';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const presets: Preset[] = values.preset === 'both' ? ['full', 'ci'] : values.preset === 'ensemble' ? ['full'] : [values.preset as Preset];
   const seeds = Array.from({ length: S }, (_, i) => 1001 + i);
   const all = calibrationSettings(FIGURES, presets);
-  const tty = Boolean(process.stderr.isTTY) && !process.env.CI;
+  const tty = progressEnabled();
   const started = Date.now();
   const total = all.length * seeds.length * 2;
   let finished = 0;
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
           finished++;
           if (tty) {
             const el = (Date.now() - started) / 1000;
-            process.stderr.write(`\r\x1b[Kcalibrate (${engine}, ${session.backend}): ${s.figure} K=${s.K}; ${finished}/${total} runs, ETA ${Math.round((el * (total - finished)) / finished)}s`);
+            process.stderr.write(`\r\x1b[Kcalibrate (${engine}, ${session.backend}): ${s.figure} K=${s.K}; ${finished}/${total} runs, ETA ${formatSeconds((el * (total - finished)) / finished)}`);
           }
         },
       });
@@ -122,11 +122,11 @@ async function main(): Promise<void> {
   }
   if (tty) process.stderr.write('\r\x1b[K');
   writeFileAtomic(out, toJson(file, 1));
-  process.stderr.write(`calibrate: ${total} ${engine}/ode runs (backend ${session.backend}) in ${Math.round((Date.now() - started) / 1000)}s → ${out}\n`);
+  process.stderr.write(`calibrate: ${total} ${engine}/ode runs (backend ${session.backend}) in ${formatSeconds((Date.now() - started) / 1000)} → ${out}\n`);
   if (!presets.includes('full')) return;
-  for (const name of Object.keys(REPLICATION_BOUNDS)) {
-    const { samples, tMax, seedsPerK } = figureSettings(file, FIGURES.find((f) => f.name === name)!);
-    process.stderr.write(`  ${name}: ${JSON.stringify(boundsFromCalibration(samples, tMax, seedsPerK))}\n`);
+  for (const fig of FIGURES.filter((f) => f.calibration)) {
+    const { samples, tMax, seedsPerK } = figureSettings(file, fig);
+    process.stderr.write(`  ${fig.name}: ${JSON.stringify(boundsFromCalibration(samples, tMax, seedsPerK))}\n`);
   }
   process.stderr.write('  (the rule\'s bounds on this file: REPLICATION_BOUNDS in src/figures/replicationBounds.ts must equal them)\n');
 }

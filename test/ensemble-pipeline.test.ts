@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ensembleFigure } from '../src/figures/ensemble.ts';
 import { tinyEnsembleSettings } from './helpers/ensembleTiny.ts';
 
@@ -35,7 +35,14 @@ describe('ensemble preset through the pipeline', () => {
     expect(snapshot.panels[0].seeds).toBe(4);
     const first = files.map((f) => readFileSync(f, 'utf8'));
     rmSync(join(out), { recursive: true });
-    await buildPreset('ensemble', [fig], 2);
+    // The rerun must come from the cache, not from a (deterministic) recomputation.
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await buildPreset('ensemble', [fig], 2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/\[ensemble\] 8 runs \(0 computed, 8 cached\)/);
+    } finally {
+      stderr.mockRestore();
+    }
     expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(first);
   });
 });

@@ -30,9 +30,3 @@ export function figuresOfPreset(preset: Preset): FigureDefinition[] {
 
 /** The figures of the default build (full and ci presets): the gallery, the snapshots CI checks. */
 export const FIGURES: FigureDefinition[] = figuresOfPreset('full');
-
-export function figureByName(name: string): FigureDefinition {
-  const f = ALL_FIGURES.find((x) => x.name === name);
-  if (!f) throw new Error(`unknown figure ${JSON.stringify(name)} (known: ${ALL_FIGURES.map((x) => x.name).join(', ')})`);
-  return f;
-}
