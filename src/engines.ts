@@ -58,8 +58,6 @@ export interface EngineSpec {
   /** 'theory' integrates the ODEs; 'simulation' trains (or samples) a finite-N student. */
   role: 'theory' | 'simulation';
   backend: Backend;
-  /** Runs many configs in one submission (GPU); CPU engines run one config at a time. */
-  batches: boolean;
   /** Off-heap buffers of a run (weights, batches, state), for the resource guard. */
   buffers(config: RunConfig): EngineBuffer[];
   /** Numbers stored per record (Q, R, v, t, steps, ε_g, and ε_g,test for SGD with test samples). */
@@ -68,8 +66,6 @@ export interface EngineSpec {
   samples(config: RunConfig, records: number): number;
   /** Adaptive integrator steps (ODE); 0 for the step-by-step simulations. */
   integratorSteps(config: RunConfig): number;
-  /** Which EngineRunOptions keys the engine reads. */
-  options: readonly (keyof EngineRunOptions)[];
   /** Rough cost in SGD-step units (scheduling longest-first, ETAs); see runCost. */
   cost(config: RunConfig): number;
   /** Engine-specific config constraints, checked at the boundary; throws ConfigError. */
@@ -88,12 +84,10 @@ export const ENGINES = {
     summary: 'integrate the order-parameter ODEs (Saad & Solla 1995; Goldt et al. 2019)',
     role: 'theory',
     backend: 'cpu',
-    batches: false,
     buffers: (c: RunConfig) => [...seededStart(c), { what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (c.K * c.K + c.K * c.M + c.K) }],
     numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
     samples: () => 0,
     integratorSteps: (c: RunConfig) => ODE_STEPS_PER_UNIT_T * c.tMax,
-    options: ['ode', 'onRecord'],
     cost: (c: RunConfig) => 2e4 * c.K * c.K,
     check: () => {},
     run: (config: RunConfig, options: EngineRunOptions) => {
@@ -106,7 +100,6 @@ export const ENGINES = {
     summary: 'train the student by online SGD on N-dimensional weights',
     role: 'simulation',
     backend: 'cpu',
-    batches: false,
     buffers: (c: RunConfig) => {
       const weights = 8 * (c.K + c.M) * c.N;
       const field = c.N >= c.K + c.M ? 'N' : 'K';
@@ -119,7 +112,6 @@ export const ENGINES = {
     numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3 + (c.testSamples > 0 ? 1 : 0),
     samples: (c: RunConfig, records: number) => Math.round(c.tMax * c.N) * c.batchSize + records * c.testSamples,
     integratorSteps: () => 0,
-    options: ['onProgress', 'onRecord'],
     cost: (c: RunConfig) => (c.tMax * c.N * c.batchSize * ((2 * c.K + c.M) * c.N + 30 * (c.K + c.M))) / 1e4,
     check: (c: RunConfig) => {
       // Weights with Gram matrix `init` need K + M orthonormal directions in R^N.
@@ -135,7 +127,6 @@ export const ENGINES = {
     summary: 'the exact finite-N order-parameter Markov chain of SGD (same law, no weights)',
     role: 'simulation',
     backend: 'cpu',
-    batches: false,
     buffers: (c: RunConfig) => {
       const B = c.batchSize;
       return [...seededStart(c), { what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * (c.K + c.M)) }];
@@ -143,7 +134,6 @@ export const ENGINES = {
     numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
     samples: (c: RunConfig) => Math.round(c.tMax * c.N) * c.batchSize,
     integratorSteps: () => 0,
-    options: ['onProgress'],
     cost: (c: RunConfig) => {
       const L = c.K + c.M;
       return (c.tMax * c.N * c.batchSize * (L * L * L + 30 * L)) / 1e4;
@@ -175,8 +165,9 @@ export function checkEngineConfig(engine: EngineName, config: RunConfig): void {
 /**
  * Run one engine. A divergence detected inside an engine becomes `diverged` with its time and
  * reason; so does a completed trajectory holding a non-finite number (it would print as null).
- * Records made before a divergence are not kept: the engines stop by throwing internally, and
- * the diverged result carries no records (and T only when the config gives it in `init`).
+ * A divergence an engine detects itself stops it by throwing, and that result carries no
+ * records (and T only when the config gives it in `init`); a non-finite value found afterwards
+ * keeps the records before it. Either way a diverged result holds only finite numbers.
  */
 export function runEngine(engine: EngineName, config: RunConfig, options: EngineRunOptions = {}): RunResult {
   const spec: EngineSpec = ENGINES[engine];
@@ -192,7 +183,8 @@ export function runEngine(engine: EngineName, config: RunConfig, options: Engine
   const bad = firstNonFinite(traj);
   if (bad) {
     const t = traj.t[bad.record] ?? 0;
-    return diverged(traj, t, `${engine} produced a non-finite value (${bad.path}) at t=${Number(t.toPrecision(6))} with lr=${config.lr}`);
+    // A diverged result carries only finite records: the ones before the first bad one.
+    return diverged(recordsBefore(traj, bad.record), t, `${engine} produced a non-finite value (${bad.path}) at t=${Number(t.toPrecision(6))} with lr=${config.lr}`);
   }
   return completed(traj);
 }
@@ -204,29 +196,36 @@ export function engineCost(engine: EngineName, config: RunConfig): number {
 
 /** The first non-finite number in a trajectory, with its path and record index. */
 export function firstNonFinite(traj: Trajectory): { path: string; record: number } | null {
-  const scan = (value: unknown, path: string): string | null => {
-    if (typeof value === 'number') return Number.isFinite(value) ? null : path;
+  // Scan the numbers; build the path (an index string) only for the one that is not finite.
+  const find = (value: unknown): number[] | null => {
+    if (typeof value === 'number') return Number.isFinite(value) ? null : [];
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        const p = scan(value[i], `${path}[${i}]`);
-        if (p) return p;
+        const rest = find(value[i]);
+        if (rest) return [i, ...rest];
       }
     }
     return null;
   };
+  const path = (key: string, at: number[]) => `${key}${at.map((i) => `[${i}]`).join('')}`;
   for (const key of ['t', 'eg', 'egTest', 'Q', 'R', 'v'] as const) {
     const series = traj[key];
     if (!series) continue;
-    for (let j = 0; j < series.length; j++) {
-      const p = scan(series[j], `${key}[${j}]`);
-      if (p) return { path: p, record: j };
-    }
+    const at = find(series);
+    if (at) return { path: path(key, at), record: at[0] };
   }
   for (const key of ['T', 'vTeacher'] as const) {
-    const p = scan(traj[key], key);
-    if (p) return { path: p, record: 0 };
+    const at = find(traj[key]);
+    if (at) return { path: path(key, at), record: 0 };
   }
   return null;
+}
+
+/** The trajectory's first `n` records (the constant T and vTeacher kept). */
+function recordsBefore(traj: Trajectory, n: number): Trajectory {
+  const cut = { ...traj, t: traj.t.slice(0, n), steps: traj.steps.slice(0, n), eg: traj.eg.slice(0, n), Q: traj.Q.slice(0, n), R: traj.R.slice(0, n), v: traj.v.slice(0, n) };
+  if (traj.egTest) cut.egTest = traj.egTest.slice(0, n);
+  return cut;
 }
 
 /** A completed run's trajectory; a diverged one throws DivergenceError (for tests and scripts). */

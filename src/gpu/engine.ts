@@ -25,6 +25,8 @@ import { completed, diverged, type RunResult } from '../result.ts';
 import { drawInitialWeights, initialOrderParams, weightsFromOrderParams, type Weights } from '../sim/weights.ts';
 import { generalizationError } from '../theory/generalizationError.ts';
 import { gram } from '../theory/orderParams.ts';
+// The self-overlap beyond which a run counts as diverged: the CPU engine's bound (assertBounded).
+import { Q_DIVERGENCE_BOUND } from '../theory/solve.ts';
 import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 import { philoxKey } from './philox.ts';
 import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, qIndex, rIndex, shaderLayout, type ShaderSpec } from './wgsl.ts';
@@ -36,8 +38,6 @@ const COPY_DST = 0x8;
 const UNIFORM = 0x40;
 const STORAGE = 0x80;
 
-/** Self-overlap beyond which a run counts as diverged (as the CPU engine's assertBounded). */
-export const Q_DIVERGENCE_BOUND = 1e4;
 
 export interface GpuBatchOptions {
   /** Threads per run (workgroup size); default `defaultThreadsPerRun`. */
