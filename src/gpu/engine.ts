@@ -171,11 +171,17 @@ export function planDispatches(steps: number[], maxStepsPerDispatch: number, rec
   return groups;
 }
 
+/** A batch's results (the final weights stay on the GPU: reading them back is tests' business). */
 export async function runSgdBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchOptions = {}): Promise<RunResult[]> {
-  return (await runSgdBatchDetailed(device, configs, opts)).results;
+  return (await runBatch(device, configs, opts, false)).results;
 }
 
+/** A batch's results with the final weights read back (tests, drift measurements). */
 export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[], opts: GpuBatchOptions = {}): Promise<GpuBatchDetail> {
+  return runBatch(device, configs, opts, true);
+}
+
+async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchOptions, withWeights: boolean): Promise<GpuBatchDetail> {
   if (configs.length === 0) return { results: [], weights: [], egF32: [], shader: '' };
   const c0 = configs[0];
   const key0 = batchKey(c0);
@@ -315,27 +321,32 @@ export async function runSgdBatchDetailed(device: GPUDevice, configs: RunConfig[
       opts.onProgress?.(group.dispatches[group.dispatches.length - 1].to / Math.max(1, total));
     }
 
-    // Final weights (tests, drift measurements): one bulk copy.
-    const wRead = make(wBytes, MAP_READ | COPY_DST);
-    const enc = device.createCommandEncoder();
-    enc.copyBufferToBuffer(wBuf, 0, wRead, 0, wBytes);
-    device.queue.submit([enc.finish()]);
-    await wRead.mapAsync(1, 0, wBytes);
-    const wAll = new Float32Array(wRead.getMappedRange(0, wBytes).slice(0));
-    wRead.unmap();
-    const finalW = configs.map((_, r) => {
-      const out = new Float64Array(K * N);
-      for (let k = 0; k < K; k++) {
-        const o = (r * F + k) * L.paddedBlocks * 4;
-        for (let i = 0; i < N; i++) out[k * N + i] = wAll[o + i];
-      }
-      return out;
-    });
+    // Final weights (tests, drift measurements): one bulk copy, only when asked for (at R = 4096,
+    // N = 784 it is ~100 MB that production batches never read).
+    const finalW = withWeights ? await readWeights() : [];
     const results = trajectories.map((tr, r) => {
       const s = status[r];
       return s ? diverged(tr, s.t, s.reason) : completed(tr);
     });
     return { results, weights: finalW, egF32, shader };
+
+    async function readWeights(): Promise<Float64Array[]> {
+      const wRead = make(wBytes, MAP_READ | COPY_DST);
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(wBuf, 0, wRead, 0, wBytes);
+      device.queue.submit([enc.finish()]);
+      await wRead.mapAsync(1, 0, wBytes);
+      const wAll = new Float32Array(wRead.getMappedRange(0, wBytes).slice(0));
+      wRead.unmap();
+      return configs.map((_, r) => {
+        const out = new Float64Array(K * N);
+        for (let k = 0; k < K; k++) {
+          const o = (r * F + k) * L.paddedBlocks * 4;
+          for (let i = 0; i < N; i++) out[k * N + i] = wAll[o + i];
+        }
+        return out;
+      });
+    }
   } finally {
     for (const b of buffers) b.destroy();
   }
