@@ -17,7 +17,7 @@ import { build, type Plugin } from 'esbuild';
 import { writeFileAtomic } from '../src/io.ts';
 import { presetTable } from '../src/explorer/presets.ts';
 import { pageHtml } from '../src/explorer/template.ts';
-import { galleryLibraries } from '../src/render/html.ts';
+import { galleryLibraries, inlineScript } from '../src/render/html.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXPLORER_PATH = join(ROOT, 'figures', 'explorer.html');
@@ -64,12 +64,6 @@ export async function bundleForBrowser(entry: string, define: Record<string, str
   return code;
 }
 
-/** Make JS safe inside <script>. */
-function inlineSafe(code: string, what: string): string {
-  if (code.includes('<!--')) throw new Error(`build-explorer: ${what} contains '<!--', unsafe to inline`);
-  return code.replace(/<\/(script)/gi, '<\\/$1');
-}
-
 export interface ExplorerBuild {
   html: string;
   bytes: { total: number; page: number; worker: number; libraries: number };
@@ -81,7 +75,7 @@ export async function buildExplorer(): Promise<ExplorerBuild> {
   const libs = galleryLibraries();
   const html = pageHtml({
     title: 'tsdyn explorer',
-    scripts: [...libs.map((l) => ({ comment: `${l.name} ${l.version}`, code: l.code })), { comment: 'tsdyn explorer (bundled from src/explorer/page.ts)', code: inlineSafe(page, 'page bundle') }],
+    scripts: [...libs.map((l) => ({ comment: `${l.name} ${l.version}`, code: l.code })), { comment: 'tsdyn explorer (bundled from src/explorer/page.ts)', code: inlineScript(page, 'page bundle') }],
   });
   const size = (s: string) => Buffer.byteLength(s, 'utf8');
   return { html, bytes: { total: size(html), page: size(page) - size(JSON.stringify(worker)), worker: size(worker), libraries: libs.reduce((a, l) => a + size(l.code), 0) } };

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../render/checkHtml.ts';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// The gallery check's Chromium and offline flags (playwright adds its own headless switch).
+const FLAGS = CHROMIUM_FLAGS.filter((f) => f !== '--headless');
+export { CHROMIUM_PATH };
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);

@@ -96,8 +96,8 @@ export function galleryLibraries(): InlinedLibrary[] {
 }
 
 /** Make JS safe inside <script>: '</script' would end the element early. */
-function inlineScript(code: string, what: string): string {
-  if (code.includes('<!--')) throw new Error(`render/html: ${what} contains '<!--', unsafe to inline`);
+export function inlineScript(code: string, what: string): string {
+  if (code.includes('<!--')) throw new Error(`${what} contains '<!--', unsafe to inline`);
   return code.replace(/<\/(script)/gi, '<\\/$1');
 }
 
