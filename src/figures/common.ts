@@ -38,6 +38,11 @@ export function getSimOdePair(results: RunResults, params: Record<string, ParamV
   return [results.get({ params, seed: cfg.seed, engine: 'sgd' }), results.get({ params, seed: cfg.seed, engine: 'ode' })];
 }
 
+/** The hash of a panel's two runs (simulation and its ODE) that snapshots record per panel. */
+export function pairConfigHash(cfg: RunConfig): string {
+  return sha256(`${configHash({ engine: 'sgd', config: cfg })}:${configHash({ engine: 'ode', config: cfg })}`).slice(0, 16);
+}
+
 export function panelMetrics(
   panel: string,
   sim: Trajectory,
@@ -46,10 +51,9 @@ export function panelMetrics(
   opts: { escapeThreshold: number; egFloor?: number },
 ): PanelMetrics {
   const s = alignmentSummary(sim, ode, { escapeThreshold: opts.escapeThreshold, egFloor: opts.egFloor ?? 1e-5 });
-  const hash = sha256(`${configHash({ engine: 'sgd', config: cfg })}:${configHash({ engine: 'ode', config: cfg })}`).slice(0, 16);
   return {
     panel,
-    configHash: hash,
+    configHash: pairConfigHash(cfg),
     minAlignQ: round(s.minAlignQ, 8),
     minAlignR: round(s.minAlignR, 8),
     minAlignV: round(s.minAlignV, 8),

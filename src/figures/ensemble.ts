@@ -17,8 +17,7 @@ import type { RunConfig } from '../config.ts';
 import type { RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { acrossSeeds, pairedDifference, recordsAt, spreadInSqrtNUnits } from './ensembleStats.ts';
-import { COLORS, describeSettings, getSimOdePair, PLOT_EG_FLOOR, powersOfTen, round, simOdePair } from './common.ts';
-import { configHash, sha256 } from './runKey.ts';
+import { COLORS, describeSettings, getSimOdePair, pairConfigHash, PLOT_EG_FLOOR, powersOfTen, round, simOdePair } from './common.ts';
 import type { BuiltFigure, EnsemblePanel, EnsembleRecord, EnsembleSnapshot, FigureDefinition, Preset, RunSpec } from './types.ts';
 
 /** Times at which the snapshot and the subtitle report the spread (those ≤ tMax). */
@@ -112,8 +111,7 @@ function build(s: EnsembleSettings, results: RunResults, preset: Preset): BuiltF
     );
     data.push(...plotRows(K, st));
     const first = s.config(K, s.seeds[0]);
-    const hash = sha256(`${configHash({ engine: 'sgd', config: first })}:${configHash({ engine: 'ode', config: first })}`).slice(0, 16);
-    return ensemblePanel(K, s.seeds.length, st, first.N, hash);
+    return ensemblePanel(K, s.seeds.length, st, first.N, pairConfigHash(first));
   });
   const maxIter = Math.round(cfg.tMax * cfg.N);
   const minIter = Math.max(1, Math.min(50, maxIter / 100));
