@@ -24,7 +24,7 @@ import { UsageError } from '../src/errors.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
-import { PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
+import { DEFAULT_FIGURE_PRESETS, PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
@@ -46,7 +46,7 @@ export function figurePlan(only: string | undefined, presets: readonly Preset[])
     const fig = ALL_FIGURES.find((f) => f.name === name);
     if (!fig) throw new PipelineUsageError(`unknown figure ${JSON.stringify(name)} (one of: ${names})`);
     if (!presets.some((p) => all(p).includes(fig)))
-      throw new PipelineUsageError(`figure ${name} is not in preset ${presets.join(' or ')}: add --preset ${(fig.presets ?? ['full'])[0]}`);
+      throw new PipelineUsageError(`figure ${name} is not in preset ${presets.join(' or ')}: add --preset ${(fig.presets ?? DEFAULT_FIGURE_PRESETS)[0]}`);
   }
   return presets.map((preset) => ({ preset, figures: all(preset).filter((f) => wanted.includes(f.name)) })).filter((p) => p.figures.length > 0);
 }
@@ -145,8 +145,8 @@ async function gpuOf(session: BackendSession) {
 
 function presetsOf(raw: string | undefined): Preset[] {
   const known = Object.keys(PRESETS) as Preset[];
-  const presets = raw === undefined ? known.filter((p) => PRESETS[p].inDefaultBuild) : [raw as Preset];
-  for (const p of presets) if (!known.includes(p)) throw new PipelineUsageError(`--preset: must be ${known.join(', ')}, got ${JSON.stringify(p)}`);
+  const presets = raw === undefined ? [...DEFAULT_FIGURE_PRESETS] : [raw as Preset];
+  for (const p of presets) if (!known.includes(p)) throw new PipelineUsageError(`--preset: must be one of ${known.map((k) => `${k} (${PRESETS[k].description})`).join(', ')}, got ${JSON.stringify(p)}`);
   return presets;
 }
 

@@ -22,7 +22,7 @@ export const PRESETS = {
 export type Preset = keyof typeof PRESETS;
 
 /** The presets a figure belongs to when it does not say (every figure of the default build). */
-export const DEFAULT_FIGURE_PRESETS: readonly Preset[] = ['full', 'ci'];
+export const DEFAULT_FIGURE_PRESETS: readonly Preset[] = (Object.keys(PRESETS) as Preset[]).filter((p) => PRESETS[p].inDefaultBuild);
 
 export interface RunSpec {
   /** The run's name within the figure, e.g. {params: {K: 4}, seed: 1, engine: 'sgd'}; key.engine === engine. */
