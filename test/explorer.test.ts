@@ -15,6 +15,7 @@ import { PRESETS, presetTable } from '../src/explorer/presets.ts';
 import { alignmentRows, egRows, heatRows, prefix } from '../src/explorer/views.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
 import { twoLayerConfig } from '../src/figures/twoLayer.ts';
+import { FIGURES } from '../src/figures/registry.ts';
 
 /** A config as JSON sees it (validateConfig writes `init: undefined`). */
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
@@ -74,6 +75,14 @@ describe('explorer: presets', () => {
     expect(PRESETS['soft-committee'].config()).toEqual(softCommitteeConfig(4, 'full'));
     expect(PRESETS['two-layer'].config()).toEqual(twoLayerConfig(4, 1, 'full'));
     for (const p of presetTable()) expect(plain(validateConfig(p.config))).toEqual(plain(p.config));
+  });
+  it('each figure preset is a config that figure actually runs (full preset)', () => {
+    for (const p of presetTable()) {
+      const fig = FIGURES.find((f) => p.name === f.name || p.name.startsWith(`${f.name}-`));
+      if (!fig) continue; // 'default': the CLI's defaults, no figure
+      const configs = new Set(fig.runs('full').map((r) => JSON.stringify(plain(r.config))));
+      expect(configs.has(JSON.stringify(plain(p.config))), `preset ${p.name} is not one of ${fig.name}'s runs`).toBe(true);
+    }
   });
 });
 
