@@ -114,7 +114,7 @@ async function main(): Promise<void> {
         },
       });
       const results = jobOf.map((j) => plannedResult(j, cacheDir).trajectory);
-      const samples = seeds.map((seed, i) => sample(seed, panelMetrics(`seed=${seed}`, results[2 * i], results[2 * i + 1], s.config(seed), { escapeThreshold: ESCAPE_THRESHOLD })));
+      const samples = seeds.map((seed, i) => sample(seed, panelMetrics({ K: s.K, seed }, results[2 * i], results[2 * i + 1], s.config(seed), { escapeThreshold: ESCAPE_THRESHOLD })));
       file.settings.push({ figure: s.figure, preset: s.preset, K: s.K, configHash: calibrationConfigHash(s.config(seeds[0])), samples });
     }
   } finally {

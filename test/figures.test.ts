@@ -124,7 +124,7 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
     const failures: string[] = [];
     for (let start = 0; start + seedsPerK <= samples[0].length; start += seedsPerK) {
       const panels = samples.flatMap((perK, k) =>
-        perK.slice(start, start + seedsPerK).map((s) => ({ ...s, panel: `K=${k}/seed=${s.seed}`, escapeThreshold: 1e-2 }) as unknown as PanelMetrics),
+        perK.slice(start, start + seedsPerK).map((s) => ({ ...s, panel: `K=${k}/seed=${s.seed}`, K: k, escapeThreshold: 1e-2 }) as unknown as PanelMetrics),
       );
       const snap: Snapshot = { figure, preset: 'full', panels };
       for (const p of panels) for (const tol of replication) if (!tol.check(p, snap)) failures.push(`${p.panel}: ${tol.name}`);

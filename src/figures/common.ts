@@ -43,8 +43,14 @@ export function pairConfigHash(cfg: RunConfig): string {
   return sha256(`${configHash({ engine: 'sgd', config: cfg })}:${configHash({ engine: 'ode', config: cfg })}`).slice(0, 16);
 }
 
+/** Which panel: its K, and its seed on figures with several seeds per K. */
+export interface PanelId {
+  K: number;
+  seed?: number | string;
+}
+
 export function panelMetrics(
-  panel: string,
+  id: PanelId,
   sim: Trajectory,
   ode: Trajectory,
   cfg: RunConfig,
@@ -52,7 +58,9 @@ export function panelMetrics(
 ): PanelMetrics {
   const s = alignmentSummary(sim, ode, { escapeThreshold: opts.escapeThreshold, egFloor: opts.egFloor ?? 1e-5 });
   return {
-    panel,
+    panel: id.seed === undefined ? `K=${id.K}` : `K=${id.K}/seed=${id.seed}`,
+    K: id.K,
+    ...(id.seed === undefined ? {} : { seed: id.seed }),
     configHash: pairConfigHash(cfg),
     minAlignQ: round(s.minAlignQ, 8),
     minAlignR: round(s.minAlignR, 8),
@@ -127,10 +135,9 @@ export const sourceDash = {
   legend: null,
 } as const;
 
-/** The panels of the same K as `p` (panel ids are 'K=4' or 'K=4/seed=2'). */
+/** The panels of the same K as `p` (all its seeds). */
 function sameK(p: PanelMetrics, snapshot: Snapshot): PanelMetrics[] {
-  const k = p.panel.split('/')[0];
-  return snapshot.panels.filter((q) => q.panel.split('/')[0] === k);
+  return snapshot.panels.filter((q) => q.K === p.K);
 }
 
 export function median(xs: number[]): number {

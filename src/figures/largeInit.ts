@@ -77,7 +77,7 @@ function build(results: RunResults, preset: Preset) {
     seeds.forEach((seed, s) => {
       const tag = { K: `K = ${K}`, init: `init ${s + 1}`, kind: 'individual' };
       data.push(...egRows(sims[s], 'simulation', tag), ...egRows(odes[s], 'theory', tag));
-      panels.push(panelMetrics(`K=${K}/seed=${seed}`, sims[s], odes[s], largeInitConfig(K, seed, preset), { escapeThreshold: 1e-2 }));
+      panels.push(panelMetrics({ K, seed }, sims[s], odes[s], largeInitConfig(K, seed, preset), { escapeThreshold: 1e-2 }));
     });
     // Means over initializations (same record grid for every seed).
     for (const [source, trajs] of [['simulation', sims], ['theory', odes]] as const) {

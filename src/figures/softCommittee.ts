@@ -72,7 +72,7 @@ function build(results: RunResults, preset: Preset) {
     const [sim, ode] = getSimOdePair(results, { K }, softCommitteeConfig(K, preset));
     egData.push(...egRows(sim, 'simulation', { K: `K = ${K}` }), ...egRows(ode, 'theory', { K: `K = ${K}` }));
     rData.push(...rRows(sim, 'simulation', K), ...rRows(ode, 'theory', K));
-    return panelMetrics(`K=${K}`, sim, ode, softCommitteeConfig(K, preset), { escapeThreshold: ESCAPE_THRESHOLD });
+    return panelMetrics({ K }, sim, ode, softCommitteeConfig(K, preset), { escapeThreshold: ESCAPE_THRESHOLD });
   });
   const cfg = softCommitteeConfig(4, preset);
   const maxIter = Math.round(cfg.tMax * cfg.N);

@@ -173,7 +173,7 @@ function build(results: RunResults, preset: Preset) {
     extra[`specialization/${label}/sim`] = round(specializationIndex(sim, j), 4);
     extra[`specialization/${label}/ode`] = round(specializationIndex(ode, j), 4);
   }
-  const panels = [panelMetrics(`K=${K}`, sim, ode, cfg, { escapeThreshold: 1e-2 })];
+  const panels = [panelMetrics({ K }, sim, ode, cfg, { escapeThreshold: 1e-2 })];
   return { spec, interactiveSpec, snapshot: { figure: 'specialization', preset, panels, extra } };
 }
 

@@ -81,7 +81,7 @@ function build(results: RunResults, preset: Preset) {
       const extra = { K: `K = ${K}`, seed: `seed ${seed}` };
       egData.push(...egRows(sim, 'simulation', extra), ...egRows(ode, 'theory', extra));
       alignData.push(...alignmentRows(sim, ode, extra));
-      panels.push(panelMetrics(`K=${K}/seed=${seed}`, sim, ode, twoLayerConfig(K, seed, preset), { escapeThreshold: ESCAPE_THRESHOLD }));
+      panels.push(panelMetrics({ K, seed }, sim, ode, twoLayerConfig(K, seed, preset), { escapeThreshold: ESCAPE_THRESHOLD }));
     }
   }
   const cfg = twoLayerConfig(4, 1, preset);

@@ -35,7 +35,11 @@ export interface RunSpec {
 
 /** Per-panel metrics, as stored in snapshots/. */
 export interface PanelMetrics extends AlignmentSummary {
+  /** Display label, e.g. 'K=4' or 'K=4/seed=2'; tolerances group panels by K and seed, never by parsing it. */
   panel: string;
+  K: number;
+  /** Present on figures with several seeds per K. */
+  seed?: number | string;
   /** sha256 of the run configs behind the panel (sim and ode). */
   configHash: string;
 }
