@@ -171,10 +171,10 @@ describe('ensemble preset plumbing', () => {
     expect(plan.flatMap((p) => p.figures).some((f) => f.name.startsWith('ensemble'))).toBe(false);
   });
 
-  it('the ensemble plan has the two figures, 100 seeds per K, 1200 runs at t = 10⁴ with the default figures’ other settings', () => {
+  it('the ensemble plan has the two SGD figures (100 seeds per K, 1200 runs at t = 10⁴ with the default figures’ other settings) and the complete validity map', () => {
     const [plan] = figurePlan(undefined, ['ensemble']);
-    expect(plan.figures.map((f) => f.name)).toEqual(['ensemble-soft-committee', 'ensemble-two-layer']);
-    const runs = plan.figures.flatMap((f) => f.runs('ensemble'));
+    expect(plan.figures.map((f) => f.name)).toEqual(['ensemble-soft-committee', 'ensemble-two-layer', 'ensemble-validity-map']);
+    const runs = plan.figures.filter((f) => f.name !== 'ensemble-validity-map').flatMap((f) => f.runs('ensemble'));
     expect(runs.length).toBe(2 * 3 * 100 * 2);
     expect(ENSEMBLE_SEEDS.length).toBeGreaterThanOrEqual(100);
     for (const r of runs) {

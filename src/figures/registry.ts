@@ -8,7 +8,7 @@ import { largeInitFigure } from './largeInit.ts';
 import { softCommitteeFigure } from './softCommittee.ts';
 import { specializationFigure } from './specialization.ts';
 import { twoLayerFigure } from './twoLayer.ts';
-import { validityMapFigure } from './validityMap.ts';
+import { ensembleValidityMapFigure, validityMapFigure } from './validityMap.ts';
 import { DEFAULT_FIGURE_PRESETS, type FigureDefinition, type Preset } from './types.ts';
 
 /** Every figure of every preset. */
@@ -21,6 +21,7 @@ export const ALL_FIGURES: FigureDefinition[] = [
   finiteSizeFigure,
   ensembleSoftCommitteeFigure,
   ensembleTwoLayerFigure,
+  ensembleValidityMapFigure,
 ];
 
 /** The figures a preset builds, in gallery order. */

@@ -17,7 +17,10 @@ import type { RunKey, RunResults } from '../runs/key.ts';
 export const PRESETS = {
   full: { inDefaultBuild: true, description: 'the published settings (N = 784)' },
   ci: { inDefaultBuild: true, description: 'the reduced runs CI repeats' },
-  ensemble: { inDefaultBuild: false, description: 'seed ensembles at the published horizon t = 10⁴ (GPU-sized)' },
+  ensemble: {
+    inDefaultBuild: false,
+    description: 'seed ensembles: Figures 1–2 at the published horizon t = 10⁴ (GPU-sized), Figure 5 with 20 seeds in every cell (CPU sampler)',
+  },
 } as const;
 export type Preset = keyof typeof PRESETS;
 
