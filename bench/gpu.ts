@@ -13,15 +13,15 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { validateConfig, type RunConfig } from '../src/config.ts';
 import { runSgdBatch } from '../src/gpu/engine.ts';
 import { openGpu } from '../src/gpu/node.ts';
 import { runSimulation } from '../src/engines.ts';
+import { ROOT } from '../src/root.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-export const GPU_RESULTS = join(HERE, 'results-gpu.json');
+// From the repository root, not this file's folder: the GPU-box bundle (pipeline/box.ts) lives elsewhere.
+export const GPU_RESULTS = join(ROOT, 'bench', 'results-gpu.json');
 const N = 784;
 
 const CASES = [
