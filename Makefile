@@ -24,7 +24,7 @@ build: $(CLI)
 BACKEND ?= auto
 
 ## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
-## PRESET=ensemble builds only the GPU-sized ensemble figures (README, "Ensemble preset (GPU)").
+## PRESET=ensemble builds only the ensemble figures: the GPU-sized SGD ensembles and the complete Figure 5 grid (README, "Ensemble preset (GPU)").
 figures: $(DEPS) $(CLI)
 	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG) --backend="$(BACKEND)"
 	node_modules/.bin/tsx scripts/build-explorer.ts

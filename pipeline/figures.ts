@@ -14,7 +14,7 @@
  * Without --preset the presets of the default build are built (PRESETS in
  * src/figures/types.ts): 'full' (published settings: SVGs, gallery, snapshots/) and 'ci' (the
  * reduced runs CI repeats: snapshots/ci/). '--preset ensemble' builds only the figures that
- * list that preset (SVGs and snapshots/ensemble/, not the gallery). Unchanged runs come from
+ * list that preset (SVGs, snapshots/ensemble/ and figures/ensemble.html, not the default gallery). Unchanged runs come from
  * the verified cache (src/runs/cache.ts); a damaged cache file is named and recomputed. On a
  * terminal a progress line shows what runs, how far and the ETA; in CI (CI set, or no TTY)
  * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
@@ -121,9 +121,9 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
     writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
     built.push({ fig, built: b });
   }
-  // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs (the gallery shows the default build).
+  // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs and page (figures/ensemble.html).
   if (preset === 'full') await renderFigureOutputs(built);
-  if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: false });
+  if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: 'ensemble' });
   const line = `[${preset}] ${jobs.length} runs (${todo.length} computed, ${jobs.length - todo.length} cached) in ${formatSeconds((Date.now() - started) / 1000)}`;
   const perFigure = [...computeSeconds].map(([f, s]) => `${f} ${s.toFixed(0)}s`).join(', ');
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);

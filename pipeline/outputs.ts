@@ -5,7 +5,7 @@
  *   figures/index.html          the offline gallery (with the interactive figure)
  *   snapshots/NAME.json         metrics of the full preset; snapshots/<preset>/NAME.json for the others (ci, ensemble)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toReviewJson, writeFileAtomic } from '../src/io.ts';
@@ -47,10 +47,12 @@ export function backendSentence(backend: string | undefined): string {
 }
 
 export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
+/** The ensemble preset's own page: its figures that have been built, with their captions. */
+export const ENSEMBLE_GALLERY_PATH = join(OUT, 'figures', 'ensemble.html');
 
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
-  opts: { gallery: boolean } = { gallery: true },
+  opts: { gallery: 'default' | 'ensemble' } = { gallery: 'default' },
 ): Promise<void> {
   for (const { fig, built } of figures) {
     writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
@@ -59,13 +61,14 @@ export async function renderFigureOutputs(
   }
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
-  if (opts.gallery) await writeGallery();
+  if (opts.gallery === 'default') await writeGallery();
+  else writeFileAtomic(ENSEMBLE_GALLERY_PATH, await ensembleGalleryHtml());
 }
 
-/** The backend recorded in a figure's full-preset snapshot (undefined: none recorded). */
-function snapshotBackend(name: string): string | undefined {
+/** The backend recorded in a figure's snapshot (undefined: none recorded). */
+function snapshotBackend(name: string, preset: Preset = 'full'): string | undefined {
   try {
-    const b = (JSON.parse(readFileSync(snapshotPath(name, 'full'), 'utf8')) as { backend?: unknown }).backend;
+    const b = (JSON.parse(readFileSync(snapshotPath(name, preset), 'utf8')) as { backend?: unknown }).backend;
     return typeof b === 'string' ? b : undefined;
   } catch {
     return undefined;
@@ -92,4 +95,16 @@ export async function galleryHtml(): Promise<string> {
     }
   }
   return buildGalleryHtml(entries);
+}
+
+/**
+ * The ensemble page as the current outputs give it: the ensemble preset's figures whose SVG
+ * exists (the SGD ensembles appear once a GPU session has made them), with their captions.
+ */
+export async function ensembleGalleryHtml(): Promise<string> {
+  const { figuresOfPreset } = await import('../src/figures/registry.ts');
+  const entries = figuresOfPreset('ensemble')
+    .filter((fig) => existsSync(svgPath(fig.name)))
+    .map((fig) => ({ id: fig.name, title: fig.title, caption: fig.caption('ensemble') + backendSentence(snapshotBackend(fig.name, 'ensemble')), svg: readFileSync(svgPath(fig.name), 'utf8') }));
+  return buildGalleryHtml(entries, { title: 'tsdyn ensemble figures (make figures PRESET=ensemble)', explorerHref: '' });
 }

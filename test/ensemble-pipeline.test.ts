@@ -25,10 +25,11 @@ describe('ensemble preset through the pipeline', () => {
   const out = join(tmp, 'out');
   const files = [join(out, 'snapshots', 'ensemble', `${fig.name}.json`), join(out, 'figures', `${fig.name}.svg`), join(out, 'figures', 'data', `${fig.name}.vl.json`)];
 
-  it('writes the snapshot under snapshots/ensemble/, the SVG and the spec, not the gallery; a cached rerun gives the same bytes', async () => {
+  it('writes the snapshot under snapshots/ensemble/, the SVG, the spec and figures/ensemble.html, not the default gallery; a cached rerun gives the same bytes', async () => {
     await buildPreset('ensemble', [fig], 2);
     for (const f of files) expect(existsSync(f), f).toBe(true);
     expect(existsSync(join(out, 'figures', 'index.html'))).toBe(false);
+    expect(existsSync(join(out, 'figures', 'ensemble.html'))).toBe(true);
     const snapshot = JSON.parse(readFileSync(files[0], 'utf8'));
     expect(snapshot.figure).toBe(fig.name);
     expect(snapshot.preset).toBe('ensemble');

@@ -10,9 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
 import { boundsFromCalibration, calibrationConfigHash, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
-import { FIGURES } from '../src/figures/registry.ts';
+import { ALL_FIGURES, FIGURES } from '../src/figures/registry.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
-import { asValidity, FOLLOW_BOUND, runsHash as validityRunsHash } from '../src/figures/validityMap.ts';
+import { asValidity, FOLLOW_BOUND, nScalingOf, runsHash as validityRunsHash, type ValidityCell } from '../src/figures/validityMap.ts';
 import { runOde } from '../src/engines.ts';
 import { escapeTime } from '../src/metrics/alignment.ts';
 import { initialOrderParams } from '../src/sim/weights.ts';
@@ -24,11 +24,11 @@ import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 import { configHash, sha256 } from '../src/figures/runKey.ts';
 import type { PanelMetrics, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/outputs.ts';
+import { ensembleGalleryHtml, ENSEMBLE_GALLERY_PATH, galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/outputs.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import { RunResults } from '../src/runs/key.ts';
 
-function readSnapshot(name: string, preset: 'full' | 'ci'): Snapshot {
+function readSnapshot(name: string, preset: 'full' | 'ci' | 'ensemble'): Snapshot {
   return JSON.parse(readFileSync(snapshotPath(name, preset), 'utf8')) as Snapshot;
 }
 
@@ -201,5 +201,66 @@ describe('validity map (Figure 5): figure-level checks', () => {
     expect(good.length).toBe(2); // η = 0.5, 1.6
     for (const c of good) expect(c.maxAbsLogRatio!, `${c.model} σ=${c.sigma}`).toBeLessThan(FOLLOW_BOUND);
     for (const c of wrong) expect(c.maxAbsLogRatio!, `${c.model} σ=${c.sigma}`).toBeGreaterThan(FOLLOW_BOUND);
+  });
+});
+
+describe('validity map on the complete grid (ensemble-validity-map, built on the CPU and committed)', () => {
+  const fig = ALL_FIGURES.find((f) => f.name === 'ensemble-validity-map')!;
+
+  it('plans 20 sampler seeds in every cell: K = 2 at N ∈ {200, 784, 3000, 10⁴}, K = 4 at N ∈ {200, 784, 3000}; 14 η, 3 σ, both models', () => {
+    const perCell = new Map<string, number>();
+    for (const r of fig.runs('ensemble').filter((r) => r.engine === 'sampler')) {
+      const c = r.config;
+      const cell = `${c.model}|${c.K}|${c.N}|${c.lr}|${c.sigma}`;
+      perCell.set(cell, (perCell.get(cell) ?? 0) + 1);
+    }
+    expect(perCell.size).toBe(2 * 14 * 3 * (4 + 3));
+    expect(new Set(perCell.values())).toEqual(new Set([20]));
+  });
+
+  it('the committed snapshot satisfies every figure-level tolerance', () => {
+    const snap = readSnapshot(fig.name, 'ensemble');
+    const failures = fig.tolerances.filter((t) => !t.check(undefined as never, snap)).map((t) => `${t.name} — measured ${t.measured(undefined as never, snap)}`);
+    expect(failures).toEqual([]);
+  });
+
+  it('the committed snapshot was made from the current runs', () => {
+    expect(asValidity(readSnapshot(fig.name, 'ensemble')).runsHash).toBe(validityRunsHash('ensemble'));
+  });
+
+  it('power: an N-independent error (the 0.16 floor a 30% η error gave on the ci cells) fails the 1/√N tolerance', () => {
+    const snap = asValidity(readSnapshot(fig.name, 'ensemble'));
+    const tol = fig.tolerances.find((t) => t.name.startsWith('the discrepancy falls as 1/√N'))!;
+    expect(tol.check(undefined as never, snap)).toBe(true);
+    const cells = snap.cells.map((c) => (c.maxAbsLogRatio === null ? c : { ...c, maxAbsLogRatio: c.maxAbsLogRatio + 0.16 }));
+    expect(tol.check(undefined as never, { ...snap, cells, nScaling: nScalingOf(cells) } as Snapshot)).toBe(false);
+  });
+
+  it('rendering the committed spec reproduces the committed SVG byte for byte', async () => {
+    const spec = JSON.parse(readFileSync(specPath(fig.name), 'utf8'));
+    expect(await renderSvg(spec)).toBe(readFileSync(svgPath(fig.name), 'utf8'));
+  });
+
+  it('figures/ensemble.html is what the committed ensemble SVGs and current captions give, and shows this figure', async () => {
+    const html = await ensembleGalleryHtml();
+    expect(html === readFileSync(ENSEMBLE_GALLERY_PATH, 'utf8')).toBe(true);
+    expect(html).toContain(`id="${fig.name}"`);
+  });
+});
+
+describe('nScalingOf', () => {
+  const cell = (N: number, lr: number, d: number | null, failedFraction = 0): ValidityCell => ({
+    model: 'two-layer', K: 2, N, lr, sigma: 0, seeds: 20, failedFraction, odeOutcome: 'completed', maxAbsLogRatio: d, maxAbsLogRatioSe: null, finalLogRatio: null, escapeRatio: null,
+  });
+  it('recovers the exponent of a power law, skips columns with a failed or missing N, and needs ≥ 3 N', () => {
+    const Ns = [200, 784, 3000, 10000];
+    const cells = [
+      ...Ns.map((N) => cell(N, 0.1, 0.3 * N ** -0.5)),
+      ...Ns.map((N) => cell(N, 0.2, 2 * N ** -0.3)),
+      ...Ns.map((N) => cell(N, 0.4, 0.1 * N ** -0.7)),
+      ...Ns.map((N) => cell(N, 5, 0.1, N === 200 ? 0.5 : 0)), // a failed cell: column skipped
+    ];
+    expect(nScalingOf(cells)).toEqual([{ K: 2, Ns, columns: 3, median: -0.5, q1: -0.6, q3: -0.4 }]);
+    expect(nScalingOf(cells.filter((c) => c.N <= 784))[0]).toMatchObject({ columns: 0, median: null });
   });
 });
