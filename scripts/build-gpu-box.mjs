@@ -7,36 +7,15 @@
 //   .gpu/libvulkan1_*.deb    the Vulkan loader (Debian's; `dpkg -x` there)
 // dist/ (the CLI, whose `worker` command the pipeline's CPU workers run) must travel too.
 // Usage: node scripts/build-gpu-box.mjs
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { bundleWithDawnBeside, dawnNodePath, ROOT } from './dawn-bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, '.gpu');
+const out = join(ROOT, '.gpu');
 mkdirSync(join(out, 'box'), { recursive: true });
-await build({
-  entryPoints: [join(root, 'pipeline/box.ts')],
-  outfile: join(out, 'box', 'box.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  plugins: [
-    {
-      name: 'dawn-beside',
-      setup(b) {
-        b.onResolve({ filter: /^webgpu$/ }, () => ({ path: join(root, 'src/gpu/dawnBeside.ts') }));
-      },
-    },
-  ],
-  logLevel: 'warning',
-});
-const require = createRequire(import.meta.url);
-const dawn = join(dirname(require.resolve('webgpu/package.json')), 'dist', `${process.platform}-${process.arch}`, 'dawn.node');
+await bundleWithDawnBeside('pipeline/box.ts', join(out, 'box', 'box.mjs'));
+const dawn = dawnNodePath();
 const xz = (src, dst) => execFileSync('bash', ['-c', `xz -T0 -c "${src}" > "${dst}"`]);
 xz(dawn, join(out, 'dawn.node.xz'));
 if (!existsSync(join(out, 'node.xz'))) xz(realpathSync(process.execPath), join(out, 'node.xz'));
