@@ -146,6 +146,30 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Quantile q of xs, interpolating linearly between order statistics. */
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
+}
+
+/** Least-squares slope and intercept of y on x. */
+export function linearFit(x: number[], y: number[]): { slope: number; intercept: number; slopeSe: number } {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0, sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (x[i] - mx) ** 2;
+    sxy += (x[i] - mx) * (y[i] - my);
+  }
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const resid = y.reduce((a, yi, i) => a + (yi - intercept - slope * x[i]) ** 2, 0);
+  return { slope, intercept, slopeSe: n > 2 ? Math.sqrt(resid / (n - 2) / sxx) : NaN };
+}
+
 const preEscapeMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQPreEscape, p.minAlignRPreEscape, p.minAlignVPreEscape);
 
 /**

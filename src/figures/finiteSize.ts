@@ -9,7 +9,7 @@
  */
 import type { RunConfig } from '../config.ts';
 import type { RunKey, RunResults } from '../runs/key.ts';
-import { config, round } from './common.ts';
+import { config, linearFit, round } from './common.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 const INIT = { Q: [[0.25, 0.02], [0.02, 0.3]], R: [[0.05, 0.01], [0.02, 0.04]], T: [[1, 0], [0, 1]] };
@@ -49,22 +49,6 @@ function runs(preset: Preset): RunSpec[] {
 const samplerKey = (N: number, seed: number): RunKey => ({ params: { N }, seed, engine: 'sampler' });
 /** Every seed starts from the same INIT, so one ODE serves them all (its seed does not enter). */
 const odeKey = (N: number): RunKey => ({ params: { N }, seed: null, engine: 'ode' });
-
-/** Least-squares slope and intercept of y on x. */
-export function linearFit(x: number[], y: number[]): { slope: number; intercept: number; slopeSe: number } {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (x[i] - mx) ** 2;
-    sxy += (x[i] - mx) * (y[i] - my);
-  }
-  const slope = sxy / sxx;
-  const intercept = my - slope * mx;
-  const resid = y.reduce((a, yi, i) => a + (yi - intercept - slope * x[i]) ** 2, 0);
-  return { slope, intercept, slopeSe: n > 2 ? Math.sqrt(resid / (n - 2) / sxx) : NaN };
-}
 
 function build(results: RunResults, preset: Preset) {
   const g = grid(preset);

@@ -16,7 +16,7 @@ import type { RunKey, RunResults } from '../runs/key.ts';
 import { expandSweep, validateSweep, type SweepFile, type SweepRun } from '../sweep/spec.ts';
 import { isotropicSetup, odeDivergenceLr, saturated, stabilityEdge, Q_SATURATION } from '../theory/stability.ts';
 import type { Trajectory } from '../trajectory.ts';
-import { median, round } from './common.ts';
+import { linearFit, median, quantile, round } from './common.ts';
 import { configHash, sha256 } from './runKey.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
@@ -268,16 +268,19 @@ export interface ValidityMapSnapshot extends Snapshot {
   cells: ValidityCell[];
 }
 
+/** sha256 of the planned runs' config hashes, in plan order. */
+const runsHashOf = (planned: readonly PlannedRun[]) => sha256(planned.map((p) => configHash({ engine: p.run.engine, config: p.run.config })).join(':')).slice(0, 16);
+
 export function runsHash(preset: Preset): string {
-  return sha256(runs(preset).map((r) => configHash(r)).join(':')).slice(0, 16);
+  return runsHashOf(plan(preset));
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const orNull = (x: number | null, digits = 4) => (x === null || !Number.isFinite(x) ? null : round(x, digits));
 
-function cellsOf(results: RunResults, preset: Preset): ValidityCell[] {
+function cellsOf(results: RunResults, planned: readonly PlannedRun[]): ValidityCell[] {
   const groups = new Map<string, { model: ModelKind; cfg: RunConfig; sims: Trajectory[]; ode: Trajectory }>();
-  for (const p of plan(preset)) {
+  for (const p of planned) {
     if (p.run.engine === 'ode') continue;
     const c = p.run.config;
     const key = `${p.model}|${c.K}|${c.N}|${c.lr}|${c.sigma}`;
@@ -366,37 +369,17 @@ function followRanges(cells: ValidityCell[], edges: ValidityEdges[]): FollowRang
   return out;
 }
 
-/** Least-squares slope of y on x. */
-function slope(xs: number[], ys: number[]): number {
-  const mx = mean(xs);
-  const my = mean(ys);
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxy / sxx;
-}
-
-/** Quantile q of xs by linear interpolation between order statistics. */
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
-}
-
 /** The N-scaling summary per K (see NScaling); pure in the cells. */
 export function nScalingOf(cells: readonly ValidityCell[]): NScaling[] {
   return [...new Set(cells.map((c) => c.K))].map((K) => {
     const ofK = cells.filter((c) => c.K === K);
     const Ns = [...new Set(ofK.map((c) => c.N))].sort((a, b) => a - b);
     const slopes: number[] = [];
-    for (const col of new Set(ofK.map((c) => `${c.model}|${c.sigma}|${c.lr}`))) {
-      const pts = ofK.filter((c) => `${c.model}|${c.sigma}|${c.lr}` === col && c.failedFraction === 0 && c.maxAbsLogRatio !== null && c.maxAbsLogRatio > 0);
-      if (Ns.length < 3 || pts.length < Ns.length) continue;
-      slopes.push(slope(pts.map((c) => Math.log(c.N)), pts.map((c) => Math.log(c.maxAbsLogRatio!))));
+    const column = (c: ValidityCell) => `${c.model}|${c.sigma}|${c.lr}`;
+    for (const col of Ns.length >= 3 ? new Set(ofK.map(column)) : []) {
+      const pts = ofK.filter((c) => column(c) === col && c.failedFraction === 0 && c.maxAbsLogRatio !== null && c.maxAbsLogRatio > 0);
+      if (pts.length < Ns.length) continue;
+      slopes.push(linearFit(pts.map((c) => Math.log(c.N)), pts.map((c) => Math.log(c.maxAbsLogRatio!))).slope);
     }
     const q = (x: number) => (slopes.length ? round(quantile(slopes, x), 3) : null);
     return { K, Ns, columns: slopes.length, median: q(0.5), q1: q(0.25), q3: q(0.75) };
@@ -421,7 +404,9 @@ function cellLabel(c: ValidityCell): string {
 
 function build(results: RunResults, preset: Preset) {
   const s = settingsOf(preset);
-  const cells = cellsOf(results, preset);
+  // The plan is expanded once per build (the complete grid has 12348 runs).
+  const planned = plan(preset);
+  const cells = cellsOf(results, planned);
   const edges = allEdges(s);
   const follow = followRanges(cells, edges);
   // One facet row per (K, N): labelled by N alone when the map has K = 2 only.
@@ -537,7 +522,7 @@ function build(results: RunResults, preset: Preset) {
     preset,
     panels: [],
     settings: { ...s, escapeThreshold: ESCAPE_THRESHOLD, egFloor: EG_FLOOR, followBound: FOLLOW_BOUND, qSaturation: Q_SATURATION },
-    runsHash: runsHash(preset),
+    runsHash: runsHashOf(planned),
     edges,
     follow,
     nScaling: nScalingOf(cells),
