@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 dir="${1:-.cache/lavapipe}"
 if [ -f "$dir/icd.json" ]; then echo "$dir"; exit 0; fi
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# Nothing partial stays behind: the download folder always goes, and $dir.tmp unless renamed.
+trap 'rm -rf "$work" "$dir.tmp"' EXIT
 mkdir -p "$work/sources" "$work/lists/partial" "$work/debs"
 cat >"$work/sources/backports.sources" <<'EOF'
 Types: deb

@@ -3,10 +3,10 @@
  * adapter is a failure). Runtime ≈ 1 min on 2 cores, most of it the 64 shader compilations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig, type RunConfig } from '../src/config.ts';
+import type { RunConfig } from '../src/config.ts';
 import { initialWeights, planDispatches, runSgdBatch, runSgdBatchDetailed, splitIntoBatches, type GpuBatchOptions } from '../src/gpu/engine.ts';
 import { GpuUnavailableError, hasHardwareGpu, openGpu, type GpuHandle } from '../src/gpu/node.ts';
-import { ReferenceSgd } from '../src/gpu/reference.ts';
+import { gpuTestConfig as cfg, REFERENCE_CASES, TRAP_CASE, vsReference, withoutDvReset } from './helpers/gpuReference.ts';
 
 let gpu: GpuHandle;
 beforeAll(async () => {
@@ -14,45 +14,26 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => gpu?.close());
 
-const cfg = (o: Record<string, unknown>): RunConfig =>
-  validateConfig({ recordScale: 'linear', recordEvery: 1, studentScale: 0.3, ...o });
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
-  return Math.sqrt(d / n);
-}
-
-/** Max relative (2-norm) differences of W and v between each GPU run and the f64 reference on the same stream. */
+/** Max relative (2-norm) differences of W and v between each GPU run and the f64 reference on the same stream; every run must complete. */
 async function gpuVsReference(configs: RunConfig[], opts: GpuBatchOptions = {}): Promise<{ w: number; v: number }> {
-  const d = await runSgdBatchDetailed(gpu.device, configs, opts);
-  let w = 0, v = 0;
-  configs.forEach((c, r) => {
-    const ref = new ReferenceSgd(c, initialWeights(c));
-    ref.runTo(Math.round(c.tMax * c.N));
-    const res = d.results[r];
-    expect(res.status).toBe('completed');
-    w = Math.max(w, relDiff(d.weights[r], ref.state.W));
-    v = Math.max(v, relDiff(res.trajectory.v.at(-1)!, ref.state.v));
-  });
+  const { w, v, statuses } = await vsReference(gpu.device, configs, opts);
+  for (const s of statuses) expect(s).toBe('completed');
   return { w, v };
 }
 
 describe('WebGPU batch vs the f64 reference on the same random numbers (t = 2)', () => {
   // ≤ 1e-5 relative: f32 rounding (6e-8 per operation) accumulated over ~10³ updates stays far below.
   it('soft committee, σ > 0, B = 4, N not a multiple of 4', async () => {
-    const configs = [0, 1, 2].map((seed) => cfg({ model: 'soft-committee', N: 101, K: 3, M: 2, lr: 0.8, sigma: 0.3, batchSize: 4, tMax: 2, seed }));
-    const { w } = await gpuVsReference(configs, { maxStepsPerDispatch: 50 });
+    const { w } = await gpuVsReference(REFERENCE_CASES.softCommittee, { maxStepsPerDispatch: 50 });
     expect(w).toBeLessThan(1e-5);
   });
   it('two-layer with trained v, σ > 0, B = 4', async () => {
-    const configs = [0, 1, 2].map((seed) => cfg({ model: 'two-layer', N: 100, K: 3, M: 2, lr: 0.5, sigma: 0.2, batchSize: 4, tMax: 2, studentVScale: 0.5, seed }));
-    const { w, v } = await gpuVsReference(configs);
+    const { w, v } = await gpuVsReference(REFERENCE_CASES.twoLayer);
     expect(w).toBeLessThan(1e-5);
     expect(v).toBeLessThan(1e-5);
   });
   it('two-layer with frozen v, B = 1, σ > 0', async () => {
-    const configs = [4, 5].map((seed) => cfg({ model: 'two-layer', N: 100, K: 2, M: 3, lr: 1, sigma: 0.5, batchSize: 1, tMax: 2, studentVScale: 0.7, trainSecondLayer: false, seed }));
+    const configs = REFERENCE_CASES.frozenV;
     const { w } = await gpuVsReference(configs);
     expect(w).toBeLessThan(1e-5);
     const [res] = await runSgdBatch(gpu.device, configs.slice(0, 1));
@@ -70,10 +51,9 @@ describe('WebGPU batch vs the f64 reference on the same random numbers (t = 2)',
 describe('WebGPU loop variables', () => {
   it('zero-init trap: the reference check fails once an accumulator is not reset in the loop body', async () => {
     // Emulates Dawn-Vulkan's once-only zeroing of loop-body vars: dv carries over between steps.
-    const configs = [cfg({ model: 'two-layer', N: 64, K: 2, M: 2, batchSize: 2, tMax: 1, studentVScale: 0.5, seed: 1 })];
-    const broken = await gpuVsReference(configs, { shaderTransform: (s) => s.replace('for (var k = 0u; k < K; k++) { dv[k] = 0.0; }', '') });
+    const broken = await gpuVsReference(TRAP_CASE, { shaderTransform: withoutDvReset });
     expect(broken.v).toBeGreaterThan(1e-3);
-    const fine = await gpuVsReference(configs);
+    const fine = await gpuVsReference(TRAP_CASE);
     expect(fine.v).toBeLessThan(1e-5);
   });
 });

@@ -8,18 +8,13 @@ import { validateConfig } from '../src/config.ts';
 import { initialWeights, runSgdBatchDetailed } from '../src/gpu/engine.ts';
 import { openGpu, type GpuHandle } from '../src/gpu/node.ts';
 import { ReferenceSgd } from '../src/gpu/reference.ts';
+import { relDiff } from './helpers/gpuReference.ts';
 
 let gpu: GpuHandle;
 beforeAll(async () => {
   gpu = await openGpu({ allowSoftware: true });
 }, 60_000);
 afterAll(() => gpu?.close());
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
-  for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
-  return Math.sqrt(d / n);
-}
 
 describe('every (K, M) with 1 ≤ K, M ≤ 8 compiles and runs', () => {
   it('compiles, creates the pipeline and matches the reference after 8 steps', async () => {

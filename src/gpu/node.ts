@@ -101,6 +101,13 @@ const WANTED_LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
+/** A device with the adapter's own maxima of the limits the SGD engine's buffers and workgroups need. */
+export async function requestEngineDevice(adapter: GPUAdapter): Promise<GPUDevice> {
+  const requiredLimits: Record<string, number> = {};
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
+  return adapter.requestDevice({ requiredLimits });
+}
+
 /** Open a device: hardware first, then (if `allowSoftware`) the software adapter; else a one-line GpuUnavailableError. */
 export async function openGpu(opts: OpenGpuOptions): Promise<GpuHandle> {
   const factory = opts.factory ?? (await loadFactory());
@@ -113,9 +120,7 @@ export async function openGpu(opts: OpenGpuOptions): Promise<GpuHandle> {
         : 'no hardware WebGPU adapter found',
     );
   const { adapter, backend } = found;
-  const requiredLimits: Record<string, number> = {};
-  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
-  const device = await adapter.requestDevice({ requiredLimits });
+  const device = await requestEngineDevice(adapter);
   const { adapterName, isSoftware } = describe(adapter, backend);
   return { device, adapterName, backend, isSoftware, close: () => device.destroy() };
 }
