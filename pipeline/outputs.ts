@@ -75,6 +75,11 @@ function snapshotBackend(name: string, preset: Preset = 'full'): string | undefi
   }
 }
 
+/** A page entry: the committed SVG, with the preset's caption and the sentence naming its snapshot's backend. */
+function svgEntry(fig: FigureDefinition, preset: Preset) {
+  return { id: fig.name, title: fig.title, caption: fig.caption(preset) + backendSentence(snapshotBackend(fig.name, preset)), svg: readFileSync(svgPath(fig.name), 'utf8') };
+}
+
 /** The gallery is built from the committed outputs, so it is always consistent with them. */
 export async function writeGallery(): Promise<void> {
   writeFileAtomic(GALLERY_PATH, await galleryHtml());
@@ -85,7 +90,7 @@ export async function galleryHtml(): Promise<string> {
   const { FIGURES } = await import('../src/figures/registry.ts');
   const entries = [];
   for (const fig of FIGURES) {
-    entries.push({ id: fig.name, title: fig.title, caption: fig.caption('full') + backendSentence(snapshotBackend(fig.name)), svg: readFileSync(svgPath(fig.name), 'utf8') });
+    entries.push(svgEntry(fig, 'full'));
     const interactive = join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
     try {
       const spec = JSON.parse(readFileSync(interactive, 'utf8'));
@@ -105,6 +110,6 @@ export async function ensembleGalleryHtml(): Promise<string> {
   const { figuresOfPreset } = await import('../src/figures/registry.ts');
   const entries = figuresOfPreset('ensemble')
     .filter((fig) => existsSync(svgPath(fig.name)))
-    .map((fig) => ({ id: fig.name, title: fig.title, caption: fig.caption('ensemble') + backendSentence(snapshotBackend(fig.name, 'ensemble')), svg: readFileSync(svgPath(fig.name), 'utf8') }));
+    .map((fig) => svgEntry(fig, 'ensemble'));
   return buildGalleryHtml(entries, { title: 'tsdyn ensemble figures (make figures PRESET=ensemble)', explorerHref: '' });
 }
