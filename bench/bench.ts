@@ -218,7 +218,7 @@ async function main(): Promise<void> {
 
     // honesty: same initial weights, final ε_g at t = CHECK_T over SEEDS seeds each
     log(`SGD ${c.model} K=${c.K}: honesty check…`);
-    const eg0 = generalizationError(orderParamsFromWeights(N, c.K, M, w.W, w.Wt, w.v, w.vTeacher));
+    const eg0 = generalizationError(orderParamsFromWeights(N, c.K, M, w.W, w.Wt, w.v, w.vTeacher), 'erf');
     const steps = Math.round(CHECK_T * N);
     const tsEg: number[] = [];
     const cEg: number[] = [];

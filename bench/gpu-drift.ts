@@ -35,7 +35,7 @@ traj.steps.forEach((step, i) => {
   ref.runTo(step);
   process.stderr.write(`\rreference t=${(step / N).toFixed(0)}   `);
   const p = orderParamsFromWeights(N, K, M, ref.state.W, w.Wt, ref.state.v, w.vTeacher);
-  const egRef = generalizationError(p);
+  const egRef = generalizationError(p, config.activation);
   let maxQ = 0, maxR = 0;
   for (let a = 0; a < K; a++) {
     for (let b = 0; b < K; b++) maxQ = Math.max(maxQ, Math.abs(traj.Q[i][a][b] - p.Q[a * K + b]));

@@ -4,6 +4,8 @@
  * line, so a researcher editing a JSON config sees exactly what to fix.
  */
 
+import { ACTIVATION_NAMES, DEFAULT_ACTIVATION, isActivationName, type ActivationName } from './activations/registry.ts';
+
 export type ModelKind = 'soft-committee' | 'two-layer';
 
 export interface InitOrderParams {
@@ -53,6 +55,35 @@ export interface RunConfig {
   testSamples: number;
   /** ODE/sampler: explicit initial order parameters instead of seeded weights. */
   init?: InitOrderParams;
+  /**
+   * Activation g of teacher and student: "erf" (default), "linear" or "relu"
+   * (src/activations/registry.ts).
+   */
+  activation?: ActivationName;
+  /**
+   * Weight decay λ ≥ 0 (default 0): per step each first-layer weight also moves by −(η/N)·λ·w,
+   * and a trained second layer by −(η₂/N)·λ·v.
+   */
+  weightDecay?: number;
+  /** Learning rate η₂ of a trained second layer, which moves at η₂/N per step (default: lr). */
+  lr2?: number;
+}
+
+/**
+ * Fields added after the first release hold their default when absent, and validation leaves
+ * them out when they are at their default: a config (and its hash, its cache key, the snapshots
+ * that record it) written before they existed stays exactly as it was.
+ */
+export const OPTIONAL_FIELD_DEFAULTS = { activation: DEFAULT_ACTIVATION, weightDecay: 0 } as const;
+
+/** The second layer's learning rate η₂ (lr2, or lr when not set). */
+export function secondLayerLr(config: Pick<RunConfig, 'lr' | 'lr2'>): number {
+  return config.lr2 ?? config.lr;
+}
+
+/** The weight decay λ (0 when not set). */
+export function weightDecayOf(config: Pick<RunConfig, 'weightDecay'>): number {
+  return config.weightDecay ?? 0;
 }
 
 export const DEFAULT_CONFIG: RunConfig = {
@@ -87,7 +118,7 @@ export class ConfigError extends Error {
 }
 
 /** `$schema` lets editors validate a config against the generated JSON Schema. */
-const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'init', '$schema', '$comment', 'description']);
+const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'init', 'activation', 'weightDecay', 'lr2', '$schema', '$comment', 'description']);
 
 /**
  * Physical ranges of the numeric fields (inclusive), checked at the boundary so a run never
@@ -104,6 +135,8 @@ export const FIELD_RANGES = {
   K: { min: 1, max: 1e6, integer: true },
   M: { min: 1, max: 1e6, integer: true },
   lr: { min: 0, exclusiveMin: true, max: 1e3 },
+  lr2: { min: 0, exclusiveMin: true, max: 1e3 },
+  weightDecay: { min: 0, max: 1e3 },
   sigma: { min: 0, max: 100 },
   batchSize: { min: 1, max: 1e6, integer: true },
   tMax: { min: 0, exclusiveMin: true, max: 1e300 },
@@ -224,6 +257,17 @@ export function validateConfig(input: unknown): RunConfig {
     throw new ConfigError('trainSecondLayer', `must be true or false, got ${JSON.stringify(raw.trainSecondLayer)}`);
   }
   const testSamples = rangedNumber(raw, 'testSamples');
+  if (raw.activation !== undefined && !isActivationName(raw.activation)) {
+    throw new ConfigError('activation', `must be one of ${ACTIVATION_NAMES.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(raw.activation)}`);
+  }
+  const activation = raw.activation === undefined || raw.activation === DEFAULT_ACTIVATION ? undefined : (raw.activation as ActivationName);
+  const weightDecay = raw.weightDecay === undefined ? 0 : rangedNumber(raw, 'weightDecay');
+  let lr2: number | undefined;
+  if (raw.lr2 !== undefined) {
+    lr2 = rangedNumber(raw, 'lr2');
+    if (model !== 'two-layer') throw new ConfigError('lr2', 'applies to a trained second layer only: the soft committee machine keeps v = 1 (use model "two-layer")');
+    if (raw.trainSecondLayer !== true) throw new ConfigError('lr2', 'applies to a trained second layer only, but trainSecondLayer is false');
+  }
 
   let init: InitOrderParams | undefined;
   if (raw.init !== undefined) {
@@ -276,6 +320,9 @@ export function validateConfig(input: unknown): RunConfig {
     trainSecondLayer: model === 'two-layer' ? raw.trainSecondLayer : false,
     testSamples,
     init,
+    ...(activation === undefined ? {} : { activation }),
+    ...(weightDecay === 0 ? {} : { weightDecay }),
+    ...(lr2 === undefined || lr2 === lr ? {} : { lr2 }),
   };
 }
 

@@ -8,8 +8,8 @@
  * the value by far more than 5 SE (verified below by perturbing a formula).
  */
 import { describe, expect, it } from 'vitest';
-import { i2, i3, i4, j2 } from '../src/theory/integrals.ts';
-import { g, gPrime } from '../src/sim/activation.ts';
+import { i2, i3, i4, j2 } from '../src/activations/erfTheory.ts';
+import { g, gPrime } from '../src/activations/erf.ts';
 import { createRng } from '../src/sim/random.ts';
 import { monteCarlo, randomCovariance } from './helpers/gaussian.ts';
 

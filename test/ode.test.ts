@@ -34,7 +34,7 @@ function randomState(K: number, M: number, seed: string, qScale = 0.5): OrderPar
 }
 
 function params(p: OrderParams, over: Partial<OdeParams> = {}): OdeParams {
-  return { K: p.K, M: p.M, T: p.T, vTeacher: p.vTeacher, lr: 0.7, sigma: 0.3, batchSize: 2, trainSecondLayer: true, ...over };
+  return { K: p.K, M: p.M, T: p.T, vTeacher: p.vTeacher, lr: 0.7, lr2: 0.7, weightDecay: 0, sigma: 0.3, batchSize: 2, trainSecondLayer: true, ...over };
 }
 
 describe('ODE right-hand side', () => {
@@ -59,7 +59,7 @@ describe('ODE right-hand side', () => {
   it('has the perfect student as a fixed point without noise, and not with noise', () => {
     const t = randomState(3, 3, 'teacher');
     const perfect: OrderParams = { ...t, Q: t.T.slice(), R: t.T.slice(), v: t.vTeacher.slice() };
-    expect(generalizationError(perfect)).toBeCloseTo(0, 14);
+    expect(generalizationError(perfect, 'erf')).toBeCloseTo(0, 14);
     const dy = new Float64Array(stateSize(3, 3));
     twoLayerRhs(params(perfect, { sigma: 0 }))(0, packState(perfect), dy);
     for (const x of dy) expect(Math.abs(x)).toBeLessThan(1e-13);
@@ -74,7 +74,7 @@ describe('ODE right-hand side', () => {
     for (let n = 0; n < M; n++) T[n * M + n] = 1;
     const p: OrderParams = { K, M, Q: new Float64Array(K * K), R: new Float64Array(K * M), T, v: new Float64Array(K).fill(1), vTeacher: new Float64Array(M).fill(1) };
     // (2/π) asin(1/2) = 1/3 per unit
-    expect(generalizationError(p)).toBeCloseTo(M / 6, 14);
+    expect(generalizationError(p, 'erf')).toBeCloseTo(M / 6, 14);
   });
 
   it('the η² term scales as 1/B', () => {

@@ -194,7 +194,7 @@ describe.each(cases.map((c) => [c.name, c] as const))('fast SGD = reference SGD:
       expect(maxRelDiff(traj.Q[r].flat(), p.Q)).toBeLessThan(1e-9);
       expect(maxRelDiff(traj.R[r].flat(), p.R)).toBeLessThan(1e-9);
       expect(maxRelDiff(traj.v[r], p.v)).toBeLessThan(1e-9);
-      expect(Math.abs(traj.eg[r] - generalizationError(p))).toBeLessThan(1e-9 * Math.max(1e-3, generalizationError(p)));
+      expect(Math.abs(traj.eg[r] - generalizationError(p, cfg.activation))).toBeLessThan(1e-9 * Math.max(1e-3, generalizationError(p, cfg.activation)));
       const et = ref.testError(testRng, cfg.testSamples);
       expect(Math.abs(traj.egTest![r] - et)).toBeLessThan(1e-9 * Math.max(1e-3, et));
     }

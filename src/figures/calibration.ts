@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
 import { ROOT } from '../root.ts';
-import { erf } from '../sim/activation.ts';
+import { erf } from '../activations/erf.ts';
 import { configHash } from './runKey.ts';
 import type { FigureDefinition, Preset, ReplicationBounds } from './types.ts';
 

@@ -6,8 +6,8 @@
  * Uses only the standard WebGPU API on a `GPUDevice` passed in (no Node imports), so the
  * same code runs in a browser; `node.ts` opens a device under Node.
  *
- * Runs in a batch share model, N, K, M, B, trainV and the record grid (`batchKey`); they may
- * differ in seed, lr, sigma, scales, vTeacher and init. Each run starts from the weights the
+ * Runs in a batch share model, N, K, M, B, trainV, the activation and the record grid
+ * (`batchKey`); they may differ in seed, lr, lr2, weight decay, sigma, scales, vTeacher and init. Each run starts from the weights the
  * CPU engine would use (`drawInitialWeights`, or `weightsFromOrderParams` with `init`) and
  * draws its data from the Philox stream keyed by its seed (`philox.ts`), so a run's result
  * does not depend on the other runs of its batch.
@@ -19,7 +19,8 @@
  * A run is diverged (as in the CPU engine) when a record has Q_kk > 10⁴ or non-finite
  * values, or when the shader froze it because its error signal blew up (|ΣΔ| ≥ 10¹⁵ or NaN).
  */
-import type { RunConfig } from '../config.ts';
+import { DEFAULT_ACTIVATION } from '../activations/registry.ts';
+import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
 import { recordSteps } from '../recordTimes.ts';
 import { completed, diverged, type RunResult } from '../result.ts';
 import { drawInitialWeights, initialOrderParams, weightsFromOrderParams, type Weights } from '../sim/weights.ts';
@@ -29,7 +30,7 @@ import { gram } from '../theory/orderParams.ts';
 import { Q_DIVERGENCE_BOUND } from '../theory/solve.ts';
 import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 import { philoxKey } from './philox.ts';
-import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, qIndex, rIndex, shaderLayout, type ShaderSpec } from './wgsl.ts';
+import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, PARAM_HEAD, qIndex, rIndex, shaderLayout, type ShaderSpec } from './wgsl.ts';
 
 // WebGPU flag values (spec constants; the GPUBufferUsage/GPUMapMode globals may be absent under Node).
 const MAP_READ = 0x1;
@@ -68,10 +69,10 @@ export interface GpuBatchDetail {
   shader: string;
 }
 
-/** What runs must share to go into one batch. */
+/** What runs must share to go into one batch (the shader is compiled for these). */
 export function batchKey(c: RunConfig): string {
   const trainV = c.model === 'two-layer' && c.trainSecondLayer;
-  return JSON.stringify([c.model, c.N, c.K, c.M, c.batchSize, trainV, recordSteps(c)]);
+  return JSON.stringify([c.model, c.N, c.K, c.M, c.batchSize, trainV, c.activation ?? DEFAULT_ACTIVATION, recordSteps(c)]);
 }
 
 /** Split any list of runs into batches of compatible runs (at most `maxRuns` each), keeping input indices. */
@@ -201,6 +202,8 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     B: c0.batchSize,
     trainV: c0.model === 'two-layer' && c0.trainSecondLayer,
     noise: configs.some((c) => c.sigma > 0),
+    decay: configs.some((c) => weightDecayOf(c) > 0),
+    activation: c0.activation,
     threadsPerRun: tpr,
     variant: opts.variant,
   };
@@ -224,9 +227,11 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     params[o + 1] = k1;
     pf[o + 2] = c.lr;
     pf[o + 3] = c.sigma;
+    pf[o + 4] = secondLayerLr(c);
+    pf[o + 5] = weightDecayOf(c);
     const w = weights[r];
-    for (let m = 0; m < M; m++) pf[o + 4 + m] = w.vTeacher[m];
-    for (let a = 0; a < M * M; a++) pf[o + 4 + M + a] = Ts[r][a];
+    for (let m = 0; m < M; m++) pf[o + PARAM_HEAD + m] = w.vTeacher[m];
+    for (let a = 0; a < M * M; a++) pf[o + PARAM_HEAD + M + a] = Ts[r][a];
     for (let f = 0; f < F; f++) {
       const src = f < K ? w.W : w.Wt;
       const row = f < K ? f : f - K;
@@ -376,7 +381,7 @@ function appendGpuRecord(
   const eg32 = rec[o + pairs + K];
   const dead = rec[o + pairs + K + 1];
   const p = { K, M, Q, R: Rm, T, v, vTeacher };
-  const eg = generalizationError(p);
+  const eg = generalizationError(p, config.activation);
   const tNow = step / N;
   const fmt = (x: number) => Number(x.toPrecision(6));
   let reason: string | null = null;

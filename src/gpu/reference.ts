@@ -3,10 +3,10 @@
  * engine (`philox.ts`): the reference the GPU batch is tested against, number for number.
  *
  * The update is the CPU engine's (src/sim/sgd.ts; Saad & Solla 1995 eq. (3), Goldt et al.
- * 2019 eq. (4)), one step = B samples, t advances by 1/N:
- *   W_k ← W_k + (η/√N)(1/B) Σ_s v_k g'(λ_k^s) Δ^s x^s
- *   v_k ← v_k + (η/N)(1/B)  Σ_s g(λ_k^s) Δ^s            (two-layer with trainSecondLayer)
- * with λ = Wx/√N, ρ = W*x/√N, Δ = Σ_m v*_m g(ρ_m) + σξ − Σ_k v_k g(λ_k), g(u) = erf(u/√2),
+ * 2019 eq. (4)), one step = B samples, t advances by 1/N, weight decay λ:
+ *   W_k ← W_k − (ηλ/N) W_k + (η/√N)(1/B) Σ_s v_k g'(λ_k^s) Δ^s x^s
+ *   v_k ← v_k − (η₂λ/N) v_k + (η₂/N)(1/B)  Σ_s g(λ_k^s) Δ^s            (two-layer with trainSecondLayer)
+ * with λ = Wx/√N, ρ = W*x/√N, Δ = Σ_m v*_m g(ρ_m) + σξ − Σ_k v_k g(λ_k), g the activation's,
  * both layers' gradients taken at the parameters before the step. The weight update adds the
  * samples' terms in sample order s = 0 … B−1, as the shader does.
  * Only the random numbers differ from the CPU engine: x^s and ξ^s of step n come from
@@ -14,12 +14,10 @@
  * in law (tested by KS in test/gpu-engine.test.ts), and this one agrees with the GPU run to
  * f32 rounding.
  */
-import type { RunConfig } from '../config.ts';
-import { g } from '../sim/activation.ts';
+import { activationOf } from '../activations/registry.ts';
+import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
 import type { Weights } from '../sim/weights.ts';
 import { PhiloxStream } from './philox.ts';
-
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 export interface ReferenceState {
   /** Student first layer, K×N row-major (updated in place). */
@@ -42,7 +40,7 @@ export class ReferenceSgd {
   private readonly lam: Float64Array;
 
   constructor(
-    private readonly config: Pick<RunConfig, 'N' | 'K' | 'M' | 'lr' | 'sigma' | 'batchSize' | 'seed' | 'model' | 'trainSecondLayer'>,
+    private readonly config: Pick<RunConfig, 'N' | 'K' | 'M' | 'lr' | 'lr2' | 'weightDecay' | 'sigma' | 'batchSize' | 'seed' | 'model' | 'trainSecondLayer' | 'activation'>,
     private readonly weights: Weights,
     private readonly variant: SgdVariant = 'exact',
   ) {
@@ -66,10 +64,13 @@ export class ReferenceSgd {
     const { W, v } = this.state;
     const { Wt, vTeacher } = this.weights;
     const { x, c, vGrad, lam } = this;
+    const { g, gPrime } = activationOf(this.config.activation);
     const n = this.state.step;
     const invSqrtN = 1 / Math.sqrt(N);
+    const lr2 = secondLayerLr(this.config);
+    const wd = weightDecayOf(this.config);
     const wScale = (lr * invSqrtN) / B;
-    const vScale = this.variant === 'noSecondLayerStep' ? 0 : lr / N / B;
+    const vScale = this.variant === 'noSecondLayerStep' ? 0 : lr2 / N / B;
     vGrad.fill(0);
     for (let s = 0; s < B; s++) {
       const xs = x[s];
@@ -81,9 +82,13 @@ export class ReferenceSgd {
         delta -= v[k] * g(lam[k]);
       }
       for (let k = 0; k < K; k++) {
-        c[s * K + k] = wScale * v[k] * SQRT_2_OVER_PI * Math.exp(-0.5 * lam[k] * lam[k]) * delta;
+        c[s * K + k] = wScale * v[k] * gPrime(lam[k]) * delta;
         vGrad[k] += g(lam[k]) * delta;
       }
+    }
+    if (wd > 0) {
+      const rate = (lr * wd) / N;
+      for (let i = 0; i < K * N; i++) W[i] -= rate * W[i];
     }
     for (let s = 0; s < B; s++)
       for (let k = 0; k < K; k++) {
@@ -91,7 +96,10 @@ export class ReferenceSgd {
         const xs = x[s];
         for (let i = 0; i < N; i++) W[k * N + i] += ck * xs[i];
       }
-    if (trainV) for (let k = 0; k < K; k++) v[k] += vScale * vGrad[k];
+    if (trainV) {
+      const vRate = (lr2 * wd) / N;
+      for (let k = 0; k < K; k++) v[k] += vScale * vGrad[k] - vRate * v[k];
+    }
     this.state.step = n + 1;
   }
 }

@@ -25,13 +25,16 @@
  *  - Every variable that is written inside a loop body is (re)initialized explicitly in that
  *    body: Dawn's Vulkan backend zeroes a `var` declared in a loop body only once, so an
  *    implicitly zeroed accumulator would carry over from the previous iteration.
- *  - f32 throughout. g(u) = erf(u/√2) has no WGSL builtin: its Maclaurin series for
- *    |u/√2| < 1 (13 terms, truncation < 10⁻⁹) and Abramowitz & Stegun 7.1.26 beyond
- *    (|error| ≤ 1.5·10⁻⁷ where erf ≥ 0.84).
+ *  - f32 throughout. g and g' are the activation's WGSL (src/activations/registry.ts).
+ *  - Weight decay (when some run of the batch has it): W ← W − (ηλ/N)·W + …, written with the
+ *    small rate ηλ/N rather than the factor 1 − ηλ/N, whose f32 rounding (6·10⁻⁸ relative)
+ *    would compound into a drift of order 10⁻² over 10⁶ steps.
  *
- * Bindings (group 0): 0 params (per run: Philox key, η, σ, v*, T), 1 weights, 2 v + status,
+ * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v*, T), 1 weights, 2 v + status,
  * 3 records (status word stored as f32: 1 + divergence step, exact below 2²⁴), 4 the dispatch's control block (uniform, dynamic offset).
  */
+
+import { activationOf, DEFAULT_ACTIVATION, type ActivationName } from '../activations/registry.ts';
 
 export interface ShaderSpec {
   N: number;
@@ -43,6 +46,10 @@ export interface ShaderSpec {
   trainV: boolean;
   /** Draw label noise ξ (some run of the batch has σ > 0). */
   noise: boolean;
+  /** Apply weight decay (some run of the batch has λ > 0). */
+  decay?: boolean;
+  /** Activation of teacher and student (undefined: erf). */
+  activation?: ActivationName;
   /** Threads per run (workgroup size). */
   threadsPerRun: number;
   /** Testing only: a deliberately wrong update without the second layer's η/N step, for power checks. */
@@ -63,11 +70,14 @@ export interface ShaderLayout {
   pairs: number;
   /** f32 words per record: pairs, v (K), ε_g, status. */
   recordWords: number;
-  /** u32 words of parameters per run: key (2), η, σ, v* (M), T (M·M). */
+  /** u32 words of parameters per run: key (2), η, σ, η₂, λ, v* (M), T (M·M). */
   paramWords: number;
   /** u32 words of v + status per run. */
   vWords: number;
 }
+
+/** u32 words before v* in a run's parameters: key (2), η, σ, η₂, λ. */
+export const PARAM_HEAD = 6;
 
 /** Bytes between control blocks (WebGPU's minUniformBufferOffsetAlignment is at most 256). */
 export const CONTROL_STRIDE = 256;
@@ -84,7 +94,7 @@ export function shaderLayout(spec: Pick<ShaderSpec, 'N' | 'K' | 'M' | 'threadsPe
     fields: K + M,
     pairs,
     recordWords: pairs + K + 2,
-    paramWords: 4 + M + M * M,
+    paramWords: PARAM_HEAD + M + M * M,
     vWords: K + 1,
   };
 }
@@ -117,19 +127,9 @@ const f = (x: number): string => {
   return /[.e]/.test(s) ? s : `${s}.0`;
 };
 
-/** Maclaurin coefficients of erf(x)/x in powers of x²: (2/√π)(−1)ⁿ/(n!(2n+1)). */
-function erfSeries(terms: number): number[] {
-  const out: number[] = [];
-  let fact = 1;
-  for (let n = 0; n < terms; n++) {
-    if (n > 0) fact *= n;
-    out.push(((2 / Math.sqrt(Math.PI)) * (n % 2 ? -1 : 1)) / (fact * (2 * n + 1)));
-  }
-  return out;
-}
-
 export function generateSgdShader(spec: ShaderSpec): string {
   const { N, K, M, B, trainV, noise, threadsPerRun: TPR } = spec;
+  const decay = spec.decay === true;
   for (const [name, val, min] of [['N', N, 1], ['K', K, 1], ['M', M, 1], ['B', B, 1], ['threadsPerRun', TPR, 1]] as const)
     if (!Number.isInteger(val) || val < min) throw new Error(`wgsl: ${name} must be an integer ≥ ${min}, got ${val}`);
   const L = shaderLayout(spec);
@@ -138,11 +138,6 @@ export function generateSgdShader(spec: ShaderSpec): string {
   let p2 = 1;
   while (p2 < TPR) p2 *= 2;
   const vFactor = spec.variant === 'noSecondLayerStep' ? 0 : 1 / N;
-  const series = erfSeries(13);
-  const horner = series
-    .slice()
-    .reverse()
-    .reduce((acc, c, i) => (i === 0 ? f(c) : `(${f(c)} + x2 * ${acc})`), '');
 
   // Record: every thread's partial overlaps, unrolled with constant indices (so `w` keeps
   // constant indexing and stays in registers), then reduced F at a time in a loop whose bound
@@ -169,7 +164,7 @@ export function generateSgdShader(spec: ShaderSpec): string {
 `;
 
   const maskLast = N % 4 !== 0;
-  return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} TPR=${TPR}
+  return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} decay=${decay} activation=${spec.activation ?? DEFAULT_ACTIVATION} TPR=${TPR}
 const N: u32 = ${N}u;
 const K: u32 = ${K}u;
 const M: u32 = ${M}u;
@@ -186,9 +181,6 @@ const REC: u32 = ${L.recordWords}u;
 const INV_SQRT_N: f32 = ${f(1 / Math.sqrt(N))};
 const INV_N: f32 = ${f(1 / N)};
 const V_FACTOR: f32 = ${f(vFactor)};
-const SQRT_2_OVER_PI: f32 = ${f(Math.sqrt(2 / Math.PI))};
-const INV_SQRT2: f32 = ${f(Math.SQRT1_2)};
-const PI: f32 = ${f(Math.PI)};
 const TWO_PI: f32 = ${f(2 * Math.PI)};
 const TWO_M24: f32 = 5.9604644775390625e-8;
 const XI_BLOCK: u32 = 0xffffffffu;
@@ -236,47 +228,28 @@ fn gauss4(ctr: vec4<u32>, key: vec2<u32>) -> vec4<f32> {
   return vec4<f32>(r0 * cos(a0), r0 * sin(a0), r1 * cos(a1), r1 * sin(a1));
 }
 
-// g(u) = erf(u/√2).
-fn gact(u: f32) -> f32 {
-  let x = abs(u) * INV_SQRT2;
-  var r: f32 = 0.0;
-  if (x < 1.0) {
-    let x2 = x * x;
-    r = x * ${horner};
-  } else {
-    let tt = 1.0 / (1.0 + 0.3275911 * x);
-    r = 1.0 - tt * (0.254829592 + tt * (-0.284496736 + tt * (1.421413741 + tt * (-1.453152027 + tt * 1.061405429)))) * exp(-x * x);
-  }
-  return select(r, -r, u < 0.0);
-}
-
-// asin through atan2: some drivers' asin builtin (Mesa's) is a coarse polynomial (~1e-4).
-fn asinAcc(x: f32) -> f32 {
-  return atan2(x, sqrt((1.0 - x) * (1.0 + x)));
-}
-
+${activationOf(spec.activation).wgsl(f)}
 // Covariance of fields p, q (p ≤ q) of the record at base: Q, R from the record, T from the params.
 fn cov(base: u32, pb: u32, p: u32, q: u32) -> f32 {
   if (q < K) { return rec[base + p * K - (p * (p - 1u)) / 2u + (q - p)]; }
   if (p < K) { return rec[base + ${(K * (K + 1)) / 2}u + p * M + (q - K)]; }
-  return bitcast<f32>(params[pb + 4u + M + (p - K) * M + (q - K)]);
+  return bitcast<f32>(params[pb + ${PARAM_HEAD}u + M + (p - K) * M + (q - K)]);
 }
 
-// ε_g = (1/π) Σ_pq a_p a_q asin(C_pq / √((1+C_pp)(1+C_qq))), a = (−v, v*) (Saad & Solla 1995 eq. (5);
-// Goldt et al. 2019 eq. (7)); f32, for the divergence check (the host recomputes it in f64).
+// ε_g = ½ Σ_pq a_p a_q I2(p,q), a = (−v, v*) (Saad & Solla 1995 eq. (5); Goldt et al. 2019 eq. (7)),
+// with the activation's I2 (act_i2); f32, for the divergence check (the host recomputes it in f64).
 fn egRecord(base: u32, pb: u32, v: array<f32, ${K}>, vt: array<f32, ${M}>) -> f32 {
   var s: f32 = 0.0;
   for (var p = 0u; p < ctl.fields; p++) {
     let ap = select(vt[min(p - K, M - 1u)], -v[min(p, K - 1u)], p < K);
     let cpp = cov(base, pb, p, p);
-    s = s + ap * ap * asinAcc(cpp / (1.0 + cpp));
+    s = s + ap * ap * act_i2(cpp, cpp, cpp);
     for (var q = p + 1u; q < ctl.fields; q++) {
       let aq = select(vt[min(q - K, M - 1u)], -v[min(q, K - 1u)], q < K);
-      let cqq = cov(base, pb, q, q);
-      s = s + 2.0 * ap * aq * asinAcc(clamp(cov(base, pb, p, q) / sqrt((1.0 + cpp) * (1.0 + cqq)), -1.0, 1.0));
+      s = s + 2.0 * ap * aq * act_i2(cpp, cov(base, pb, q, q), cov(base, pb, p, q));
     }
   }
-  return s / PI;
+  return 0.5 * s;
 }
 
 // Sum red[f·TPR + 0 … TPR−1] into red[f·TPR] for every field row f (tree; TPR need not be a power of 2).
@@ -297,8 +270,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let key = vec2<u32>(params[pb], params[pb + 1u]);
   let lr = bitcast<f32>(params[pb + 2u]);
   let sigma = bitcast<f32>(params[pb + 3u]);
+  let lr2 = bitcast<f32>(params[pb + 4u]);
+  let wd = bitcast<f32>(params[pb + 5u]);
   var vt: array<f32, ${M}>;
-  for (var m = 0u; m < M; m++) { vt[m] = bitcast<f32>(params[pb + 4u + m]); }
+  for (var m = 0u; m < M; m++) { vt[m] = bitcast<f32>(params[pb + ${PARAM_HEAD}u + m]); }
   var v: array<f32, ${K}>;
   for (var k = 0u; k < K; k++) { v[k] = bitcast<f32>(vstat[r * VW + k]); }
   // 0 while the run is healthy; otherwise 1 + the step at which its error signal blew up.
@@ -308,7 +283,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var f = 0u; f < F; f++) { w[q * F + f] = wbuf[(r * F + f) * NBP + t + q * TPR]; }
   }
   let wScale = lr * INV_SQRT_N / f32(B);
-  let vScale = lr * V_FACTOR / f32(B);
+  let vScale = lr2 * V_FACTOR / f32(B);
+  // weight decay per step: W loses (ηλ/N)·W, v loses (η₂λ/N)·v
+  let wRate = lr * wd * INV_N;
+  let vRate = lr2 * wd * INV_N;
   var xs: array<vec4<f32>, ${B * L.bpt}>;
   var cs: array<f32, ${B * K}>;
   var dv: array<f32, ${K}>;
@@ -332,14 +310,14 @@ ${maskLast ? '          x = select(x, vec4<f32>(0.0), vec4<u32>(4u * j) + vec4<u
       }
       reduceFields(t);
       var delta: f32 = 0.0;
-${noise ? '      delta = sigma * gauss4(vec4<u32>(XI_BLOCK, b, s, 0u), key).x;\n' : ''}      for (var m = 0u; m < M; m++) { delta = delta + vt[m] * gact(red[(K + m) * TPR] * INV_SQRT_N); }
+${noise ? '      delta = sigma * gauss4(vec4<u32>(XI_BLOCK, b, s, 0u), key).x;\n' : ''}      for (var m = 0u; m < M; m++) { delta = delta + vt[m] * act_g(red[(K + m) * TPR] * INV_SQRT_N); }
       for (var k = 0u; k < K; k++) {
         lam[k] = red[k * TPR] * INV_SQRT_N;
-        delta = delta - v[k] * gact(lam[k]);
+        delta = delta - v[k] * act_g(lam[k]);
       }
       for (var k = 0u; k < K; k++) {
-        cs[b * K + k] = wScale * v[k] * SQRT_2_OVER_PI * exp(-0.5 * lam[k] * lam[k]) * delta;
-        dv[k] = dv[k] + gact(lam[k]) * delta;
+        cs[b * K + k] = wScale * v[k] * act_gprime(lam[k]) * delta;
+        dv[k] = dv[k] + act_g(lam[k]) * delta;
       }
       dsum = dsum + delta;
       workgroupBarrier();
@@ -347,14 +325,17 @@ ${noise ? '      delta = sigma * gauss4(vec4<u32>(XI_BLOCK, b, s, 0u), key).x;\n
     // A non-finite or huge error signal freezes the run (the host reports it as diverged).
     let alive = dead == 0u && abs(dsum) < 1e15;
     if (dead == 0u && !alive) { dead = s + 1u; }
-    for (var b = 0u; b < B; b++) {
+${decay ? `    for (var q = 0u; q < BPT; q++) {
+      for (var k = 0u; k < K; k++) { w[q * F + k] = w[q * F + k] - select(0.0, wRate, alive) * w[q * F + k]; }
+    }
+` : ''}    for (var b = 0u; b < B; b++) {
       for (var q = 0u; q < BPT; q++) {
         for (var k = 0u; k < K; k++) {
           w[q * F + k] = w[q * F + k] + select(0.0, cs[b * K + k], alive) * xs[b * BPT + q];
         }
       }
     }
-${trainV ? '    for (var k = 0u; k < K; k++) { v[k] = v[k] + select(0.0, vScale * dv[k], alive); }\n' : ''}  }
+${trainV ? `    for (var k = 0u; k < K; k++) { v[k] = v[k]${decay ? ' - select(0.0, vRate, alive) * v[k]' : ''} + select(0.0, vScale * dv[k], alive); }\n` : ''}  }
   for (var q = 0u; q < BPT; q++) {
     for (var f = 0u; f < K; f++) { wbuf[(r * F + f) * NBP + t + q * TPR] = w[q * F + f]; }
   }

@@ -60,7 +60,7 @@ type Mode = 'fields' | 'update-fields' | 'update';
  * the fields using the updated W (W_k += c_k xp, then λ_k = W_k · x). N and L are literals, so
  * V8 knows every index range and drops the bounds checks.
  */
-function passSource(N: number, K: number, M: number, pass: Pass, mode: Mode, x: string, xp: string): string {
+function passSource(N: number, K: number, M: number, pass: Pass, mode: Mode, x: string, xp: string, decay: boolean): string {
   const L = K + M;
   const { k0, ks, q0, qs } = pass;
   const upd = mode !== 'fields' && ks > 0;
@@ -79,8 +79,10 @@ function passSource(N: number, K: number, M: number, pass: Pass, mode: Mode, x: 
   if (upd) s.push(`const p = ${xp}[j];`);
   for (let k = 0; k < ks; k++) {
     const idx = `o + ${k0 + k}`;
-    if (upd && dot) s.push(`const w${k} = m[${idx}] + c${k} * p; m[${idx}] = w${k}; a${k} += w${k} * z;`);
-    else if (upd) s.push(`m[${idx}] += c${k} * p;`);
+    // With weight decay the step is W ← d·W + c·x (d = 1 − ηλ/N, the captured `decay`).
+    const old = decay ? `decay * m[${idx}]` : `m[${idx}]`;
+    if (upd && dot) s.push(`const w${k} = ${old} + c${k} * p; m[${idx}] = w${k}; a${k} += w${k} * z;`);
+    else if (upd) s.push(decay ? `m[${idx}] = ${old} + c${k} * p;` : `m[${idx}] += c${k} * p;`);
     else s.push(`a${k} += m[${idx}] * z;`);
   }
   if (dot) for (let q = 0; q < qs; q++) s.push(`b${q} += m[o + ${K + q0 + q}] * z;`);
@@ -119,6 +121,18 @@ export interface StepKernels {
   /** W_k += c_k xp with xp = x0 (`update0`) or x1 (`update1`). */
   update0(): void;
   update1(): void;
+  /** W_k ← decay·W_k for every student row (minibatches apply the decay once per step). */
+  decayStudent(): void;
+}
+
+export interface KernelOptions {
+  /**
+   * Weight decay factor d = 1 − ηλ/N per step (default 1: none, and the generated code is the
+   * plain update). With `fuseDecay` the update kernels compute W ← d·W + c·x (B = 1: one update
+   * per step); otherwise `decayStudent` applies it once per step.
+   */
+  decay?: number;
+  fuseDecay?: boolean;
 }
 
 let kernelSerial = 0;
@@ -133,11 +147,13 @@ let kernelSerial = 0;
  * run-time offsets and 6.2–12 with buffers passed as arguments to one shared function.
  * Cost: a few milliseconds of compilation per SGD run.
  */
-export function compileStepKernels(N: number, K: number, M: number, scale: number, buffers: StepBuffers): StepKernels {
+export function compileStepKernels(N: number, K: number, M: number, scale: number, buffers: StepBuffers, options: KernelOptions = {}): StepKernels {
   const passes = planPasses(K, M);
   const updPasses = planPasses(K, 0).filter((p) => p.ks > 0); // the update alone: student rows only
+  const decay = options.decay ?? 1;
+  const fused = decay !== 1 && options.fuseDecay === true;
   const fn = (name: string, ps: Pass[], mode: Mode, x: string, xp: string) =>
-    `function ${name}() {\n${ps.map((p) => passSource(N, K, M, p, mode, x, xp)).join('\n')}\n}`;
+    `function ${name}() {\n${ps.map((p) => passSource(N, K, M, p, mode, x, xp, fused)).join('\n')}\n}`;
   const src = [
     `'use strict'; // tsdyn SGD kernels #${kernelSerial++} for N=${N}, K=${K}, M=${M}`,
     'const m = buffers.m, x0 = buffers.x0, x1 = buffers.x1, c = buffers.c, lam = buffers.lam, rho = buffers.rho;',
@@ -147,13 +163,14 @@ export function compileStepKernels(N: number, K: number, M: number, scale: numbe
     fn('updateFields1', passes, 'update-fields', 'x1', 'x0'),
     fn('update0', updPasses, 'update', '', 'x0'),
     fn('update1', updPasses, 'update', '', 'x1'),
-    'return { fields0, fields1, updateFields0, updateFields1, update0, update1 };',
+    `function decayStudent() {\n  for (let j = 0; j < ${N}; j++) {\n${Array.from({ length: K }, (_, k) => `    m[${K + M} * j + ${k}] *= decay;`).join('\n')}\n  }\n}`,
+    'return { fields0, fields1, updateFields0, updateFields1, update0, update1, decayStudent };',
   ].join('\n');
   for (const [name, a] of Object.entries(buffers)) {
     const want = name === 'm' ? N * (K + M) : name === 'x0' || name === 'x1' ? N : name === 'rho' ? M : K;
     if (!(a instanceof Float64Array) || a.length !== want) throw new Error(`compileStepKernels: buffers.${name} must be a Float64Array of length ${want}`);
   }
-  return new Function('scale', 'buffers', src)(scale, buffers) as StepKernels;
+  return new Function('scale', 'buffers', 'decay', src)(scale, buffers, decay) as StepKernels;
 }
 
 /** Interleave row-major W (K×N) and W* (M×N) into m (N blocks of K+M). */

@@ -12,16 +12,19 @@
  *   Q' = Q + (η/(NB)) Σ_s (c_s λ_sᵀ + λ_s c_sᵀ) + (η²/(NB²)) Σ_ss' (x_s·x_s'/N) c_s c_s'ᵀ
  *   v' = v + (η/(NB)) Σ_s g(λ_s) Δ_s                      (two-layer, trained)
  * These are exactly the full-SGD updates of Q = WWᵀ/N etc., so the chain (Q, R, v) has the
- * same law as full SGD at any N, at O(L³ + B²L) work per step.
+ * same law as full SGD at any N, at O(L³ + B²L) work per step. With weight decay λ the step is
+ * W ← dW + …, d = 1 − ηλ/N (and v ← d₂v + …, d₂ = 1 − η₂λ/N), so R' = dR + …, Q' = d²Q +
+ * d·(the linear term) + (the quadratic term), v' = d₂v + … with η₂ in place of η for v.
  */
 import type { RunConfig } from '../config.ts';
 import { recordSteps } from '../recordTimes.ts';
+import { activationOf } from '../activations/registry.ts';
+import { secondLayerLr, weightDecayOf } from '../config.ts';
 import { generalizationError } from '../theory/generalizationError.ts';
 import { DivergenceError } from '../theory/integrators.ts';
 import type { OrderParams } from '../theory/orderParams.ts';
 import { assertBounded } from '../theory/solve.ts';
 import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
-import { g, gPrime } from './activation.ts';
 import { createRng, type Rng } from './random.ts';
 
 export interface SamplerOptions {
@@ -161,8 +164,14 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
   const gram = new Float64Array(B * B);
   const omega = new Float64Array(B * B);
   const bart = new Float64Array(B * B);
+  const { g, gPrime } = activationOf(config.activation);
   const rate = lr / (N * B);
   const rate2 = (lr * lr) / (N * B * B);
+  const lr2 = secondLayerLr(config);
+  const rateV = lr2 / (N * B);
+  const wd = weightDecayOf(config);
+  const dW = 1 - (lr * wd) / N;
+  const dV = 1 - (lr2 * wd) / N;
 
   const steps = recordSteps(config);
   const traj = emptyTrajectory('sampler', config, toMatrix(T, M, M), vt);
@@ -174,7 +183,7 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
     } catch (e) {
       throw new DivergenceError(t, `sampler diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: ${(e as Error).message}`);
     }
-    appendRecord(traj, step, generalizationError(p), p);
+    appendRecord(traj, step, generalizationError(p, config.activation), p);
   };
 
   let step = 0;
@@ -227,15 +236,16 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
         for (let n = 0; n < M; n++) {
           let acc = 0;
           for (let s = 0; s < B; s++) acc += c[s * K + i] * f[s * L + K + n];
-          R[i * M + n] += rate * acc;
+          if (dW === 1) R[i * M + n] += rate * acc;
+          else R[i * M + n] = dW * R[i * M + n] + rate * acc;
         }
         for (let k = i; k < K; k++) {
           let lin = 0;
           for (let s = 0; s < B; s++) lin += c[s * K + i] * f[s * L + k] + f[s * L + i] * c[s * K + k];
           let quad = 0;
           for (let s = 0; s < B; s++) for (let r = 0; r < B; r++) quad += gram[s * B + r] * c[s * K + i] * c[r * K + k];
-          const dq = rate * lin + rate2 * quad;
-          Q[i * K + k] += dq;
+          if (dW === 1) Q[i * K + k] += rate * lin + rate2 * quad;
+          else Q[i * K + k] = dW * dW * Q[i * K + k] + dW * rate * lin + rate2 * quad;
           if (k !== i) Q[k * K + i] = Q[i * K + k];
         }
       }
@@ -243,7 +253,8 @@ export function runSampler(config: RunConfig, init: OrderParams, options: Sample
         for (let k = 0; k < K; k++) {
           let acc = 0;
           for (let s = 0; s < B; s++) acc += gl[s * K + k] * delta[s];
-          v[k] += rate * acc;
+          if (dV === 1) v[k] += rateV * acc;
+          else v[k] = dV * v[k] + rateV * acc;
         }
       }
       step++;

@@ -1,13 +1,14 @@
 /**
- * Online minibatch SGD of an erf student on an erf teacher with Gaussian inputs — the
- * simulation the ODEs are compared with.
+ * Online minibatch SGD of a two-layer student on a teacher of the same activation g with
+ * Gaussian inputs — the simulation the ODEs are compared with.
  *
  * Update (one step = B fresh samples, t advances by 1/N; Saad & Solla 1995 eq. (3),
- * Goldt et al. 2019 eq. (4)):
- *   W_k ← W_k + (η/√N)(1/B) Σ_s v_k g'(λ_k^s) Δ^s x^s
- *   v_k ← v_k + (η/N)(1/B)  Σ_s g(λ_k^s) Δ^s            (two-layer, trained)
+ * Goldt et al. 2019 eq. (4)), with weight decay λ as in Goldt's nn2pp (README, "Weight decay"):
+ *   W_k ← (1 − ηλ/N) W_k + (η/√N)(1/B) Σ_s v_k g'(λ_k^s) Δ^s x^s
+ *   v_k ← (1 − η₂λ/N) v_k + (η₂/N)(1/B) Σ_s g(λ_k^s) Δ^s            (two-layer, trained)
  * with λ = Wx/√N, ρ = W*x/√N, Δ = Σ_m v*_m g(ρ_m) + σξ − Σ_k v_k g(λ_k).
- * Both layers' gradients use the parameters before the step.
+ * Both layers' gradients use the parameters before the step. The activation's g and g' come
+ * from the registry (src/activations).
  *
  * Random draws, from the stream '<seed>:data', per sample s of a step: x^s (N deviates,
  * `fillGaussian`), then ξ^s (`nextGaussian`, only when σ > 0). Test samples for `testSamples`
@@ -24,12 +25,13 @@
  */
 import type { RunConfig } from '../config.ts';
 import { DivergenceError } from '../theory/integrators.ts';
+import { activationOf, type Activation, type ActivationName } from '../activations/registry.ts';
+import { secondLayerLr, weightDecayOf } from '../config.ts';
 import { generalizationError } from '../theory/generalizationError.ts';
 import { assertBounded } from '../theory/solve.ts';
 import { orderParamsFromWeights } from '../theory/orderParams.ts';
 import { recordSteps } from '../recordTimes.ts';
 import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
-import { g, gGivenExp } from './activation.ts';
 import { compileStepKernels, deinterleaveStudent, interleave, type StepKernels } from './kernels.ts';
 import { createFiller, createRng, XoshiroRng, type Rng } from './random.ts';
 import { drawInitialWeights, type Weights } from './weights.ts';
@@ -43,17 +45,21 @@ export interface SgdOptions {
   onRecord?: (traj: Trajectory) => void;
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
 export interface SgdSetup {
   N: number;
   K: number;
   M: number;
   lr: number;
+  /** Second layer's learning rate η₂ (default lr). */
+  lr2?: number;
+  /** Weight decay λ (default 0). */
+  weightDecay?: number;
   sigma: number;
   batchSize: number;
   /** Train the second layer v (two-layer model with trainSecondLayer). */
   trainV: boolean;
+  /** Activation of teacher and student (undefined: erf). */
+  activation?: ActivationName;
 }
 
 /**
@@ -82,13 +88,18 @@ export class SgdStepper {
   private readonly x1: Float64Array;
   /** B > 1: the batch's inputs, kept for the update after the batch. */
   private readonly xBatch: Float64Array[];
+  private readonly act: Activation;
+  /** Per-step decay factors 1 − ηλ/N of W and 1 − η₂λ/N of v (1: no weight decay). */
+  private readonly wDecay: number;
+  private readonly vDecay: number;
   /** Update coefficients the kernels read: (η/√N)(1/B) v_k g'(λ_k) Δ for one sample. */
   private readonly c: Float64Array;
   /** B > 1: the coefficients of every sample of the batch. */
   private readonly cBatch: Float64Array;
   private readonly lam: Float64Array;
   private readonly rho: Float64Array;
-  private readonly ex: Float64Array;
+  /** g'(λ_k) of the current sample. */
+  private readonly gp: Float64Array;
   private readonly gl: Float64Array;
   private readonly vGrad: Float64Array;
   private readonly kernels: StepKernels;
@@ -123,13 +134,18 @@ export class SgdStepper {
     this.cBatch = new Float64Array(B * K);
     this.lam = new Float64Array(K);
     this.rho = new Float64Array(M);
-    this.ex = new Float64Array(K);
+    this.gp = new Float64Array(K);
     this.gl = new Float64Array(K);
     this.vGrad = new Float64Array(K);
+    this.act = activationOf(setup.activation);
     const invSqrtN = 1 / Math.sqrt(N);
+    const lr2 = setup.lr2 ?? setup.lr;
+    const wd = setup.weightDecay ?? 0;
     this.wScale = (setup.lr * invSqrtN) / B;
-    this.vScale = setup.lr / N / B;
-    this.kernels = compileStepKernels(N, K, M, invSqrtN, { m: this.m, x0: this.x0, x1: this.x1, c: this.c, lam: this.lam, rho: this.rho });
+    this.vScale = lr2 / N / B;
+    this.wDecay = 1 - (setup.lr * wd) / N;
+    this.vDecay = 1 - (lr2 * wd) / N;
+    this.kernels = compileStepKernels(N, K, M, invSqrtN, { m: this.m, x0: this.x0, x1: this.x1, c: this.c, lam: this.lam, rho: this.rho }, { decay: this.wDecay, fuseDecay: B === 1 });
     const { x0, x1 } = this;
     this.fill0 = rng instanceof XoshiroRng ? createFiller(rng, x0) : () => rng.fillGaussian(x0);
     this.fill1 = rng instanceof XoshiroRng ? createFiller(rng, x1) : () => rng.fillGaussian(x1);
@@ -161,6 +177,7 @@ export class SgdStepper {
   testError(rng: Rng, n: number): number {
     this.flush(); // both input slots are free afterwards
     const { K, M, v, vTeacher, lam, rho } = this;
+    const g = this.act.g;
     let sum = 0;
     for (let s = 0; s < n; s++) {
       rng.fillGaussian(this.x0);
@@ -174,7 +191,7 @@ export class SgdStepper {
   }
 
   private stepSingle(): void {
-    const { K, v, ex, gl, c, kernels } = this;
+    const { K, v, gp, gl, c, kernels } = this;
     if (this.slot === 0) {
       this.fill0();
       if (this.pending) kernels.updateFields0();
@@ -188,10 +205,11 @@ export class SgdStepper {
     const xi = this.sigma > 0 ? this.rng.nextGaussian() : 0;
     const delta = this.outputError(xi);
     const wScale = this.wScale;
-    for (let k = 0; k < K; k++) c[k] = wScale * v[k] * (SQRT_2_OVER_PI * ex[k]) * delta;
+    for (let k = 0; k < K; k++) c[k] = wScale * v[k] * gp[k] * delta;
     if (this.trainV) {
       const vScale = this.vScale;
-      for (let k = 0; k < K; k++) v[k] += vScale * (gl[k] * delta);
+      if (this.vDecay === 1) for (let k = 0; k < K; k++) v[k] += vScale * (gl[k] * delta);
+      else for (let k = 0; k < K; k++) v[k] = this.vDecay * v[k] + vScale * (gl[k] * delta);
     }
     this.lastDelta = delta;
     this.slot ^= 1;
@@ -199,7 +217,7 @@ export class SgdStepper {
   }
 
   private stepBatch(): void {
-    const { K, B, v, ex, gl, c, cBatch, vGrad, wScale, kernels, x0 } = this;
+    const { K, B, v, gp, gl, c, cBatch, vGrad, wScale, kernels, x0 } = this;
     vGrad.fill(0);
     let sumDelta = 0;
     for (let s = 0; s < B; s++) {
@@ -209,30 +227,31 @@ export class SgdStepper {
       this.xBatch[s].set(x0);
       const delta = this.outputError(xi);
       for (let k = 0; k < K; k++) {
-        cBatch[s * K + k] = wScale * v[k] * (SQRT_2_OVER_PI * ex[k]) * delta;
+        cBatch[s * K + k] = wScale * v[k] * gp[k] * delta;
         vGrad[k] += gl[k] * delta;
       }
       sumDelta += delta;
     }
+    if (this.wDecay !== 1) kernels.decayStudent();
     for (let s = 0; s < B; s++) {
       x0.set(this.xBatch[s]);
       for (let k = 0; k < K; k++) c[k] = cBatch[s * K + k];
       kernels.update0();
     }
-    if (this.trainV) for (let k = 0; k < K; k++) v[k] += this.vScale * vGrad[k];
+    if (this.trainV) {
+      if (this.vDecay === 1) for (let k = 0; k < K; k++) v[k] += this.vScale * vGrad[k];
+      else for (let k = 0; k < K; k++) v[k] = this.vDecay * v[k] + this.vScale * vGrad[k];
+    }
     this.lastDelta = sumDelta;
   }
 
-  /** Δ = σξ + Σ_m v*_m g(ρ_m) − Σ_k v_k g(λ_k); fills ex = e^{−λ²/2} and gl = g(λ). */
+  /** Δ = σξ + Σ_m v*_m g(ρ_m) − Σ_k v_k g(λ_k); fills gp = g'(λ) and gl = g(λ). */
   private outputError(xi: number): number {
-    const { K, M, v, vTeacher, lam, rho, ex, gl } = this;
+    const { K, M, v, vTeacher, lam, rho, gp, gl, act } = this;
     let delta = this.sigma > 0 ? this.sigma * xi : 0;
-    for (let q = 0; q < M; q++) delta += vTeacher[q] * g(rho[q]);
+    for (let q = 0; q < M; q++) delta += vTeacher[q] * act.g(rho[q]);
     for (let k = 0; k < K; k++) {
-      const l = lam[k];
-      const e = Math.exp(-0.5 * l * l);
-      const gk = gGivenExp(l, e);
-      ex[k] = e;
+      const gk = act.gWithPrime(lam[k], gp, k);
       gl[k] = gk;
       delta -= v[k] * gk;
     }
@@ -251,7 +270,7 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   const rng = createRng(`${config.seed}:data`);
   const testRng = createRng(`${config.seed}:test`);
   const stepper = new SgdStepper(
-    { N, K, M, lr, sigma: config.sigma, batchSize: config.batchSize, trainV },
+    { N, K, M, lr, lr2: secondLayerLr(config), weightDecay: weightDecayOf(config), sigma: config.sigma, batchSize: config.batchSize, trainV, activation: config.activation },
     { W, Wt, v, vTeacher },
     rng,
   );
@@ -263,7 +282,7 @@ export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory 
   const record = (step: number) => {
     stepper.flush();
     const p = orderParamsFromWeights(N, K, M, W, Wt, v, vTeacher);
-    const eg = generalizationError(p);
+    const eg = generalizationError(p, config.activation);
     try {
       assertBounded(p.Q, K, step / N);
       if (!Number.isFinite(eg)) throw new DivergenceError(step / N, 'ε_g became non-finite');

@@ -7,18 +7,21 @@
  * dv/dt = 0 they reduce to the soft committee machine of Saad & Solla (1995), eqs. (9)–(10).
  *
  * Written from the definitions, with Δ = Σ_p a_p g(u_p), a = (−v, v*):
- *   dR_in/dt = η v_i ⟨g'(λ_i) ρ_n Δ⟩
+ *   dR_in/dt = η v_i ⟨g'(λ_i) ρ_n Δ⟩                                         − η λ R_in
  *   dQ_ik/dt = η v_i ⟨g'(λ_i) λ_k Δ⟩ + η v_k ⟨g'(λ_k) λ_i Δ⟩
- *              + (η²/B) v_i v_k (⟨g'(λ_i) g'(λ_k) Δ₀²⟩ + σ² J2(i,k))
- *   dv_i/dt  = η ⟨g(λ_i) Δ⟩           (second layer trained at η/N per step)
+ *              + (η²/B) v_i v_k (⟨g'(λ_i) g'(λ_k) Δ₀²⟩ + σ² J2(i,k))           − 2 η λ Q_ik
+ *   dv_i/dt  = η₂ ⟨g(λ_i) Δ⟩                                                  − η₂ λ v_i
+ * (second layer trained at η₂/N per step; weight decay λ moves each first-layer weight by
+ * −(η/N)λw and v by −(η₂/N)λv per step, so to first order in 1/N Q shrinks at 2ηλ and R at ηλ).
  * Note the second Q term has i and k swapped relative to the first; the blog's printed
  * equation repeats I3(i,k,·), a typo that simulation rules out (see test/ode-vs-sgd).
+ * The averages ⟨…⟩ are sums of the activation's I2, I3, I4, J2 (src/activations: its OdeSums).
  *
  * State vector layout: y = [Q (K·K, full, symmetric), R (K·M), v (K)].
  */
-import { FOUR_OVER_PI_SQ, TWO_OVER_PI, safeAsin } from './integrals.ts';
+import { activationOf, type ActivationName } from '../activations/registry.ts';
+import { generalizationError } from './generalizationError.ts';
 import { fieldCovariance, signedOutputWeights, type OrderParams } from './orderParams.ts';
-import { generalizationErrorFromCovariance } from './generalizationError.ts';
 
 export interface OdeParams {
   K: number;
@@ -27,14 +30,20 @@ export interface OdeParams {
   T: Float64Array;
   /** Teacher second layer v* (M). */
   vTeacher: Float64Array;
-  /** Learning rate η of the first layer (the second layer uses η/N per step, i.e. η in t). */
+  /** Learning rate η of the first layer. */
   lr: number;
+  /** Learning rate η₂ of the second layer (moves at η₂/N per step, i.e. η₂ in t). */
+  lr2: number;
+  /** Weight decay λ (0: none). */
+  weightDecay: number;
   /** Output noise σ. */
   sigma: number;
   /** Minibatch size B: the η² (gradient-noise) term scales as 1/B. */
   batchSize: number;
   /** Whether v evolves (two-layer) or stays fixed (soft committee, or frozen second layer). */
   trainSecondLayer: boolean;
+  /** Activation of teacher and student (undefined: erf). */
+  activation?: ActivationName;
 }
 
 export type Rhs = (t: number, y: Float64Array, dy: Float64Array) => void;
@@ -66,48 +75,30 @@ export function unpackState(y: Float64Array, params: Pick<OdeParams, 'K' | 'M' |
 
 /**
  * Build the right-hand side f(t, y) → dy for the given parameters. The closure owns its
- * workspace, so evaluations allocate nothing.
- *
- * Cost: the I3 sums are regrouped so that Σ_p a_p I3(i,b,p) costs O(L) per (i,b) (L = K+M);
- * the I4 double sum uses the symmetry I4(i,k,p,q) = I4(i,k,q,p) = I4(k,i,p,q), so only
- * i ≤ k and p ≤ q are evaluated, with Λ1/Λ2 shared across q.
+ * workspace, so evaluations allocate nothing. The activation's sums do the Gaussian averages
+ * (erf's regroup them to O(L) per entry; see src/activations/erfTheory.ts).
  */
 export function twoLayerRhs(params: OdeParams): Rhs {
-  const { K, M, T, vTeacher, lr, sigma, batchSize, trainSecondLayer } = params;
+  const { K, M, T, vTeacher, lr, lr2, weightDecay, sigma, batchSize, trainSecondLayer } = params;
   const L = K + M;
+  const sums = activationOf(params.activation).odeSums(L);
   const C = new Float64Array(L * L);
   const a = new Float64Array(L);
-  const d = new Float64Array(L);
-  const w = new Float64Array(L); // a_p / √Λ3(i,p) for the current i
   const s3 = new Float64Array(K * L); // s3[i,b] = Σ_p a_p I3(i,b,p)
-  const lam = new Float64Array(L); // Λ1(p) for the current (i,k)
   const qOff = 0;
   const rOff = K * K;
   const vOff = K * K + K * M;
   const noiseVar = sigma * sigma;
   const lr2B = (lr * lr) / batchSize;
+  const decayQ = 2 * lr * weightDecay;
+  const decayR = lr * weightDecay;
+  const decayV = lr2 * weightDecay;
 
   return (_t, y, dy) => {
     const v = y.subarray(vOff, vOff + K);
     fieldCovariance(K, M, y.subarray(qOff, rOff), y.subarray(rOff, vOff), T, C);
     signedOutputWeights(v, vTeacher, a);
-    for (let p = 0; p < L; p++) d[p] = 1 + C[p * L + p];
-
-    // s3[i,b] = Σ_p a_p I3(i,b,p) = (2/π)/d_i · Σ_p w_p (C_bp d_i − C_ib C_ip), w_p = a_p/√Λ3(i,p)
-    for (let i = 0; i < K; i++) {
-      const di = d[i];
-      for (let p = 0; p < L; p++) {
-        const cip = C[i * L + p];
-        w[p] = a[p] / Math.sqrt(di * d[p] - cip * cip);
-      }
-      let wCi = 0;
-      for (let p = 0; p < L; p++) wCi += w[p] * C[i * L + p];
-      for (let b = 0; b < L; b++) {
-        let wCb = 0;
-        for (let p = 0; p < L; p++) wCb += w[p] * C[b * L + p];
-        s3[i * L + b] = (TWO_OVER_PI / di) * (di * wCb - C[i * L + b] * wCi);
-      }
-    }
+    sums.drift(C, L, K, a, s3);
 
     // dR_in = η v_i Σ_p a_p I3(i, K+n, p)
     for (let i = 0; i < K; i++) {
@@ -116,37 +107,8 @@ export function twoLayerRhs(params: OdeParams): Rhs {
 
     // dQ_ik: drift terms plus the η²/B noise term, for i ≤ k, mirrored.
     for (let i = 0; i < K; i++) {
-      const di = d[i];
       for (let k = i; k < K; k++) {
-        const dk = d[k];
-        const cik = C[i * L + k];
-        const lambda4 = di * dk - cik * cik;
-        // Λ1(p) = Λ4 d_p − C_kp² d_i − C_ip² d_k + 2 C_ik C_ip C_kp  (Λ2 is Λ1 at q)
-        for (let p = 0; p < L; p++) {
-          const cip = C[i * L + p];
-          const ckp = C[k * L + p];
-          lam[p] = lambda4 * d[p] - ckp * ckp * di - cip * cip * dk + 2 * cik * cip * ckp;
-        }
-        let sum4 = 0;
-        for (let p = 0; p < L; p++) {
-          const ap = a[p];
-          if (ap === 0) continue;
-          const cip = C[i * L + p];
-          const ckp = C[k * L + p];
-          // q = p (diagonal) counted once, q > p twice.
-          for (let q = p; q < L; q++) {
-            const aq = a[q];
-            if (aq === 0) continue;
-            const ciq = C[i * L + q];
-            const ckq = C[k * L + q];
-            const lambda0 =
-              lambda4 * C[p * L + q] - ckp * ckq * di - cip * ciq * dk + cik * cip * ckq + cik * ciq * ckp;
-            const term = ap * aq * safeAsin(lambda0 / Math.sqrt(lam[p] * lam[q]));
-            sum4 += q === p ? term : 2 * term;
-          }
-        }
-        const invSqrtL4 = 1 / Math.sqrt(lambda4);
-        const noiseTerm = lr2B * v[i] * v[k] * (FOUR_OVER_PI_SQ * invSqrtL4 * sum4 + noiseVar * TWO_OVER_PI * invSqrtL4);
+        const noiseTerm = lr2B * v[i] * v[k] * sums.noise(C, L, i, k, a, noiseVar);
         const drift = lr * (v[i] * s3[i * L + k] + v[k] * s3[k * L + i]);
         const dq = drift + noiseTerm;
         dy[qOff + i * K + k] = dq;
@@ -154,23 +116,19 @@ export function twoLayerRhs(params: OdeParams): Rhs {
       }
     }
 
-    // dv_i = η Σ_p a_p I2(i,p)
-    for (let i = 0; i < K; i++) {
-      let s = 0;
-      if (trainSecondLayer) {
-        for (let p = 0; p < L; p++) s += a[p] * safeAsin(C[i * L + p] / Math.sqrt(d[i] * d[p]));
-        s *= lr * TWO_OVER_PI;
-      }
-      dy[vOff + i] = s;
+    // dv_i = η₂ Σ_p a_p I2(i,p)
+    for (let i = 0; i < K; i++) dy[vOff + i] = trainSecondLayer ? sums.readout(C, L, i, a, lr2) : 0;
+
+    // Weight decay (skipped at λ = 0, so runs without it keep their arithmetic exactly).
+    if (weightDecay > 0) {
+      for (let j = 0; j < K * K; j++) dy[qOff + j] -= decayQ * y[qOff + j];
+      for (let j = 0; j < K * M; j++) dy[rOff + j] -= decayR * y[rOff + j];
+      if (trainSecondLayer) for (let i = 0; i < K; i++) dy[vOff + i] -= decayV * y[vOff + i];
     }
   };
 }
 
 /** ε_g of a packed state (noise-free). */
-export function stateGeneralizationError(y: Float64Array, params: Pick<OdeParams, 'K' | 'M' | 'T' | 'vTeacher'>): number {
-  const { K, M } = params;
-  const L = K + M;
-  const C = fieldCovariance(K, M, y.subarray(0, K * K), y.subarray(K * K, K * K + K * M), params.T);
-  const a = signedOutputWeights(y.subarray(K * K + K * M, K * K + K * M + K), params.vTeacher);
-  return generalizationErrorFromCovariance(C, a, L);
+export function stateGeneralizationError(y: Float64Array, params: Pick<OdeParams, 'K' | 'M' | 'T' | 'vTeacher' | 'activation'>): number {
+  return generalizationError(unpackState(y, params), params.activation);
 }

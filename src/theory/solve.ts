@@ -2,6 +2,7 @@
  * Integrate the order-parameter ODEs from given initial order parameters and record them at
  * the requested times, in the same Trajectory shape as the simulations.
  */
+import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
 import { generalizationError } from './generalizationError.ts';
 import { DivergenceError, integrateDopri5, integrateRk4, type Dopri5Stats } from './integrators.ts';
 import type { OrderParams } from './orderParams.ts';
@@ -18,14 +19,8 @@ export interface SolveOptions {
   onRecord?: (traj: Trajectory) => void;
 }
 
-export interface OdeSetup {
-  model: 'soft-committee' | 'two-layer';
-  N: number;
-  lr: number;
-  sigma: number;
-  batchSize: number;
-  trainSecondLayer: boolean;
-}
+/** What the ODE takes from a run config. */
+export type OdeSetup = Pick<RunConfig, 'model' | 'N' | 'lr' | 'lr2' | 'weightDecay' | 'sigma' | 'batchSize' | 'trainSecondLayer' | 'activation'>;
 
 export function odeParamsFor(setup: OdeSetup, init: OrderParams): OdeParams {
   return {
@@ -34,9 +29,12 @@ export function odeParamsFor(setup: OdeSetup, init: OrderParams): OdeParams {
     T: init.T,
     vTeacher: init.vTeacher,
     lr: setup.lr,
+    lr2: secondLayerLr(setup),
+    weightDecay: weightDecayOf(setup),
     sigma: setup.sigma,
     batchSize: setup.batchSize,
     trainSecondLayer: setup.model === 'two-layer' && setup.trainSecondLayer,
+    activation: setup.activation,
   };
 }
 
@@ -54,7 +52,7 @@ export function solveOrderParameterOde(
   const traj: Trajectory & { stats?: Dopri5Stats } = emptyTrajectory('ode', { model: setup.model, K, M, N: setup.N }, toMatrix(init.T, M, M), init.vTeacher);
   const onOutput = (j: number, t: number, y: Float64Array) => {
     const p = unpackState(y, params);
-    const eg = generalizationError(p);
+    const eg = generalizationError(p, setup.activation);
     assertBounded(p.Q, K, t);
     if (!Number.isFinite(eg)) throw new DivergenceError(t, `ODE became non-finite at t=${t}`);
     appendRecord(traj, steps[j], eg, p);

@@ -19,6 +19,7 @@
  * the two at O(1e-10) relative to entries of order η (the test checks h against h/4).
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { ActivationName } from '../activations/registry.ts';
 import type { ModelKind } from '../config.ts';
 import { DivergenceError } from './integrators.ts';
 import type { OrderParams } from './orderParams.ts';
@@ -35,6 +36,8 @@ export interface FixedPointSetup {
   vTeacher: Float64Array;
   /** Minibatch size B (the η² term scales as 1/B). */
   batchSize: number;
+  /** Activation of teacher and student (undefined: erf). */
+  activation?: ActivationName;
 }
 
 /** Central-difference step on the order parameters (see the module comment). */
@@ -55,9 +58,12 @@ export function fixedPointOdeParams(setup: FixedPointSetup, lr: number): OdePara
     T: setup.T,
     vTeacher: setup.vTeacher,
     lr,
+    lr2: lr,
+    weightDecay: 0,
     sigma: 0,
     batchSize: setup.batchSize,
     trainSecondLayer: setup.model === 'two-layer',
+    activation: setup.activation,
   };
 }
 

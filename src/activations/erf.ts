@@ -1,6 +1,10 @@
 /**
  * The erf activation g(u) = erf(u/√2) and its derivative g'(u) = √(2/π) e^{-u²/2}
- * (Saad & Solla 1995; the same g in teacher and student).
+ * (Saad & Solla 1995; the same g in teacher and student): the function the simulations
+ * evaluate, its WGSL twin for the GPU engine, and the closed-form Gaussian averages the
+ * ODE theory needs.
+ *
+ * ## g on the CPU
  *
  * g(u) = 2Φ(u) − 1 with Φ the standard normal CDF, evaluated by W. J. Cody's rational
  * Chebyshev approximations for Φ (Cody, "Rational Chebyshev approximations for the error
@@ -12,7 +16,7 @@
  * Cody's approximations are accurate to about 1e-16 relative on each interval. We compute
  * e^{−y²/2} with one Math.exp (no extra-precision split of y², which only matters for the
  * relative accuracy of the far tail Φ(−y); the absolute error of g stays ~1e-16), so
- * |g − erf(u/√2)| ≲ 5e-16 everywhere (test/sim-activation.test.ts checks ≤ 2e-15 against
+ * |g − erf(u/√2)| ≲ 5e-16 everywhere (test/activations-erf-g.test.ts checks ≤ 2e-15 against
  * @stdlib's fdlibm erf on a dense grid). About 5× faster than @stdlib/math-base-special-erf,
  * whose exp and word-splitting are written in JavaScript.
  */
@@ -108,7 +112,64 @@ export function gPrime(u: number): number {
   return SQRT_2_OVER_PI * Math.exp(-0.5 * u * u);
 }
 
+/** g(u), with g'(u) written to gp[k]: one exp serves both (the SGD engines' hot path). */
+export function gWithPrime(u: number, gp: Float64Array, k: number): number {
+  const e = Math.exp(-0.5 * u * u);
+  gp[k] = SQRT_2_OVER_PI * e;
+  return gGivenExp(u, e);
+}
+
 /** The error function erf(x) = g(x√2), same approximation (accuracy ~1e-15 absolute). */
 export function erf(x: number): number {
   return g(x * SQRT2);
+}
+
+/**
+ * g, g' and I2 in WGSL (f32) for the GPU engine (src/gpu/wgsl.ts). g has no WGSL builtin: its
+ * Maclaurin series for |u/√2| < 1 (13 terms, truncation < 10⁻⁹) and Abramowitz & Stegun
+ * 7.1.26 beyond (|error| ≤ 1.5·10⁻⁷ where erf ≥ 0.84).
+ */
+export function erfWgsl(f32: (x: number) => string): string {
+  const series = erfSeries(13);
+  const horner = series
+    .slice()
+    .reverse()
+    .reduce((acc, c, i) => (i === 0 ? f32(c) : `(${f32(c)} + x2 * ${acc})`), '');
+  return `// g(u) = erf(u/√2).
+fn act_g(u: f32) -> f32 {
+  let x = abs(u) * ${f32(Math.SQRT1_2)};
+  var r: f32 = 0.0;
+  if (x < 1.0) {
+    let x2 = x * x;
+    r = x * ${horner};
+  } else {
+    let tt = 1.0 / (1.0 + 0.3275911 * x);
+    r = 1.0 - tt * (0.254829592 + tt * (-0.284496736 + tt * (1.421413741 + tt * (-1.453152027 + tt * 1.061405429)))) * exp(-x * x);
+  }
+  return select(r, -r, u < 0.0);
+}
+
+// g'(u) = √(2/π) e^{−u²/2}.
+fn act_gprime(u: f32) -> f32 {
+  return ${f32(SQRT_2_OVER_PI)} * exp(-0.5 * u * u);
+}
+
+// I2 = (2/π) asin(C_ab/√((1+C_aa)(1+C_bb))); asin through atan2, because some drivers' asin
+// builtin (Mesa's) is a coarse polynomial (~1e-4).
+fn act_i2(caa: f32, cbb: f32, cab: f32) -> f32 {
+  let x = clamp(cab / sqrt((1.0 + caa) * (1.0 + cbb)), -1.0, 1.0);
+  return ${f32(2 / Math.PI)} * atan2(x, sqrt((1.0 - x) * (1.0 + x)));
+}
+`;
+}
+
+/** Maclaurin coefficients of erf(x)/x in powers of x²: (2/√π)(−1)ⁿ/(n!(2n+1)). */
+function erfSeries(terms: number): number[] {
+  const out: number[] = [];
+  let fact = 1;
+  for (let n = 0; n < terms; n++) {
+    if (n > 0) fact *= n;
+    out.push(((2 / Math.sqrt(Math.PI)) * (n % 2 ? -1 : 1)) / (fact * (2 * n + 1)));
+  }
+  return out;
 }

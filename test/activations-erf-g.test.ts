@@ -1,11 +1,11 @@
 /**
- * The activation g(u) = erf(u/√2) (Cody's rational approximations, src/sim/activation.ts)
+ * The activation g(u) = erf(u/√2) (Cody's rational approximations, src/activations/erf.ts)
  * against @stdlib's fdlibm erf on a dense grid over the whole range, including the interval
  * boundaries of the approximation (|u| = 0.66291, √32) and the tails where g → ±1.
  */
 import erfStd from '@stdlib/math-base-special-erf';
 import { describe, expect, it } from 'vitest';
-import { erf, g, gGivenExp, gPrime } from '../src/sim/activation.ts';
+import { erf, g, gGivenExp, gPrime } from '../src/activations/erf.ts';
 
 const TOL = 2e-15; // absolute; observed max ≈ 3.3e-16
 

@@ -1,0 +1,82 @@
+/**
+ * The activation registry: every g a run can use, for teacher and student alike. Each entry
+ * holds what each engine needs — g and g′ for the CPU engines (SGD, the exact sampler), their
+ * WGSL for the GPU engine, and the Gaussian averages (and the ODE's sums over them) for the
+ * theory. No engine names an activation: each reads its entry from here, so adding one is an
+ * entry plus its tests.
+ *
+ * A run config names its activation in `activation`; absent means erf, the activation of the
+ * blog post (Saad & Solla 1995; Goldt et al. 2019).
+ */
+import { g as erfG, gPrime as erfGPrime, gWithPrime as erfGWithPrime, erfWgsl } from './erf.ts';
+import { erfAverages, erfOdeSums } from './erfTheory.ts';
+import { sumsFromAverages } from './sums.ts';
+import type { GaussianAverages, OdeSums } from './types.ts';
+
+export interface Activation {
+  /** One line for help texts and captions. */
+  summary: string;
+  /** Name in figures and captions, e.g. "erf(u/√2)". */
+  formula: string;
+  g(u: number): number;
+  gPrime(u: number): number;
+  /** g(u), with g′(u) written to gp[k] (erf shares one exp between the two). */
+  gWithPrime(u: number, gp: Float64Array, k: number): number;
+  /**
+   * WGSL defining `fn act_g(u: f32) -> f32`, `fn act_gprime(u: f32) -> f32` and
+   * `fn act_i2(caa: f32, cbb: f32, cab: f32) -> f32` (I2 of two fields with those covariances,
+   * for the GPU's f32 ε_g); `f32` formats a constant as a WGSL float literal.
+   */
+  wgsl(f32: (x: number) => string): string;
+  /** The scalar averages I2, I3, I4, J2 (the reference for tests and the generic sums). */
+  averages: GaussianAverages;
+  /** The ODE's sums for L = K + M fields, with their own workspace. */
+  odeSums(L: number): OdeSums;
+}
+
+const linearAverages: GaussianAverages = {
+  i2: (C, L, a, b) => C[a * L + b],
+  i3: (C, L, _a, b, c) => C[b * L + c],
+  i4: (C, L, _a, _b, c, d) => C[c * L + d],
+  j2: () => 1,
+};
+
+export const ACTIVATIONS = {
+  erf: {
+    summary: 'g(u) = erf(u/√2), the sigmoidal unit of the soft committee machine (Saad & Solla 1995)',
+    formula: 'erf(u/√2)',
+    g: erfG,
+    gPrime: erfGPrime,
+    gWithPrime: erfGWithPrime,
+    wgsl: erfWgsl,
+    averages: erfAverages,
+    odeSums: erfOdeSums,
+  },
+  linear: {
+    summary: 'g(u) = u: a deep linear network of depth two (no specialization plateau)',
+    formula: 'u',
+    g: (u: number) => u,
+    gPrime: () => 1,
+    gWithPrime: (u: number, gp: Float64Array, k: number) => {
+      gp[k] = 1;
+      return u;
+    },
+    wgsl: () => 'fn act_g(u: f32) -> f32 { return u; }\nfn act_gprime(u: f32) -> f32 { return 1.0; }\nfn act_i2(caa: f32, cbb: f32, cab: f32) -> f32 { return cab; }\n',
+    averages: linearAverages,
+    odeSums: () => sumsFromAverages(linearAverages),
+  },
+} as const satisfies Record<string, Activation>;
+
+export type ActivationName = keyof typeof ACTIVATIONS;
+export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
+/** The activation of a config without `activation`. */
+export const DEFAULT_ACTIVATION: ActivationName = 'erf';
+
+export function isActivationName(x: unknown): x is ActivationName {
+  return typeof x === 'string' && Object.hasOwn(ACTIVATIONS, x);
+}
+
+/** The entry of a run's activation (absent: erf). */
+export function activationOf(name: ActivationName | undefined): Activation {
+  return ACTIVATIONS[name ?? DEFAULT_ACTIVATION];
+}
