@@ -75,6 +75,8 @@ export interface RunConfig {
  * that record it) written before they existed stays exactly as it was.
  */
 export const OPTIONAL_FIELD_DEFAULTS = { activation: DEFAULT_ACTIVATION, weightDecay: 0 } as const;
+/** Every optional field of a run config (lr2's default is lr). */
+export const OPTIONAL_FIELDS = ['init', 'activation', 'weightDecay', 'lr2'] as const satisfies readonly (keyof RunConfig)[];
 
 /** The second layer's learning rate η₂ (lr2, or lr when not set). */
 export function secondLayerLr(config: Pick<RunConfig, 'lr' | 'lr2'>): number {
@@ -118,7 +120,7 @@ export class ConfigError extends Error {
 }
 
 /** `$schema` lets editors validate a config against the generated JSON Schema. */
-const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), 'init', 'activation', 'weightDecay', 'lr2', '$schema', '$comment', 'description']);
+const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_FIELDS, '$schema', '$comment', 'description']);
 
 /**
  * Physical ranges of the numeric fields (inclusive), checked at the boundary so a run never

@@ -7,6 +7,7 @@
  * backend that made it, and the full validated config (defaults filled in), so a file alone
  * says how to reproduce it.
  */
+import { DEFAULT_ACTIVATION, type ActivationName } from './activations/registry.ts';
 import type { RunConfig } from './config.ts';
 import type { Backend, EngineName } from './engines.ts';
 import type { Trajectory } from './trajectory.ts';
@@ -16,10 +17,12 @@ export interface Provenance {
   version: string;
   engine: EngineName;
   backend: Backend;
+  /** The activation of teacher and student (the config leaves out the default, erf). */
+  activation: ActivationName;
 }
 
-export function provenance(version: string, engine: EngineName, backend: Backend): Provenance {
-  return { tool: 'tsdyn', version, engine, backend };
+export function provenance(version: string, engine: EngineName, backend: Backend, config: Pick<RunConfig, 'activation'>): Provenance {
+  return { tool: 'tsdyn', version, engine, backend, activation: config.activation ?? DEFAULT_ACTIVATION };
 }
 
 /** The config as validated, without undefined-valued keys (JSON would drop them anyway). */

@@ -41,6 +41,10 @@ const linearAverages: GaussianAverages = {
   j2: () => 1,
 };
 
+/** The names, in the order help texts and selectors list them (the table below must match). */
+export const ACTIVATION_NAMES = ['erf', 'linear'] as const;
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+
 export const ACTIVATIONS = {
   erf: {
     summary: 'g(u) = erf(u/√2), the sigmoidal unit of the soft committee machine (Saad & Solla 1995)',
@@ -65,10 +69,7 @@ export const ACTIVATIONS = {
     averages: linearAverages,
     odeSums: () => sumsFromAverages(linearAverages),
   },
-} as const satisfies Record<string, Activation>;
-
-export type ActivationName = keyof typeof ACTIVATIONS;
-export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
+} as const satisfies Record<ActivationName, Activation>;
 /** The activation of a config without `activation`. */
 export const DEFAULT_ACTIVATION: ActivationName = 'erf';
 

@@ -108,7 +108,7 @@ ${RUN_OPTIONS_HELP}`,
     const rtol = positiveNumberOption('rtol', values.rtol);
     const { config, target } = prepare(values, ['ode']);
     const trajectory = run('ode', config, { ode: { method, rtol } });
-    emit(target, runJson({ provenance: provenance(VERSION, 'ode', ENGINES.ode.backend), config, trajectory }));
+    emit(target, runJson({ provenance: provenance(VERSION, 'ode', ENGINES.ode.backend, config), config, trajectory }));
     return 0;
   },
 };
@@ -129,7 +129,7 @@ ${RUN_OPTIONS_HELP}`,
     const choice = backendChoice(values, engine);
     const { config, target } = prepare(values, [engine]);
     const { backend, trajectory } = engine === 'sgd' ? await runSgdOn(choice, config) : { backend: ENGINES[engine].backend, trajectory: run(engine, config) };
-    emit(target, runJson({ provenance: provenance(VERSION, engine, backend), config, trajectory }));
+    emit(target, runJson({ provenance: provenance(VERSION, engine, backend, config), config, trajectory }));
     return 0;
   },
 };
@@ -154,7 +154,7 @@ ${RUN_OPTIONS_HELP}`,
     const ode = run('ode', config);
     const summary = alignmentSummary(sim, ode, { escapeThreshold, egFloor });
     if (target || values.json) {
-      const prov = [provenance(VERSION, 'sgd', backend), provenance(VERSION, 'ode', ENGINES.ode.backend)];
+      const prov = [provenance(VERSION, 'sgd', backend, config), provenance(VERSION, 'ode', ENGINES.ode.backend, config)];
       emit(target, compareJson({ provenance: prov, config, summary }));
     } else process.stdout.write(formatSummaryTable(summary));
     return 0;

@@ -8,7 +8,8 @@
  * read back as numbers), so decoding is exact. Decoding goes through validateConfig: a bad
  * hash gives the same one-line `config.FIELD: …` message the CLI gives.
  */
-import { DEFAULT_CONFIG, validateConfig, type RunConfig } from '../config.ts';
+import { ACTIVATION_NAMES } from '../activations/registry.ts';
+import { DEFAULT_CONFIG, OPTIONAL_FIELD_DEFAULTS, secondLayerLr, validateConfig, type RunConfig } from '../config.ts';
 
 type Field = keyof RunConfig;
 
@@ -24,10 +25,13 @@ export interface Control {
 
 export const CONTROLS = [
   { field: 'model', label: 'model', kind: 'select', options: ['soft-committee', 'two-layer'] },
+  { field: 'activation', label: 'activation g', kind: 'select', options: ACTIVATION_NAMES },
   { field: 'K', label: 'K (student units)', kind: 'int', step: 1 },
   { field: 'M', label: 'M (teacher units)', kind: 'int', step: 1 },
   { field: 'N', label: 'N (input dim.)', kind: 'int', step: 1 },
   { field: 'lr', label: 'η (learning rate)', kind: 'number', step: 0.05 },
+  { field: 'lr2', label: 'η₂ (2nd-layer rate)', kind: 'number', step: 0.05, twoLayerOnly: true },
+  { field: 'weightDecay', label: 'λ (weight decay)', kind: 'number', step: 0.01 },
   { field: 'sigma', label: 'σ (label noise)', kind: 'number', step: 0.1 },
   { field: 'batchSize', label: 'B (minibatch)', kind: 'int', step: 1 },
   { field: 'studentScale', label: 'student scale', kind: 'number', step: 0.1 },
@@ -89,7 +93,8 @@ export function hashToConfig(hash: string): RunConfig {
 
 /** Text shown in a control's input for the config's current value. */
 export function controlText(control: Control, config: RunConfig): string {
-  const value = config[control.field];
+  // Optional fields are absent at their default (config.ts): show the value in effect.
+  const value = control.field === 'lr2' ? secondLayerLr(config) : (config[control.field] ?? OPTIONAL_FIELD_DEFAULTS[control.field as keyof typeof OPTIONAL_FIELD_DEFAULTS]);
   return control.kind === 'json' && typeof value !== 'string' ? JSON.stringify(value) : String(value);
 }
 
@@ -101,7 +106,10 @@ export function applyControl(config: RunConfig, control: Control, text: string):
   else if (control.kind === 'text') value = /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
   const next: Record<string, unknown> = { ...config, [control.field]: value };
   // A soft committee has v* = 1 by definition; leaving the two-layer model keeps the rest.
-  if (control.field === 'model' && value === 'soft-committee') next.vTeacher = 'ones';
+  if (control.field === 'model' && value === 'soft-committee') {
+    next.vTeacher = 'ones';
+    delete next.lr2;
+  }
   if (next.init === undefined) delete next.init;
   return validateConfig(next);
 }

@@ -25,5 +25,5 @@ export type ExplorerRun = keyof typeof EXPLORER_RUNS;
  */
 export function cliOutputJson(command: ExplorerRun, config: RunConfig, traj: Trajectory): string {
   const engine = command === 'ode' ? 'ode' : 'sgd';
-  return runJson({ provenance: provenance(VERSION, engine, ENGINES[engine].backend), config, trajectory: traj });
+  return runJson({ provenance: provenance(VERSION, engine, ENGINES[engine].backend, config), config, trajectory: traj });
 }

@@ -14,7 +14,7 @@
  * the ODE ignores (`testSamples`; with `init` also the seed and the weight scales) never
  * split ODE runs.
  */
-import { ConfigError, DEFAULT_CONFIG, validateConfig, type RunConfig } from '../config.ts';
+import { ConfigError, DEFAULT_CONFIG, OPTIONAL_FIELDS, validateConfig, type RunConfig } from '../config.ts';
 import { stableStringify } from '../runs/hash.ts';
 import { runKeyId, type ParamValue, type RunKey, type Seed } from '../runs/key.ts';
 
@@ -48,7 +48,7 @@ export type SweepMetric = keyof typeof SWEEP_METRICS;
 
 /** Run-config fields a sweep can vary (the seed has its own `seeds`; `init` is base-only). */
 export type SweepField = Exclude<keyof RunConfig, 'seed' | 'init'>;
-export const SWEEP_FIELDS = Object.keys(DEFAULT_CONFIG).filter((f) => f !== 'seed') as SweepField[];
+export const SWEEP_FIELDS = [...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_FIELDS].filter((f) => f !== 'seed' && f !== 'init') as SweepField[];
 
 /** One value of a varied field, as written in the file. */
 export type SweepValue = ParamValue;
