@@ -113,7 +113,7 @@ describe('tsdyn CLI', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     const version = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version;
-    expect(j.provenance).toEqual({ tool: 'tsdyn', version, engine: 'sampler', backend: 'cpu' });
+    expect(j.provenance).toEqual({ tool: 'tsdyn', version, engine: 'sampler', backend: 'cpu', activation: 'erf' });
     expect(j.config).toEqual(JSON.parse(JSON.stringify(validateConfig(small))));
     expect(j.engine).toBe('sampler');
   });

@@ -4,8 +4,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, validateConfig } from '../src/config.ts';
-import { validateSweep } from '../src/sweep/spec.ts';
+import { DEFAULT_CONFIG, OPTIONAL_FIELDS, validateConfig } from '../src/config.ts';
+import { SWEEP_FIELDS, validateSweep } from '../src/sweep/spec.ts';
 import { generateSchema, schemaPath, SCHEMAS } from '../pipeline/schema.ts';
 
 const read = (name: keyof typeof SCHEMAS) => JSON.parse(readFileSync(schemaPath(name), 'utf8'));
@@ -19,9 +19,13 @@ describe('JSON Schemas', () => {
     const s = read('run-config');
     expect(s.additionalProperties).toBe(false);
     const fields = Object.keys(s.properties).sort();
-    expect(fields).toEqual([...Object.keys(DEFAULT_CONFIG), 'init', '$schema', '$comment', 'description'].sort());
+    expect(fields).toEqual([...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_FIELDS, '$schema', '$comment', 'description'].sort());
     // Every listed field is accepted by the validator (with a valid value), an unlisted one is not.
-    for (const f of fields) expect(() => validateConfig({ [f]: (DEFAULT_CONFIG as unknown as Record<string, unknown>)[f] ?? (f === 'init' ? undefined : 'x') })).not.toThrow();
+    const valid: Record<string, unknown> = { ...DEFAULT_CONFIG, activation: 'linear', weightDecay: 0.1, $schema: 'x', $comment: 'x', description: 'x' };
+    for (const f of fields) {
+      if (f === 'lr2') expect(() => validateConfig({ model: 'two-layer', lr2: 0.3 })).not.toThrow();
+      else expect(() => validateConfig({ [f]: valid[f] })).not.toThrow();
+    }
     expect(() => validateConfig({ eta: 1 })).toThrow('config.eta: unknown field');
   });
 
@@ -31,7 +35,7 @@ describe('JSON Schemas', () => {
     for (const f of Object.keys(s.properties)) expect(() => validateSweep({ [f]: undefined })).not.toThrow();
     expect(s.definitions.SweepEngine.enum).toEqual(['ode', 'sgd', 'sampler']);
     expect(s.definitions.SweepMetric.enum).toContain('maxAbsLogRatio');
-    expect(Object.keys(s.definitions.SweepValues.properties).sort()).toEqual(Object.keys(DEFAULT_CONFIG).filter((f) => f !== 'seed').sort());
+    expect(Object.keys(s.definitions.SweepValues.properties).sort()).toEqual([...SWEEP_FIELDS].sort());
   });
 
   it('the example configs reference their schema and validate', () => {
