@@ -37,7 +37,8 @@ import { FIGURES } from '../src/figures/registry.ts';
 import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
 import { benchGpu } from './gpu.ts';
 import { createFiller, createRng } from '../src/sim/random.ts';
-import { runSgd, SgdStepper } from '../src/sim/sgd.ts';
+import { drive } from '../src/drive.ts';
+import { sgdEngine, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights, initialOrderParams, type Weights } from '../src/sim/weights.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
 import { orderParamsFromWeights } from '../src/theory/orderParams.ts';
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
     const cEg: number[] = [];
     let cEg0 = NaN;
     for (let s = 0; s < SEEDS; s++) {
-      const run = runSgd(configFor(c, { seed: `check${s}`, tMax: CHECK_T, recordEvery: CHECK_T, recordScale: 'linear' }), { weights: w });
+      const run = drive(sgdEngine(w), 'sgd', configFor(c, { seed: `check${s}`, tMax: CHECK_T, recordEvery: CHECK_T, recordScale: 'linear' }));
       tsEg.push(run.eg.at(-1)!);
       if (exe) {
         const res = runC(exe, weightsPath, steps, trainV, 1000 + s);

@@ -67,6 +67,41 @@ export interface RunConfig {
   weightDecay?: number;
   /** Learning rate η₂ of a trained second layer, which moves at η₂/N per step (default: lr). */
   lr2?: number;
+  /**
+   * Several teachers, for continual learning (default: one, the config's own). Entry 0 is the
+   * config's teacher (teacherScale, vTeacher) and takes no fields; a later entry p has units
+   * w*_p,m = α·w*_0,m + √(1−α²)·ξ_m (α = featureSimilarity, ξ_m fresh Gaussian vectors of
+   * the same scale) and may set its own vTeacher.
+   */
+  teachers?: TeacherSpec[];
+  /** Training phases in time order: each trains on one teacher until time `until` (the last at tMax). */
+  schedule?: SchedulePhase[];
+  /**
+   * "single" (default): one trained second layer shared by every task; "multi": one head per
+   * teacher, each starting from the student's initial v and trained only while its teacher is
+   * active.
+   */
+  heads?: 'single' | 'multi';
+}
+
+/** A teacher beyond the first (RunConfig.teachers). */
+export interface TeacherSpec {
+  /**
+   * Feature similarity α ∈ [0, 1] to teacher 0 (default 0: an independent teacher).
+   * @minimum 0
+   * @maximum 1
+   */
+  featureSimilarity?: number;
+  /** Second layer v* of this teacher ("ones" or M values; default: teacher 0's). */
+  vTeacher?: 'ones' | number[];
+}
+
+/** One phase of a training schedule. */
+export interface SchedulePhase {
+  /** Index of the teacher trained on (into `teachers`). */
+  teacher: number;
+  /** Time t at which the phase ends. */
+  until: number;
 }
 
 /**
@@ -76,7 +111,10 @@ export interface RunConfig {
  */
 export const OPTIONAL_FIELD_DEFAULTS = { activation: DEFAULT_ACTIVATION, weightDecay: 0 } as const;
 /** Every optional field of a run config (lr2's default is lr). */
-export const OPTIONAL_FIELDS = ['init', 'activation', 'weightDecay', 'lr2'] as const satisfies readonly (keyof RunConfig)[];
+export const OPTIONAL_FIELDS = ['init', 'activation', 'weightDecay', 'lr2', 'teachers', 'schedule', 'heads'] as const satisfies readonly (keyof RunConfig)[];
+
+/** Most teachers a config may list (each adds M units to every engine's state). */
+export const MAX_TEACHERS = 64;
 
 /** The second layer's learning rate η₂ (lr2, or lr when not set). */
 export function secondLayerLr(config: Pick<RunConfig, 'lr' | 'lr2'>): number {
@@ -271,6 +309,19 @@ export function validateConfig(input: unknown): RunConfig {
     if (raw.trainSecondLayer !== true) throw new ConfigError('lr2', 'applies to a trained second layer only, but trainSecondLayer is false');
   }
 
+  const teachers = validateTeachers(raw.teachers, model, M);
+  const P = teachers?.length ?? 1;
+  const schedule = validateSchedule(raw.schedule, P, tMax, N);
+  if (raw.heads !== undefined && raw.heads !== 'single' && raw.heads !== 'multi') {
+    throw new ConfigError('heads', `must be "single" or "multi", got ${describeValue(raw.heads)}`);
+  }
+  const heads = raw.heads === 'multi' ? 'multi' : undefined;
+  if (heads && (model !== 'two-layer' || raw.trainSecondLayer !== true)) {
+    throw new ConfigError('heads', '"multi" gives each teacher its own trained second layer: it needs model "two-layer" with trainSecondLayer');
+  }
+  // Overlaps with every teacher's units, in teacher order (R is K×ΣM, T is ΣM×ΣM).
+  const MT = M * P;
+
   let init: InitOrderParams | undefined;
   if (raw.init !== undefined) {
     if (!isPlainObject(raw.init)) throw new ConfigError('init', 'must be an object {Q, R, T, v?, vTeacher?}');
@@ -280,12 +331,12 @@ export function validateConfig(input: unknown): RunConfig {
     for (const key of ['Q', 'R', 'T'] as const) if (raw.init[key] === undefined) throw new ConfigError(`init.${key}`, 'is required when init is given');
     // Overlaps beyond the divergence bound 10⁴ start saturated (see FIELD_RANGES).
     const Q = matrix(raw.init.Q, 'init.Q', K, K, 1e4);
-    const R = matrix(raw.init.R, 'init.R', K, M, 1e4);
-    const T = matrix(raw.init.T, 'init.T', M, M, 1e4);
+    const R = matrix(raw.init.R, 'init.R', K, MT, 1e4);
+    const T = matrix(raw.init.T, 'init.T', MT, MT, 1e4);
     checkSymmetric(Q, 'init.Q');
     checkSymmetric(T, 'init.T');
     const v = raw.init.v === undefined ? undefined : vector(raw.init.v, 'init.v', K, MAX_SECOND_LAYER);
-    const vt = raw.init.vTeacher === undefined ? undefined : vector(raw.init.vTeacher, 'init.vTeacher', M, MAX_SECOND_LAYER);
+    const vt = raw.init.vTeacher === undefined ? undefined : vector(raw.init.vTeacher, 'init.vTeacher', MT, MAX_SECOND_LAYER);
     if (model === 'soft-committee') {
       if (v && v.some((x) => x !== 1)) throw new ConfigError('init.v', 'must be all ones for the soft committee machine');
       if (vt && vt.some((x) => x !== 1)) {
@@ -325,7 +376,68 @@ export function validateConfig(input: unknown): RunConfig {
     ...(activation === undefined ? {} : { activation }),
     ...(weightDecay === 0 ? {} : { weightDecay }),
     ...(lr2 === undefined || lr2 === lr ? {} : { lr2 }),
+    ...(teachers === undefined ? {} : { teachers }),
+    ...(schedule === undefined ? {} : { schedule }),
+    ...(heads === undefined ? {} : { heads }),
   };
+}
+
+/**
+ * `teachers`: a list whose entry 0 is {} (the config's own teacher); later entries may set
+ * featureSimilarity ∈ [0, 1] and vTeacher. A list of one is the default and is left out.
+ */
+function validateTeachers(raw: unknown, model: ModelKind, M: number): TeacherSpec[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError('teachers', `must be a non-empty list of teachers, got ${describeValue(raw)}`);
+  if (raw.length > MAX_TEACHERS) throw new ConfigError('teachers', `at most ${MAX_TEACHERS} teachers, got ${raw.length}`);
+  const out = raw.map((t, p): TeacherSpec => {
+    const at = `teachers[${p}]`;
+    if (!isPlainObject(t)) throw new ConfigError(at, `must be an object {featureSimilarity?, vTeacher?}, got ${describeValue(t)}`);
+    for (const key of Object.keys(t)) if (key !== 'featureSimilarity' && key !== 'vTeacher') throw new ConfigError(`${at}.${key}`, 'unknown field');
+    if (p === 0 && Object.keys(t).length > 0) throw new ConfigError(`${at}`, 'is the config\'s own teacher (set teacherScale and vTeacher instead): write {}');
+    const spec: TeacherSpec = {};
+    if (t.featureSimilarity !== undefined) {
+      const a = finiteEntry(t.featureSimilarity, `${at}.featureSimilarity`, Infinity);
+      if (!(a >= 0 && a <= 1)) throw new ConfigError(`${at}.featureSimilarity`, `must be in [0, 1], got ${a}`);
+      spec.featureSimilarity = a;
+    }
+    if (t.vTeacher !== undefined) {
+      if (t.vTeacher === 'ones') spec.vTeacher = 'ones';
+      else if (typeof t.vTeacher === 'string') throw new ConfigError(`${at}.vTeacher`, `must be "ones" or an array of ${M} numbers, got ${describeValue(t.vTeacher)}`);
+      else spec.vTeacher = vector(t.vTeacher, `${at}.vTeacher`, M, MAX_SECOND_LAYER);
+      if (model === 'soft-committee' && spec.vTeacher !== 'ones') throw new ConfigError(`${at}.vTeacher`, 'must be "ones" for the soft committee machine');
+    }
+    return spec;
+  });
+  return out.length === 1 ? undefined : out;
+}
+
+/**
+ * `schedule`: phases in time order, each {teacher, until}; `until` strictly increasing, each
+ * phase at least one SGD step long, and the last ending at tMax. One phase on teacher 0 is the
+ * default and is left out.
+ */
+function validateSchedule(raw: unknown, teachers: number, tMax: number, N: number): SchedulePhase[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) throw new ConfigError('schedule', `must be a non-empty list of phases {teacher, until}, got ${describeValue(raw)}`);
+  let prevStep = 0;
+  const out = raw.map((ph, i): SchedulePhase => {
+    const at = `schedule[${i}]`;
+    if (!isPlainObject(ph)) throw new ConfigError(at, `must be an object {teacher, until}, got ${describeValue(ph)}`);
+    for (const key of Object.keys(ph)) if (key !== 'teacher' && key !== 'until') throw new ConfigError(`${at}.${key}`, 'unknown field');
+    const teacher = ph.teacher;
+    if (typeof teacher !== 'number' || !Number.isInteger(teacher) || teacher < 0) throw new ConfigError(`${at}.teacher`, `must be a teacher index (an integer ≥ 0), got ${describeValue(teacher)}`);
+    if (teacher >= teachers) throw new ConfigError(`${at}.teacher`, `unknown teacher ${teacher}: ${teachers === 1 ? 'only teacher 0 exists (list more in teachers)' : `teachers has ${teachers} entries (0…${teachers - 1})`}`);
+    if (ph.until === undefined) throw new ConfigError(`${at}.until`, 'is required');
+    const until = finiteEntry(ph.until, `${at}.until`, Infinity);
+    if (until > tMax) throw new ConfigError(`${at}.until`, `must be ≤ tMax (${tMax}), got ${until}`);
+    const step = Math.round(until * N);
+    if (!(step > prevStep)) throw new ConfigError(`${at}.until`, i === 0 ? `must be > 0 by at least one step (1/N = ${1 / N}), got ${until}` : `phases must be in time order and at least one step (1/N) long: ${until} does not come after ${(raw[i - 1] as SchedulePhase).until}`);
+    prevStep = step;
+    return { teacher, until };
+  });
+  if (prevStep !== Math.round(tMax * N)) throw new ConfigError(`schedule[${out.length - 1}].until`, `the last phase must end at tMax (${tMax}), got ${out[out.length - 1].until}`);
+  return out.length === 1 && out[0].teacher === 0 ? undefined : out;
 }
 
 /** G = [[Q, R], [Rᵀ, T]], the Gram matrix of the K + M weight vectors (divided by N). */

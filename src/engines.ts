@@ -9,14 +9,17 @@
  * `completed`, the trajectory is checked finite, so no NaN/Infinity (printed as `null` by
  * JSON) ever reaches an output file.
  */
-import { ConfigError, teacherSecondLayer, type RunConfig } from './config.ts';
-import { recordSteps } from './recordTimes.ts';
+import { ConfigError, type RunConfig } from './config.ts';
+import { drive } from './drive.ts';
+import { ENGINE_NAMES, type EngineName } from './model/engineNames.ts';
+import { teacherCount, teacherReadouts, teacherUnits } from './model/schedule.ts';
 import { completed, diverged, type RunResult } from './result.ts';
-import { runSgd } from './sim/sgd.ts';
-import { runSampler } from './sim/sampler.ts';
+import { sgdEngine } from './sim/sgd.ts';
+import { samplerEngine } from './sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from './sim/weights.ts';
 import { DivergenceError } from './theory/integrators.ts';
-import { solveOrderParameterOde, type SolveOptions } from './theory/solve.ts';
+import { odeEngine } from './theory/odeEngine.ts';
+import type { SolveOptions } from './theory/solve.ts';
 import { emptyTrajectory, type Trajectory } from './trajectory.ts';
 
 /** Where an engine's arithmetic runs. 'webgpu' is reserved for the GPU stream's batched SGD. */
@@ -40,9 +43,16 @@ export interface EngineBuffer {
   bytes: number;
 }
 
-/** Seeded weights without `init`: ode and sampler draw (K+M)·N doubles once for the start. */
+/** Seeded weights without `init`: ode and sampler draw (K+ΣM)·N doubles once for the start. */
 function seededStart(c: RunConfig): EngineBuffer[] {
-  return c.init ? [] : [{ what: 'seeded starting weights (K+M)·N, drawn once', field: c.N >= c.K + c.M ? 'N' : 'K', bytes: 8 * (c.K + c.M) * c.N }];
+  const L = c.K + teacherUnits(c);
+  return c.init ? [] : [{ what: 'seeded starting weights (K+ΣM)·N, drawn once', field: c.N >= L ? 'N' : 'K', bytes: 8 * L * c.N }];
+}
+
+/** Numbers per record: Q, R (K×ΣM), v, t, step, ε_g; ε_g per teacher and every head with several. */
+function recordNumbers(c: RunConfig): number {
+  const P = teacherCount(c);
+  return c.K * c.K + c.K * teacherUnits(c) + c.K + 3 + (P > 1 ? P : 0) + (c.heads === 'multi' ? P * c.K : 0);
 }
 
 /**
@@ -84,43 +94,41 @@ export const ENGINES = {
     summary: 'integrate the order-parameter ODEs (Saad & Solla 1995; Goldt et al. 2019)',
     role: 'theory',
     backend: 'cpu',
-    buffers: (c: RunConfig) => [...seededStart(c), { what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (c.K * c.K + c.K * c.M + c.K) }],
-    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
+    buffers: (c: RunConfig) => [...seededStart(c), { what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (c.K * c.K + c.K * teacherUnits(c) + c.K) }],
+    numbersPerRecord: recordNumbers,
     samples: () => 0,
     integratorSteps: (c: RunConfig) => ODE_STEPS_PER_UNIT_T * c.tMax,
-    cost: (c: RunConfig) => 2e4 * c.K * c.K,
+    cost: (c: RunConfig) => 2e4 * c.K * c.K * teacherCount(c),
     check: () => {},
-    run: (config: RunConfig, options: EngineRunOptions) => {
-      const traj = solveOrderParameterOde(config, initialOrderParams(config), recordSteps(config), { onRecord: options.onRecord, ...options.ode });
-      delete traj.stats;
-      return traj;
-    },
+    run: (config: RunConfig, options: EngineRunOptions) => drive(odeEngine(initialOrderParams(config), options.ode), 'ode', config, options),
   },
   sgd: {
     summary: 'train the student by online SGD on N-dimensional weights',
     role: 'simulation',
     backend: 'cpu',
     buffers: (c: RunConfig) => {
-      const weights = 8 * (c.K + c.M) * c.N;
-      const field = c.N >= c.K + c.M ? 'N' : 'K';
+      const L = c.K + teacherUnits(c);
+      const weights = 8 * (L + c.M) * c.N;
+      const field = c.N >= L ? 'N' : 'K';
       return [
-        { what: 'weights (K+M)·N and their kernel copy', field, bytes: 2 * weights },
+        { what: 'weights (K+ΣM)·N and the kernel copy of the active teacher', field, bytes: weights },
         { what: 'batch of B input vectors', field: c.batchSize > 2 * (c.K + c.M) ? 'batchSize' : 'N', bytes: 8 * (c.batchSize + 2) * c.N },
         ...(c.init ? [{ what: 'weights built from init (basis and copies)', field, bytes: 3 * weights } as const] : []),
       ];
     },
-    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3 + (c.testSamples > 0 ? 1 : 0),
+    numbersPerRecord: (c: RunConfig) => recordNumbers(c) + (c.testSamples > 0 ? 1 : 0),
     samples: (c: RunConfig, records: number) => Math.round(c.tMax * c.N) * c.batchSize + records * c.testSamples,
     integratorSteps: () => 0,
     cost: (c: RunConfig) => (c.tMax * c.N * c.batchSize * ((2 * c.K + c.M) * c.N + 30 * (c.K + c.M))) / 1e4,
     check: (c: RunConfig) => {
-      // Weights with Gram matrix `init` need K + M orthonormal directions in R^N.
-      if (c.init && c.N < c.K + c.M) throw new ConfigError('N', `must be ≥ K + M = ${c.K + c.M} to build weights from init, got ${c.N}`);
+      // Weights with Gram matrix `init` need K + ΣM orthonormal directions in R^N.
+      const L = c.K + teacherUnits(c);
+      if (c.init && c.N < L) throw new ConfigError('N', `must be ≥ K + ${teacherCount(c) > 1 ? 'ΣM' : 'M'} = ${L} to build weights from init, got ${c.N}`);
     },
     run: (config: RunConfig, options: EngineRunOptions) => {
       // With `init`, full SGD starts from weights built to have exactly that Gram matrix.
       const weights = config.init ? weightsFromOrderParams(initialOrderParams(config), config.N, config.seed) : undefined;
-      return runSgd(config, { onProgress: options.onProgress, onRecord: options.onRecord, weights });
+      return drive(sgdEngine(weights), 'sgd', config, options);
     },
   },
   sampler: {
@@ -129,26 +137,25 @@ export const ENGINES = {
     backend: 'cpu',
     buffers: (c: RunConfig) => {
       const B = c.batchSize;
-      return [...seededStart(c), { what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * (c.K + c.M)) }];
+      return [...seededStart(c), { what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * (c.K + teacherUnits(c))) }];
     },
-    numbersPerRecord: (c: RunConfig) => c.K * c.K + c.K * c.M + c.K + 3,
+    numbersPerRecord: recordNumbers,
     samples: (c: RunConfig) => Math.round(c.tMax * c.N) * c.batchSize,
     integratorSteps: () => 0,
     cost: (c: RunConfig) => {
-      const L = c.K + c.M;
+      const L = c.K + teacherUnits(c);
       return (c.tMax * c.N * c.batchSize * (L * L * L + 30 * L)) / 1e4;
     },
     check: (c: RunConfig) => {
-      // The input's component outside span(W, W*) is a χ²/Wishart with N − (K+M) degrees of freedom ≥ B.
-      const need = c.K + c.M + c.batchSize;
-      if (c.N < need) throw new ConfigError('N', `must be ≥ K + M + batchSize = ${need} for the sampler, got ${c.N}`);
+      // The input's component outside span(W, W*) is a χ²/Wishart with N − (K+ΣM) degrees of freedom ≥ B.
+      const need = c.K + teacherUnits(c) + c.batchSize;
+      if (c.N < need) throw new ConfigError('N', `must be ≥ K + ${teacherCount(c) > 1 ? 'ΣM' : 'M'} + batchSize = ${need} for the sampler, got ${c.N}`);
     },
-    run: (config: RunConfig, options: EngineRunOptions) => runSampler(config, initialOrderParams(config), { onProgress: options.onProgress }),
+    run: (config: RunConfig, options: EngineRunOptions) => drive(samplerEngine(initialOrderParams(config)), 'sampler', config, options),
   },
-} as const satisfies Record<string, EngineSpec>;
+} as const satisfies Record<EngineName, EngineSpec>;
 
-export type EngineName = keyof typeof ENGINES;
-export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
+export { ENGINE_NAMES, type EngineName };
 /** Engines `tsdyn sim --engine` accepts. */
 export const SIMULATION_ENGINES = ENGINE_NAMES.filter((e) => ENGINES[e].role === 'simulation');
 export type SimulationEngine = { [E in EngineName]: (typeof ENGINES)[E]['role'] extends 'simulation' ? E : never }[EngineName];
@@ -177,8 +184,8 @@ export function runEngine(engine: EngineName, config: RunConfig, options: Engine
     traj = spec.run(config, options);
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e;
-    const vTeacher = config.init?.vTeacher ?? teacherSecondLayer(config);
-    return diverged(emptyTrajectory(engine, config, config.init?.T ?? [], vTeacher), e.t, e.message);
+    const vTeacher = config.init?.vTeacher ?? teacherReadouts(config);
+    return diverged(emptyTrajectory(engine, { ...config, M: teacherUnits(config) }, config.init?.T ?? [], vTeacher), e.t, e.message);
   }
   const bad = firstNonFinite(traj);
   if (bad) {
@@ -208,7 +215,7 @@ export function firstNonFinite(traj: Trajectory): { path: string; record: number
     return null;
   };
   const path = (key: string, at: number[]) => `${key}${at.map((i) => `[${i}]`).join('')}`;
-  for (const key of ['t', 'eg', 'egTest', 'Q', 'R', 'v'] as const) {
+  for (const key of ['t', 'eg', 'egTest', 'egTeachers', 'Q', 'R', 'v', 'heads'] as const) {
     const series = traj[key];
     if (!series) continue;
     const at = find(series);
@@ -225,6 +232,8 @@ export function firstNonFinite(traj: Trajectory): { path: string; record: number
 function recordsBefore(traj: Trajectory, n: number): Trajectory {
   const cut = { ...traj, t: traj.t.slice(0, n), steps: traj.steps.slice(0, n), eg: traj.eg.slice(0, n), Q: traj.Q.slice(0, n), R: traj.R.slice(0, n), v: traj.v.slice(0, n) };
   if (traj.egTest) cut.egTest = traj.egTest.slice(0, n);
+  if (traj.egTeachers) cut.egTeachers = traj.egTeachers.map((e) => e.slice(0, n));
+  if (traj.heads) cut.heads = traj.heads.slice(0, n);
   return cut;
 }
 

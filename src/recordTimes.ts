@@ -6,9 +6,10 @@
  * theory–simulation comparison point-by-point without interpolation.
  */
 import type { RunConfig } from './config.ts';
+import { phaseBoundaries } from './model/schedule.ts';
 
-/** Step counts (strictly increasing, starting at 0) at which to record. */
-export function recordSteps(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery' | 'recordScale' | 'recordPoints'>): number[] {
+/** Step counts (strictly increasing, starting at 0) at which to record; every phase boundary is one. */
+export function recordSteps(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery' | 'recordScale' | 'recordPoints' | 'schedule'>): number[] {
   const { N, tMax, recordEvery } = config;
   const last = Math.round(tMax * N);
   const steps = new Set<number>([0]);
@@ -24,6 +25,7 @@ export function recordSteps(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery'
     for (let j = 0; j < n; j++) steps.add(Math.round(Math.exp(lo + ((hi - lo) * j) / (n - 1)) * N));
   }
   steps.add(last);
+  for (const b of phaseBoundaries(config)) steps.add(b);
   return [...steps].filter((s) => s <= last).sort((a, b) => a - b);
 }
 

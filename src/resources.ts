@@ -69,12 +69,12 @@ export interface ResourceEstimate {
 }
 
 /** Number of records of the grid in recordTimes.ts, without enumerating it. */
-export function recordCount(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery' | 'recordScale' | 'recordPoints'>): { count: number; field: keyof RunConfig } {
+export function recordCount(config: Pick<RunConfig, 'N' | 'tMax' | 'recordEvery' | 'recordScale' | 'recordPoints' | 'schedule'>): { count: number; field: keyof RunConfig } {
   const steps = Math.round(config.tMax * config.N);
   const onGrid = config.recordScale === 'linear' ? Math.floor(config.tMax / config.recordEvery + 1e-9) : config.recordPoints;
   const field = config.recordScale === 'linear' ? 'recordEvery' : 'recordPoints';
-  // t = 0 and t = tMax are always recorded; records closer than one step coincide.
-  return { count: Math.min(onGrid + 2, steps + 1), field };
+  // t = 0, t = tMax and every phase boundary are always recorded; records closer than one step coincide.
+  return { count: Math.min(onGrid + 2 + (config.schedule?.length ?? 0), steps + 1), field };
 }
 
 export function estimateResources(engine: EngineName, config: RunConfig): ResourceEstimate {

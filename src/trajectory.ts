@@ -1,7 +1,7 @@
 /**
  * A recorded run, in the JSON shape the CLI prints: parallel arrays over record times.
  */
-import type { EngineName } from './engines.ts';
+import type { EngineName } from './model/engineNames.ts';
 import type { OrderParams } from './theory/orderParams.ts';
 
 /** The engine that made a trajectory (the registry in src/engines.ts lists them). */
@@ -11,14 +11,19 @@ export interface Trajectory {
   engine: Engine;
   model: 'soft-committee' | 'two-layer';
   K: number;
+  /** Teacher units: M, or ΣM over all teachers with several (R is K×M, T is M×M). */
   M: number;
   N: number;
   /** Record times t = steps/N. */
   t: number[];
   /** Step counts at the record times (iterations in the blog's figures). */
   steps: number[];
-  /** Noise-free generalization error ε_g (closed form from the order parameters). */
+  /** Noise-free generalization error ε_g (closed form from the order parameters) on the teacher being trained. */
   eg: number[];
+  /** With several teachers: per teacher, ε_g on that teacher (with its head) at every record. */
+  egTeachers?: number[][];
+  /** With heads "multi": every head (teachers × K) at every record; `v` is the active head. */
+  heads?: number[][][];
   /** SGD only, when testSamples > 0: ½ mean squared error on fresh noise-free test samples. */
   egTest?: number[];
   Q: number[][][];
@@ -26,12 +31,12 @@ export interface Trajectory {
   v: number[][];
   /** Set when the run diverged (figure runs that map stability record this instead of failing). */
   divergedAt?: number;
-  /** Teacher overlaps and second layer (constant). */
+  /** Teacher overlaps and second layer (constant; every teacher's units in teacher order). */
   T: number[][];
   vTeacher: number[];
 }
 
-/** A trajectory with no records yet; `appendRecord` fills it. */
+/** A trajectory with no records yet; `appendRecord` fills it. `run.M` counts every teacher's units. */
 export function emptyTrajectory(
   engine: Engine,
   run: Pick<Trajectory, 'model' | 'K' | 'M' | 'N'>,

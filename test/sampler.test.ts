@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig, type RunConfig } from '../src/config.ts';
 import { runSimulation } from '../src/engines.ts';
 import { createRng } from '../src/sim/random.ts';
-import { psdSqrtInto, runSampler, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
+import { drive } from '../src/drive.ts';
+import { psdSqrtInto, samplerEngine, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from '../src/sim/weights.ts';
 import { gram } from '../src/theory/orderParams.ts';
 import type { Trajectory } from '../src/trajectory.ts';
@@ -97,7 +98,7 @@ describe('sampler ≡ full SGD in distribution (two-sample KS, α = 1e-3)', () =
     for (let r = 0; r < c.runs; r++) {
       const cfg = configFor(c, r);
       sgd.push(runSimulation(cfg, { engine: 'sgd' }));
-      wrong.push(runSampler(cfg, initialOrderParams(cfg), { fixNormToOne: true }));
+      wrong.push(drive(samplerEngine(initialOrderParams(cfg), { fixNormToOne: true }), 'sampler', cfg));
     }
     expect(ksRejections(sgd, wrong).length).toBeGreaterThan(0);
   });

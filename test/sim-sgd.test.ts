@@ -16,7 +16,8 @@ import { validateConfig, type RunConfig } from '../src/config.ts';
 import { recordSteps } from '../src/recordTimes.ts';
 import { planPasses } from '../src/sim/kernels.ts';
 import { createRng, type Rng } from '../src/sim/random.ts';
-import { runSgd, SgdStepper } from '../src/sim/sgd.ts';
+import { drive } from '../src/drive.ts';
+import { sgdEngine, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights } from '../src/sim/weights.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
 import { DivergenceError } from '../src/theory/integrators.ts';
@@ -176,9 +177,9 @@ describe.each(cases.map((c) => [c.name, c] as const))('fast SGD = reference SGD:
     else expect(Array.from(ref.v)).toEqual(Array.from(w.v));
   });
 
-  it('runSgd trajectory (Q, R, v, ε_g, test error) matches the reference run recorded at the same steps', () => {
+  it('the SGD engine’s trajectory (Q, R, v, ε_g, test error) matches the reference run recorded at the same steps', () => {
     const cfg = configFor(c, { testSamples: 50 });
-    const traj = runSgd(cfg);
+    const traj = drive(sgdEngine(), 'sgd', cfg);
     const w = drawInitialWeights(cfg);
     const ref = new ReferenceSgd(cfg, w.W, w.Wt, w.v, w.vTeacher, createRng(`${cfg.seed}:data`));
     const testRng = createRng(`${cfg.seed}:test`);
@@ -202,11 +203,11 @@ describe.each(cases.map((c) => [c.name, c] as const))('fast SGD = reference SGD:
   });
 });
 
-describe('runSgd', () => {
+describe('SGD engine through the driver', () => {
   it('is deterministic per seed and differs across seeds', () => {
     const cfg = configFor(cases[2]);
-    expect(runSgd(cfg)).toEqual(runSgd(cfg));
-    expect(runSgd({ ...cfg, seed: 12 }).eg.at(-1)).not.toBe(runSgd(cfg).eg.at(-1));
+    expect(drive(sgdEngine(), 'sgd', cfg)).toEqual(drive(sgdEngine(), 'sgd', cfg));
+    expect(drive(sgdEngine(), 'sgd', { ...cfg, seed: 12 }).eg.at(-1)).not.toBe(drive(sgdEngine(), 'sgd', cfg).eg.at(-1));
   });
 
   it('works with any Rng (generic fill path), giving the same result as the built-in generator', () => {
@@ -235,7 +236,7 @@ describe('runSgd', () => {
   it('accepts explicit starting weights', () => {
     const cfg = configFor(cases[0]);
     const w = drawInitialWeights({ ...cfg, seed: 99 });
-    const traj = runSgd(cfg, { weights: w });
+    const traj = drive(sgdEngine(w), 'sgd', cfg);
     const p0 = orderParamsFromWeights(cfg.N, cfg.K, cfg.M, w.W, w.Wt, w.v, w.vTeacher);
     expect(traj.Q[0].flat()).toEqual(Array.from(p0.Q));
     expect(Array.from(w.W)).toEqual(Array.from(drawInitialWeights({ ...cfg, seed: 99 }).W)); // input not modified
@@ -244,7 +245,7 @@ describe('runSgd', () => {
   it('reports progress up to 1', () => {
     const cfg = configFor(cases[0]);
     const seen: number[] = [];
-    runSgd(cfg, { onProgress: (f) => seen.push(f) });
+    drive(sgdEngine(), 'sgd', cfg, { onProgress: (f) => seen.push(f) });
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.at(-1)).toBe(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
@@ -252,6 +253,6 @@ describe('runSgd', () => {
 
   it('stops with a DivergenceError when the learning rate is far too large', () => {
     const cfg = validateConfig({ model: 'two-layer', N: 100, K: 2, M: 2, lr: 500, tMax: 50, recordEvery: 10, recordScale: 'linear', seed: 3, studentVScale: 1 });
-    expect(() => runSgd(cfg)).toThrow(DivergenceError);
+    expect(() => drive(sgdEngine(), 'sgd', cfg)).toThrow(DivergenceError);
   });
 });

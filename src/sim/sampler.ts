@@ -16,19 +16,15 @@
  * W ← dW + …, d = 1 − ηλ/N (and v ← d₂v + …, d₂ = 1 − η₂λ/N), so R' = dR + …, Q' = d²Q +
  * d·(the linear term) + (the quadratic term), v' = d₂v + … with η₂ in place of η for v.
  */
-import type { RunConfig } from '../config.ts';
-import { recordSteps } from '../recordTimes.ts';
 import { activationOf } from '../activations/registry.ts';
-import { secondLayerLr, weightDecayOf } from '../config.ts';
-import { generalizationError } from '../theory/generalizationError.ts';
+import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
+import { headCount, headOf } from '../model/schedule.ts';
+import type { SteppingEngine } from '../model/stepping.ts';
 import { DivergenceError } from '../theory/integrators.ts';
 import type { OrderParams } from '../theory/orderParams.ts';
-import { assertBounded } from '../theory/solve.ts';
-import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 import { createRng, type Rng } from './random.ts';
 
 export interface SamplerOptions {
-  onProgress?: (fraction: number) => void;
   /** Test-only: replace |x|²/N by exactly 1 (a deliberately wrong chain, to show test power). */
   fixNormToOne?: boolean;
 }
@@ -140,127 +136,159 @@ export function sampleWishartIdentity(rng: Rng, B: number, dof: number, out: Flo
     }
 }
 
-/** Run the order-parameter chain from `init` with the config's η, σ, B, N; record like SGD. */
-export function runSampler(config: RunConfig, init: OrderParams, options: SamplerOptions = {}): Trajectory {
-  const { N, K, M, lr, sigma, batchSize: B, model } = config;
-  const L = K + M;
-  if (N - L < B) throw new DivergenceError(0, `sampler needs N − (K+M) ≥ batchSize (N=${N}, K+M=${L}, B=${B})`);
-  const trainV = model === 'two-layer' && config.trainSecondLayer;
-  const rng = createRng(`${config.seed}:sampler`);
-  const Q = init.Q.slice();
-  const R = init.R.slice();
-  const T = init.T;
-  const v = init.v.slice();
-  const vt = init.vTeacher;
+interface SamplerState {
+  config: RunConfig;
+  K: number;
+  /** Teacher units ΣM (every teacher's). */
+  M: number;
+  Q: Float64Array;
+  R: Float64Array;
+  T: Float64Array;
+  vTeacher: Float64Array;
+  heads: Float64Array[];
+  rng: Rng;
+  step: number;
+  total: number;
+  progress?: (step: number) => void;
+}
 
-  const G = new Float64Array(L * L);
-  const A = new Float64Array(L * L);
-  const perm = new Int32Array(L);
-  const z = new Float64Array(B * L);
-  const f = new Float64Array(B * L);
-  const c = new Float64Array(B * K);
-  const gl = new Float64Array(B * K);
-  const delta = new Float64Array(B);
-  const gram = new Float64Array(B * B);
-  const omega = new Float64Array(B * B);
-  const bart = new Float64Array(B * B);
-  const { g, gPrime } = activationOf(config.activation);
-  const rate = lr / (N * B);
-  const rate2 = (lr * lr) / (N * B * B);
-  const lr2 = secondLayerLr(config);
-  const rateV = lr2 / (N * B);
-  const wd = weightDecayOf(config);
-  const dW = 1 - (lr * wd) / N;
-  const dV = 1 - (lr2 * wd) / N;
-
-  const steps = recordSteps(config);
-  const traj = emptyTrajectory('sampler', config, toMatrix(T, M, M), vt);
-  const record = (step: number) => {
-    const t = step / N;
-    const p: OrderParams = { K, M, Q, R, T, v, vTeacher: vt };
-    try {
-      assertBounded(Q, K, t);
-    } catch (e) {
-      throw new DivergenceError(t, `sampler diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: ${(e as Error).message}`);
-    }
-    appendRecord(traj, step, generalizationError(p, config.activation), p);
-  };
-
-  let step = 0;
-  const total = steps[steps.length - 1];
-  const progressEvery = Math.max(1, Math.floor(total / 200));
-  for (const target of steps) {
-    while (step < target) {
-      // G = [[Q, R], [Rᵀ, T]] and its square root A (pivoted Cholesky; overwrites G).
-      for (let i = 0; i < K; i++) {
-        for (let k = 0; k < K; k++) G[i * L + k] = Q[i * K + k];
-        for (let n = 0; n < M; n++) G[i * L + K + n] = G[(K + n) * L + i] = R[i * M + n];
-      }
-      for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = T[n * M + m];
-      if (!psdSqrtInto(G, L, A, perm)) {
-        throw new GramMatrixError(step / N, `sampler: Gram matrix [[Q,R],[Rᵀ,T]] is not positive definite at t=${Number((step / N).toPrecision(6))} (lr=${lr})`);
-      }
-      rng.fillGaussian(z);
-      for (let s = 0; s < B; s++) {
-        for (let a = 0; a < L; a++) {
-          let acc = 0;
-          for (let b = 0; b < L; b++) acc += A[a * L + b] * z[s * L + b];
-          f[s * L + a] = acc;
-        }
-        let d = sigma > 0 ? sigma * rng.nextGaussian() : 0;
-        for (let n = 0; n < M; n++) d += vt[n] * g(f[s * L + K + n]);
-        for (let k = 0; k < K; k++) {
-          const gk = g(f[s * L + k]);
-          gl[s * K + k] = gk;
-          d -= v[k] * gk;
-        }
-        delta[s] = d;
-        for (let k = 0; k < K; k++) c[s * K + k] = v[k] * gPrime(f[s * L + k]) * d;
-      }
-      // Input Gram matrix x_s·x_s'/N.
-      if (options.fixNormToOne) {
-        gram.fill(0);
-        for (let s = 0; s < B; s++) gram[s * B + s] = 1;
-      } else {
-        if (B === 1) omega[0] = sampleChiSquare(rng, N - L);
-        else sampleWishartIdentity(rng, B, N - L, omega, bart);
-        for (let s = 0; s < B; s++)
-          for (let r = 0; r <= s; r++) {
-            let zz = 0;
-            for (let a = 0; a < L; a++) zz += z[s * L + a] * z[r * L + a];
-            gram[s * B + r] = gram[r * B + s] = (zz + omega[s * B + r]) / N;
+/**
+ * The exact order-parameter chain as a stepping engine (src/model/stepping.ts), from `init`
+ * (over every teacher's units). The fields of all K + ΣM units are drawn jointly, because R to
+ * a teacher not being trained moves with that teacher's field; the label is the active
+ * teacher's.
+ */
+export function samplerEngine(init: OrderParams, options: SamplerOptions = {}): SteppingEngine<SamplerState> {
+  return {
+    label: 'sampler',
+    init(config, hooks) {
+      const { N, K, batchSize: B } = config;
+      const L = K + init.M;
+      if (N - L < B) throw new DivergenceError(0, `sampler needs N − (K+M) ≥ batchSize (N=${N}, K+M=${L}, B=${B})`);
+      const state: SamplerState = {
+        config,
+        K,
+        M: init.M,
+        Q: init.Q.slice(),
+        R: init.R.slice(),
+        T: init.T,
+        vTeacher: init.vTeacher,
+        heads: Array.from({ length: headCount(config) }, () => init.v.slice()),
+        rng: createRng(`${config.seed}:sampler`),
+        step: 0,
+        total: Math.round(config.tMax * N),
+        progress: hooks.progress,
+      };
+      return { state, T: init.T, vTeacher: init.vTeacher };
+    },
+    advance(state, phase, recordAt, record) {
+      const { config, K, M, Q, R, T, rng } = state;
+      const { N, lr, sigma, batchSize: B, model } = config;
+      const L = K + M;
+      const trainV = model === 'two-layer' && config.trainSecondLayer;
+      const v = state.heads[headOf(config, phase.teacher)];
+      // The label's units: the active teacher's block of M_p = config.M units.
+      const first = K + phase.teacher * config.M;
+      const last = first + config.M;
+      const vt = state.vTeacher;
+      const { g, gPrime } = activationOf(config.activation);
+      const G = new Float64Array(L * L);
+      const A = new Float64Array(L * L);
+      const perm = new Int32Array(L);
+      const z = new Float64Array(B * L);
+      const f = new Float64Array(B * L);
+      const c = new Float64Array(B * K);
+      const gl = new Float64Array(B * K);
+      const delta = new Float64Array(B);
+      const gram = new Float64Array(B * B);
+      const omega = new Float64Array(B * B);
+      const bart = new Float64Array(B * B);
+      const rate = lr / (N * B);
+      const rate2 = (lr * lr) / (N * B * B);
+      const lr2 = secondLayerLr(config);
+      const rateV = lr2 / (N * B);
+      const wd = weightDecayOf(config);
+      const dW = 1 - (lr * wd) / N;
+      const dV = 1 - (lr2 * wd) / N;
+      const progressEvery = Math.max(1, Math.floor(state.total / 200));
+      let step = state.step;
+      for (const target of recordAt) {
+        while (step < target) {
+          // G = [[Q, R], [Rᵀ, T]] and its square root A (pivoted Cholesky; overwrites G).
+          for (let i = 0; i < K; i++) {
+            for (let k = 0; k < K; k++) G[i * L + k] = Q[i * K + k];
+            for (let n = 0; n < M; n++) G[i * L + K + n] = G[(K + n) * L + i] = R[i * M + n];
           }
-      }
-      // Updates (all right-hand sides use the pre-step state).
-      for (let i = 0; i < K; i++) {
-        for (let n = 0; n < M; n++) {
-          let acc = 0;
-          for (let s = 0; s < B; s++) acc += c[s * K + i] * f[s * L + K + n];
-          if (dW === 1) R[i * M + n] += rate * acc;
-          else R[i * M + n] = dW * R[i * M + n] + rate * acc;
+          for (let n = 0; n < M; n++) for (let m = 0; m < M; m++) G[(K + n) * L + K + m] = T[n * M + m];
+          if (!psdSqrtInto(G, L, A, perm)) {
+            throw new GramMatrixError(step / N, `sampler: Gram matrix [[Q,R],[Rᵀ,T]] is not positive definite at t=${Number((step / N).toPrecision(6))} (lr=${lr})`);
+          }
+          rng.fillGaussian(z);
+          for (let s = 0; s < B; s++) {
+            for (let a = 0; a < L; a++) {
+              let acc = 0;
+              for (let b = 0; b < L; b++) acc += A[a * L + b] * z[s * L + b];
+              f[s * L + a] = acc;
+            }
+            let d = sigma > 0 ? sigma * rng.nextGaussian() : 0;
+            for (let n = first; n < last; n++) d += vt[n - K] * g(f[s * L + n]);
+            for (let k = 0; k < K; k++) {
+              const gk = g(f[s * L + k]);
+              gl[s * K + k] = gk;
+              d -= v[k] * gk;
+            }
+            delta[s] = d;
+            for (let k = 0; k < K; k++) c[s * K + k] = v[k] * gPrime(f[s * L + k]) * d;
+          }
+          // Input Gram matrix x_s·x_s'/N.
+          if (options.fixNormToOne) {
+            gram.fill(0);
+            for (let s = 0; s < B; s++) gram[s * B + s] = 1;
+          } else {
+            if (B === 1) omega[0] = sampleChiSquare(rng, N - L);
+            else sampleWishartIdentity(rng, B, N - L, omega, bart);
+            for (let s = 0; s < B; s++)
+              for (let r = 0; r <= s; r++) {
+                let zz = 0;
+                for (let a = 0; a < L; a++) zz += z[s * L + a] * z[r * L + a];
+                gram[s * B + r] = gram[r * B + s] = (zz + omega[s * B + r]) / N;
+              }
+          }
+          // Updates (all right-hand sides use the pre-step state).
+          for (let i = 0; i < K; i++) {
+            for (let n = 0; n < M; n++) {
+              let acc = 0;
+              for (let s = 0; s < B; s++) acc += c[s * K + i] * f[s * L + K + n];
+              if (dW === 1) R[i * M + n] += rate * acc;
+              else R[i * M + n] = dW * R[i * M + n] + rate * acc;
+            }
+            for (let k = i; k < K; k++) {
+              let lin = 0;
+              for (let s = 0; s < B; s++) lin += c[s * K + i] * f[s * L + k] + f[s * L + i] * c[s * K + k];
+              let quad = 0;
+              for (let s = 0; s < B; s++) for (let r = 0; r < B; r++) quad += gram[s * B + r] * c[s * K + i] * c[r * K + k];
+              if (dW === 1) Q[i * K + k] += rate * lin + rate2 * quad;
+              else Q[i * K + k] = dW * dW * Q[i * K + k] + dW * rate * lin + rate2 * quad;
+              if (k !== i) Q[k * K + i] = Q[i * K + k];
+            }
+          }
+          if (trainV) {
+            for (let k = 0; k < K; k++) {
+              let acc = 0;
+              for (let s = 0; s < B; s++) acc += gl[s * K + k] * delta[s];
+              if (dV === 1) v[k] += rateV * acc;
+              else v[k] = dV * v[k] + rateV * acc;
+            }
+          }
+          step++;
+          if (state.progress && step % progressEvery === 0) state.progress(step);
         }
-        for (let k = i; k < K; k++) {
-          let lin = 0;
-          for (let s = 0; s < B; s++) lin += c[s * K + i] * f[s * L + k] + f[s * L + i] * c[s * K + k];
-          let quad = 0;
-          for (let s = 0; s < B; s++) for (let r = 0; r < B; r++) quad += gram[s * B + r] * c[s * K + i] * c[r * K + k];
-          if (dW === 1) Q[i * K + k] += rate * lin + rate2 * quad;
-          else Q[i * K + k] = dW * dW * Q[i * K + k] + dW * rate * lin + rate2 * quad;
-          if (k !== i) Q[k * K + i] = Q[i * K + k];
-        }
+        state.step = step;
+        record(step);
       }
-      if (trainV) {
-        for (let k = 0; k < K; k++) {
-          let acc = 0;
-          for (let s = 0; s < B; s++) acc += gl[s * K + k] * delta[s];
-          if (dV === 1) v[k] += rateV * acc;
-          else v[k] = dV * v[k] + rateV * acc;
-        }
-      }
-      step++;
-      if (options.onProgress && step % progressEvery === 0) options.onProgress(step / total);
-    }
-    record(step);
-  }
-  return traj;
+    },
+    observe(state) {
+      return { Q: state.Q.slice(), R: state.R.slice(), heads: state.heads.map((h) => h.slice()) };
+    },
+  };
 }

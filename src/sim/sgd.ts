@@ -27,23 +27,12 @@ import type { RunConfig } from '../config.ts';
 import { DivergenceError } from '../theory/integrators.ts';
 import { activationOf, type Activation, type ActivationName } from '../activations/registry.ts';
 import { secondLayerLr, weightDecayOf } from '../config.ts';
-import { generalizationError } from '../theory/generalizationError.ts';
-import { assertBounded } from '../theory/solve.ts';
-import { orderParamsFromWeights } from '../theory/orderParams.ts';
-import { recordSteps } from '../recordTimes.ts';
-import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
+import { headCount, headOf, schedulePhases } from '../model/schedule.ts';
+import type { Observation, SteppingEngine } from '../model/stepping.ts';
+import { gram } from '../theory/orderParams.ts';
 import { compileStepKernels, deinterleaveStudent, interleave, type StepKernels } from './kernels.ts';
 import { createFiller, createRng, XoshiroRng, type Rng } from './random.ts';
 import { drawInitialWeights, type Weights } from './weights.ts';
-
-export interface SgdOptions {
-  /** Called now and then with the fraction done (for progress bars). */
-  onProgress?: (fraction: number) => void;
-  /** Start from these weights instead of the seeded ones. */
-  weights?: Weights;
-  /** Called after each record is appended (the explorer page streams records as they come). */
-  onRecord?: (traj: Trajectory) => void;
-}
 
 export interface SgdSetup {
   N: number;
@@ -259,59 +248,104 @@ export class SgdStepper {
   }
 }
 
-export function runSgd(config: RunConfig, options: SgdOptions = {}): Trajectory {
-  const { N, K, M, lr, model } = config;
-  const w = options.weights ?? drawInitialWeights(config);
-  const W = w.W.slice();
-  const Wt = w.Wt;
-  const v = w.v.slice();
-  const vTeacher = w.vTeacher;
-  const trainV = model === 'two-layer' && config.trainSecondLayer;
-  const rng = createRng(`${config.seed}:data`);
-  const testRng = createRng(`${config.seed}:test`);
-  const stepper = new SgdStepper(
-    { N, K, M, lr, lr2: secondLayerLr(config), weightDecay: weightDecayOf(config), sigma: config.sigma, batchSize: config.batchSize, trainV, activation: config.activation },
-    { W, Wt, v, vTeacher },
-    rng,
-  );
-
-  const steps = recordSteps(config);
-  const traj = emptyTrajectory('sgd', config, [], vTeacher);
-  if (config.testSamples > 0) traj.egTest = [];
-
-  const record = (step: number) => {
-    stepper.flush();
-    const p = orderParamsFromWeights(N, K, M, W, Wt, v, vTeacher);
-    const eg = generalizationError(p, config.activation);
-    try {
-      assertBounded(p.Q, K, step / N);
-      if (!Number.isFinite(eg)) throw new DivergenceError(step / N, 'ε_g became non-finite');
-    } catch (e) {
-      if (!(e instanceof DivergenceError)) throw e;
-      throw new DivergenceError(step / N, `SGD diverged at t=${Number((step / N).toPrecision(6))} with lr=${lr}: ${e.message}`);
-    }
-    appendRecord(traj, step, eg, p);
-    if (traj.T.length === 0) traj.T = toMatrix(p.T, M, M);
-    if (traj.egTest) traj.egTest.push(stepper.testError(testRng, config.testSamples));
-    options.onRecord?.(traj);
-  };
-
-  let step = 0;
-  const total = steps[steps.length - 1];
-  const progressEvery = Math.max(1, Math.floor(total / 200));
-  const onProgress = options.onProgress;
-  for (const target of steps) {
-    while (step < target) {
-      stepper.step();
-      step++;
-      if (onProgress && step % progressEvery === 0) onProgress(step / total);
-      // Cheap divergence guard between records: weights explode long before the next record.
-      if ((step & 1023) === 0 && !stepper.isFinite()) {
-        throw new DivergenceError(step / N, `SGD diverged at t=${(step / N).toPrecision(6)} with lr=${lr}`);
-      }
-    }
-    record(step);
-  }
-  return traj;
+interface SgdState {
+  config: RunConfig;
+  /** Student first layer (K×N), shared by the steppers of successive phases. */
+  W: Float64Array;
+  /** Every teacher's first layer ((ΣM)×N) and second layer (ΣM). */
+  Wt: Float64Array;
+  vTeacher: Float64Array;
+  heads: Float64Array[];
+  rng: Rng;
+  testRng: Rng;
+  /** The stepper of the current phase: its teacher's units and its head. */
+  stepper: SgdStepper;
+  teacher: number;
+  step: number;
+  total: number;
+  progress?: (step: number) => void;
 }
 
+/** A stepper on teacher p's units and the head that serves p, continuing W and the data stream. */
+function phaseStepper(state: Omit<SgdState, 'stepper' | 'teacher'>, p: number): SgdStepper {
+  const { config } = state;
+  const { N, M } = config;
+  return new SgdStepper(
+    {
+      N,
+      K: config.K,
+      M,
+      lr: config.lr,
+      lr2: secondLayerLr(config),
+      weightDecay: weightDecayOf(config),
+      sigma: config.sigma,
+      batchSize: config.batchSize,
+      trainV: config.model === 'two-layer' && config.trainSecondLayer,
+      activation: config.activation,
+    },
+    { W: state.W, Wt: state.Wt.subarray(p * M * N, (p + 1) * M * N), v: state.heads[headOf(config, p)], vTeacher: state.vTeacher.subarray(p * M, (p + 1) * M) },
+    state.rng,
+  );
+}
+
+/**
+ * Online SGD as a stepping engine (src/model/stepping.ts). A phase trains on its teacher's
+ * units with its head; the data stream runs on across phases. `weights`: start from these
+ * instead of the seeded ones (with `init`, weights built to have its Gram matrix).
+ */
+export function sgdEngine(weights?: Weights): SteppingEngine<SgdState> {
+  return {
+    label: 'SGD',
+    init(config, hooks) {
+      const w = weights ?? drawInitialWeights(config);
+      const base = {
+        config,
+        W: w.W.slice(),
+        Wt: w.Wt,
+        vTeacher: w.vTeacher,
+        heads: Array.from({ length: headCount(config) }, () => w.v.slice()),
+        rng: createRng(`${config.seed}:data`),
+        testRng: createRng(`${config.seed}:test`),
+        step: 0,
+        total: Math.round(config.tMax * config.N),
+        progress: hooks.progress,
+      };
+      const teacher = schedulePhases(config)[0].teacher;
+      const state: SgdState = { ...base, stepper: phaseStepper(base, teacher), teacher };
+      return { state, T: gram(w.Wt, w.Wt, w.M, w.M, config.N), vTeacher: w.vTeacher };
+    },
+    advance(state, phase, recordAt, record) {
+      const { N, lr } = state.config;
+      if (state.teacher !== phase.teacher) {
+        state.stepper.flush();
+        state.stepper = phaseStepper(state, phase.teacher);
+        state.teacher = phase.teacher;
+      }
+      const stepper = state.stepper;
+      const progress = state.progress;
+      const progressEvery = Math.max(1, Math.floor(state.total / 200));
+      let step = state.step;
+      for (const target of recordAt) {
+        while (step < target) {
+          stepper.step();
+          step++;
+          if (progress && step % progressEvery === 0) progress(step);
+          // Cheap divergence guard between records: weights explode long before the next record.
+          if ((step & 1023) === 0 && !stepper.isFinite()) {
+            throw new DivergenceError(step / N, `SGD diverged at t=${(step / N).toPrecision(6)} with lr=${lr}`);
+          }
+        }
+        state.step = step;
+        record(step);
+      }
+    },
+    observe(state) {
+      const { config, W, Wt, heads, stepper } = state;
+      const { N, K } = config;
+      stepper.flush();
+      const o: Observation = { Q: gram(W, W, K, K, N), R: gram(W, Wt, K, state.vTeacher.length, N), heads: heads.map((h) => h.slice()) };
+      if (config.testSamples > 0) o.egTest = stepper.testError(state.testRng, config.testSamples);
+      return o;
+    },
+  };
+}

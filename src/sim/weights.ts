@@ -5,8 +5,12 @@
  * Draw order from the stream '<seed>:init': teacher W* (M×N), student W (K×N), then the
  * student's v (two-layer with studentVScale > 0). The data stream is separate
  * ('<seed>:data'), so changing tMax or the record grid never changes the weights.
+ * Further teachers (config.teachers) come after teacher 0 in W*: teacher p's units are
+ * α·w*_0,m + √(1−α²)·ξ_m with ξ (M×N, the teacher scale) from its own stream
+ * '<seed>:teacher<p>', so adding a teacher never changes the others or the student.
  */
-import { teacherSecondLayer, type RunConfig } from '../config.ts';
+import { type RunConfig } from '../config.ts';
+import { teacherCount, teacherReadouts } from '../model/schedule.ts';
 import { fromMatrix } from '../trajectory.ts';
 import { orderParamsFromWeights, type OrderParams } from '../theory/orderParams.ts';
 import { createRng } from './random.ts';
@@ -15,14 +19,15 @@ import { psdSqrtInto } from './sampler.ts';
 export interface Weights {
   N: number;
   K: number;
+  /** Teacher units: M, or ΣM over all teachers. */
   M: number;
   /** Student first layer, K×N row-major. */
   W: Float64Array;
-  /** Teacher first layer, M×N row-major. */
+  /** Teacher first layers, every teacher's M units in teacher order, (ΣM)×N row-major. */
   Wt: Float64Array;
   /** Student second layer. */
   v: Float64Array;
-  /** Teacher second layer. */
+  /** Teachers' second layers (ΣM). */
   vTeacher: Float64Array;
 }
 
@@ -41,15 +46,29 @@ export function drawInitialWeights(config: RunConfig): Weights {
     rng.fillGaussian(v);
     for (let k = 0; k < K; k++) v[k] *= config.studentVScale;
   }
-  return { N, K, M, W, Wt, v, vTeacher: teacherSecondLayer(config) };
+  const P = teacherCount(config);
+  if (P === 1) return { N, K, M, W, Wt, v, vTeacher: teacherReadouts(config) };
+  const all = new Float64Array(P * M * N);
+  all.set(Wt);
+  const xi = new Float64Array(M * N);
+  for (let p = 1; p < P; p++) {
+    const alpha = config.teachers![p].featureSimilarity ?? 0;
+    const beta = Math.sqrt(1 - alpha * alpha) * config.teacherScale;
+    createRng(`${config.seed}:teacher${p}`).fillGaussian(xi);
+    const o = p * M * N;
+    for (let j = 0; j < M * N; j++) all[o + j] = alpha * Wt[j] + beta * xi[j];
+  }
+  return { N, K, M: P * M, W, Wt: all, v, vTeacher: teacherReadouts(config) };
 }
 
 /** Initial order parameters: explicit `init` when given, otherwise from the seeded weights. */
+/** Initial order parameters over every teacher's units (M = ΣM): explicit `init` when given, otherwise from the seeded weights. */
 export function initialOrderParams(config: RunConfig): OrderParams {
-  const { K, M } = config;
+  const { K } = config;
   if (config.init) {
     const ones = (n: number) => new Float64Array(n).fill(1);
     const soft = config.model === 'soft-committee';
+    const M = config.init.T.length;
     return {
       K,
       M,
@@ -57,11 +76,11 @@ export function initialOrderParams(config: RunConfig): OrderParams {
       R: fromMatrix(config.init.R),
       T: fromMatrix(config.init.T),
       v: soft ? ones(K) : config.init.v ? Float64Array.from(config.init.v) : new Float64Array(K),
-      vTeacher: soft ? ones(M) : config.init.vTeacher ? Float64Array.from(config.init.vTeacher) : teacherSecondLayer(config),
+      vTeacher: soft ? ones(M) : config.init.vTeacher ? Float64Array.from(config.init.vTeacher) : teacherReadouts(config),
     };
   }
   const w = drawInitialWeights(config);
-  return orderParamsFromWeights(w.N, K, M, w.W, w.Wt, w.v, w.vTeacher);
+  return orderParamsFromWeights(w.N, K, w.M, w.W, w.Wt, w.v, w.vTeacher);
 }
 
 /**
