@@ -36,6 +36,6 @@ export function runJson(run: { provenance: Provenance; config: RunConfig; trajec
 }
 
 /** `tsdyn compare --json|--out` output: provenance of both runs, config and the metrics, indented. */
-export function compareJson(run: { provenance: Provenance[]; config: RunConfig; summary: unknown }): string {
-  return `${JSON.stringify({ provenance: run.provenance, config: plainConfig(run.config), summary: run.summary }, null, 2)}\n`;
+export function compareJson(run: { provenance: Provenance[]; config: RunConfig; summary: unknown; teachers?: unknown[] }): string {
+  return `${JSON.stringify({ provenance: run.provenance, config: plainConfig(run.config), summary: run.summary, ...(run.teachers ? { teachers: run.teachers } : {}) }, null, 2)}\n`;
 }

@@ -8,7 +8,7 @@ import { checkEngineConfig, ENGINES, isEngineName, runEngine, SIMULATION_ENGINES
 import { UsageError } from '../errors.ts';
 import { BACKEND_CHOICES, backendRuns, gpuConfigProblem, isBackendChoice, resolveBackend, runSgdOnGpu, type Backend, type BackendChoice } from '../backends.ts';
 import { resolveOutTarget, writeOutTarget, type OutTarget } from '../io.ts';
-import { alignmentSummary, type AlignmentSummary } from '../metrics/alignment.ts';
+import { alignmentSummary, teacherView, type AlignmentSummary } from '../metrics/alignment.ts';
 import { compareJson, provenance, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { checkResources } from '../resources.ts';
@@ -153,10 +153,15 @@ ${RUN_OPTIONS_HELP}`,
     // The ODE starts where the simulation starts: from `init` when the config has one.
     const ode = run('ode', config);
     const summary = alignmentSummary(sim, ode, { escapeThreshold, egFloor });
+    // With several teachers, the same metrics for each task (its ε_g, its R columns, its head).
+    const teachers = sim.egTeachers?.map((_, q) => ({ teacher: q, ...alignmentSummary(teacherView(sim, q, config.M), teacherView(ode, q, config.M), { escapeThreshold, egFloor }) }));
     if (target || values.json) {
       const prov = [provenance(VERSION, 'sgd', backend, config), provenance(VERSION, 'ode', ENGINES.ode.backend, config)];
-      emit(target, compareJson({ provenance: prov, config, summary }));
-    } else process.stdout.write(formatSummaryTable(summary));
+      emit(target, compareJson({ provenance: prov, config, summary, ...(teachers ? { teachers } : {}) }));
+    } else {
+      process.stdout.write(formatSummaryTable(summary));
+      for (const t of teachers ?? []) process.stdout.write(`\nteacher ${t.teacher}:\n${formatSummaryTable(t)}`);
+    }
     return 0;
   },
 };

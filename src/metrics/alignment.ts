@@ -176,3 +176,26 @@ export function alignmentSummary(sim: Trajectory, ode: Trajectory, options: Alig
     finalEgOde: ode.eg[ode.eg.length - 1],
   };
 }
+
+/**
+ * The trajectory as seen from teacher q of a several-teacher run: ε_g on q, R and T restricted
+ * to q's M units, and the head that serves q. The alignment metrics of one task are the
+ * metrics of this view.
+ */
+export function teacherView(traj: Trajectory, q: number, M: number): Trajectory {
+  if (!traj.egTeachers) throw new Error('teacherView: the trajectory has one teacher');
+  const cols = (row: number[]) => row.slice(q * M, (q + 1) * M);
+  const view: Trajectory = {
+    ...traj,
+    M,
+    eg: traj.egTeachers[q],
+    R: traj.R.map((r) => r.map(cols)),
+    T: traj.T.slice(q * M, (q + 1) * M).map(cols),
+    vTeacher: cols(traj.vTeacher),
+    v: traj.heads ? traj.heads.map((h) => h[q]) : traj.v,
+  };
+  delete view.egTeachers;
+  delete view.heads;
+  delete view.egTest;
+  return view;
+}
