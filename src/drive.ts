@@ -12,7 +12,7 @@
 import type { RunConfig } from './config.ts';
 import type { EngineName } from './model/engineNames.ts';
 import { activeReadout, headCount, headOf, schedulePhases, teacherCount, teacherUnits, type Phase } from './model/schedule.ts';
-import type { SteppingEngine } from './model/stepping.ts';
+import type { Observation, SteppingEngine } from './model/stepping.ts';
 import { recordSteps } from './recordTimes.ts';
 import { generalizationError } from './theory/generalizationError.ts';
 import { DivergenceError } from './theory/integrators.ts';
@@ -27,52 +27,80 @@ export interface DriveOptions {
   onRecord?: (traj: Trajectory) => void;
 }
 
-export function drive<S>(engine: SteppingEngine<S>, name: EngineName, config: RunConfig, options: DriveOptions = {}): Trajectory {
-  const { N, K, lr } = config;
-  const M = config.M;
-  const MT = teacherUnits(config);
-  const P = teacherCount(config);
-  const multiHead = headCount(config) > 1;
-  const phases = schedulePhases(config);
-  const all = recordSteps(config);
-  const total = phases[phases.length - 1].toStep;
-  const onProgress = options.onProgress;
-  const { state, T, vTeacher } = engine.init(config, { progress: onProgress ? (step) => onProgress(step / total) : undefined });
-  const traj = emptyTrajectory(name, { model: config.model, K, M: MT, N }, toMatrix(T, MT, MT), vTeacher);
-  if (P > 1) traj.egTeachers = Array.from({ length: P }, () => []);
-  if (multiHead) traj.heads = [];
-  const readouts = Array.from({ length: P }, (_, p) => (P === 1 ? vTeacher : activeReadout(vTeacher, M, p)));
+/**
+ * Turns an engine's observations into trajectory records: ε_g on the active teacher (and on
+ * each teacher with several), the divergence check, the heads and the test error. The driver
+ * uses one per run; the batched GPU engine, which walks the schedule itself, one per run of
+ * its batch.
+ */
+export class Recorder {
+  readonly traj: Trajectory;
+  private readonly readouts: Float64Array[];
 
-  const record = (step: number, phase: Phase) => {
+  constructor(
+    private readonly engine: { label: string },
+    name: EngineName,
+    private readonly config: RunConfig,
+    private readonly T: Float64Array,
+    vTeacher: Float64Array,
+  ) {
+    const { K, N } = config;
+    const MT = teacherUnits(config);
+    const P = teacherCount(config);
+    this.traj = emptyTrajectory(name, { model: config.model, K, M: MT, N }, toMatrix(T, MT, MT), vTeacher);
+    if (P > 1) this.traj.egTeachers = Array.from({ length: P }, () => []);
+    if (headCount(config) > 1) this.traj.heads = [];
+    this.readouts = Array.from({ length: P }, (_, p) => (P === 1 ? vTeacher : activeReadout(vTeacher, config.M, p)));
+  }
+
+  /** Append the record at `step` (in `phase`); throws DivergenceError when it shows a divergence. */
+  record(step: number, phase: Phase, o: Observation): void {
+    const { config, traj, readouts, T } = this;
+    const { K, N, lr } = config;
     const t = step / N;
-    const o = engine.observe(state, phase);
-    const p: OrderParams = { K, M: MT, Q: o.Q, R: o.R, T, v: o.heads[headOf(config, phase.teacher)], vTeacher: readouts[phase.teacher] };
+    const p: OrderParams = { K, M: traj.M, Q: o.Q, R: o.R, T, v: o.heads[headOf(config, phase.teacher)], vTeacher: readouts[phase.teacher] };
     const eg = generalizationError(p, config.activation);
     try {
       assertBounded(p.Q, K, t);
       if (!Number.isFinite(eg)) throw new DivergenceError(t, 'ε_g became non-finite');
     } catch (e) {
       if (!(e instanceof DivergenceError)) throw e;
-      throw new DivergenceError(t, `${engine.label} diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: ${e.message}`);
+      throw new DivergenceError(t, `${this.engine.label} diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: ${e.message}`);
     }
     appendRecord(traj, step, eg, p);
     if (traj.egTeachers) {
-      for (let q = 0; q < P; q++) {
+      for (let q = 0; q < traj.egTeachers.length; q++) {
         const v = o.heads[headOf(config, q)];
         traj.egTeachers[q].push(q === phase.teacher ? eg : generalizationError({ ...p, v, vTeacher: readouts[q] }, config.activation));
       }
     }
     if (traj.heads) traj.heads.push(o.heads.map((h) => Array.from(h)));
     if (o.egTest !== undefined) (traj.egTest ??= []).push(o.egTest);
-    options.onRecord?.(traj);
-  };
-
-  record(0, phases[0]);
-  let j = 1;
-  for (const phase of phases) {
-    const at: number[] = [];
-    while (j < all.length && all[j] <= phase.toStep) at.push(all[j++]);
-    engine.advance(state, phase, at, (step) => record(step, phase));
   }
-  return traj;
+}
+
+/** The record steps of each phase: recordSteps within (fromStep, toStep], in phase order. */
+export function recordsByPhase(config: RunConfig): { phase: Phase; recordAt: number[] }[] {
+  const all = recordSteps(config);
+  let j = 1;
+  return schedulePhases(config).map((phase) => {
+    const recordAt: number[] = [];
+    while (j < all.length && all[j] <= phase.toStep) recordAt.push(all[j++]);
+    return { phase, recordAt };
+  });
+}
+
+export function drive<S>(engine: SteppingEngine<S>, name: EngineName, config: RunConfig, options: DriveOptions = {}): Trajectory {
+  const plan = recordsByPhase(config);
+  const total = plan[plan.length - 1].phase.toStep;
+  const onProgress = options.onProgress;
+  const { state, T, vTeacher } = engine.init(config, { progress: onProgress ? (step) => onProgress(step / total) : undefined });
+  const recorder = new Recorder(engine, name, config, T, vTeacher);
+  const record = (step: number, phase: Phase) => {
+    recorder.record(step, phase, engine.observe(state, phase));
+    options.onRecord?.(recorder.traj);
+  };
+  record(0, plan[0].phase);
+  for (const { phase, recordAt } of plan) engine.advance(state, phase, recordAt, (step) => record(step, phase));
+  return recorder.traj;
 }
