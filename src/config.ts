@@ -5,6 +5,7 @@
  */
 
 import { ACTIVATION_NAMES, DEFAULT_ACTIVATION, isActivationName, type ActivationName } from './activations/registry.ts';
+import { choleskySucceeds } from './linalg/psd.ts';
 
 export type ModelKind = 'soft-committee' | 'two-layer';
 
@@ -459,26 +460,10 @@ function smallestEigenvalue(G: number[][]): number {
   let hi = bound + 1;
   for (let it = 0; it < 100 && hi - lo > 1e-12 * (1 + bound); it++) {
     const mid = (lo + hi) / 2;
-    if (isPositiveDefinite(G.flat().map((x, idx) => (idx % (n + 1) === 0 ? x - mid : x)), n)) lo = mid;
+    if (choleskySucceeds(G.flat().map((x, idx) => (idx % (n + 1) === 0 ? x - mid : x)), n)) lo = mid;
     else hi = mid;
   }
   return lo;
-}
-
-/** Cholesky succeeds ⇒ positive definite. */
-function isPositiveDefinite(flat: number[], n: number): boolean {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = flat[i * n + j];
-      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
-      if (i === j) {
-        if (!(s > 0)) return false;
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / L[j * n + j];
-    }
-  }
-  return true;
 }
 
 /** Q with a zero diagonal (a student started at W = 0) is allowed: PSD up to a tiny ridge. */
@@ -486,7 +471,7 @@ function isPositiveSemiDefiniteLoose(Q: number[][]): boolean {
   const n = Q.length;
   const scale = Math.max(1e-300, ...Q.map((r, i) => Math.abs(r[i])));
   const ridged = Q.flat().map((x, idx) => x + (idx % (n + 1) === 0 ? 1e-9 * scale + 1e-300 : 0));
-  return isPositiveDefinite(ridged, n);
+  return choleskySucceeds(ridged, n);
 }
 
 /** Hidden-unit count L = K + M etc. are derived; the vTeacher vector is resolved here. */

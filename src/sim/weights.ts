@@ -14,7 +14,7 @@ import { teacherCount, teacherReadouts } from '../model/schedule.ts';
 import { fromMatrix } from '../trajectory.ts';
 import { orderParamsFromWeights, type OrderParams } from '../theory/orderParams.ts';
 import { createRng } from './random.ts';
-import { psdSqrtInto } from './sampler.ts';
+import { psdSqrtInto } from '../linalg/psd.ts';
 
 export interface Weights {
   N: number;
