@@ -15,7 +15,7 @@ $(DEPS): package.json package-lock.json
 
 ## The compiled CLI (esbuild bundle of src/; `npm ci` builds it too, through `prepare`).
 CLI := dist/cli.js
-$(CLI): $(DEPS) scripts/build.mjs package.json $(shell find src -name '*.ts' 2>/dev/null)
+$(CLI): $(DEPS) scripts/build.mjs scripts/code-digests.mjs package.json $(shell find src -name '*.ts' 2>/dev/null)
 	node scripts/build.mjs
 
 build: $(CLI)

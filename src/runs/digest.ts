@@ -7,7 +7,8 @@
  * engines do not import (the bench's worker pool, figures, rendering, the CLI) can change
  * without invalidating the cache. Imports used only as types are not followed (they decide
  * nothing at run time); the files of bundled packages are included, so a changed dependency
- * recomputes too.
+ * recomputes too. Running from the sources (tsx, vitest) the closure is resolved at the first
+ * key, once per process (~0.1 s); a bundle carries the digests computed when it was built.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,14 +27,30 @@ export function engineDigest(): string {
   return closureDigest(ENGINE_ENTRIES);
 }
 
+/**
+ * In a bundle (dist/cli.js, the GPU box's box.mjs): the digests of the code it was built from,
+ * computed by codeDigestTable when it was bundled (scripts/code-digests.mjs) and inlined by
+ * esbuild's `define`. The code that runs is the bundle's, and where it runs there may be no
+ * esbuild (the GPU box has no npm install). Running from the sources it is undefined.
+ */
+declare const __TSDYN_CODE_DIGESTS__: Record<string, string> | undefined;
+const BUNDLED: Record<string, string> | undefined = typeof __TSDYN_CODE_DIGESTS__ === 'undefined' ? undefined : __TSDYN_CODE_DIGESTS__;
+
+const entriesId = (entries: readonly string[]) => entries.join('\n');
 const cached = new Map<string, string>();
 
-/** closureDigestAt(entries, ROOT), computed once per process for each set of entries. */
+/** closureDigestAt(entries, ROOT), computed once per process for each set of entries (or the bundle's). */
 export function closureDigest(entries: readonly string[]): string {
-  const id = entries.join('\n');
-  let digest = cached.get(id);
-  if (digest === undefined) cached.set(id, (digest = closureDigestAt(entries, ROOT)));
+  const id = entriesId(entries);
+  let digest = cached.get(id) ?? BUNDLED?.[id];
+  if (digest === undefined) digest = closureDigestAt(entries, ROOT);
+  cached.set(id, digest);
   return digest;
+}
+
+/** The digests a bundle inlines: one per set of entries, keyed as closureDigest looks them up. */
+export function codeDigestTable(entrySets: readonly (readonly string[])[]): Record<string, string> {
+  return Object.fromEntries(entrySets.map((entries) => [entriesId(entries), closureDigestAt(entries, ROOT)]));
 }
 
 /** Digest of the files in the import closure of `entries` (paths relative to `root`). */
@@ -74,8 +91,8 @@ type Esbuild = typeof import('esbuild');
 let loaded: Esbuild | undefined;
 
 /**
- * esbuild, loaded on first use (a devDependency: the repository's checkout has it, and the
- * bundled CLI resolves it from there). Commands that key no run, `--help` among them, never load it.
+ * esbuild, loaded on first use (a devDependency, which every checkout has: it also builds
+ * dist/). Commands that key no run, and bundles, which carry their digests, never load it.
  */
 function esbuild(): Esbuild {
   if (loaded) return loaded;
