@@ -6,7 +6,7 @@ NAME ?=
 PRESET ?=
 PRESET_ARG := $(if $(PRESET),--preset=$(PRESET),)
 
-.PHONY: figures figure test typecheck bench calibrate demo clean-cache schema sweep-example build
+.PHONY: figures figure test test-fast typecheck bench calibrate demo clean-cache schema sweep-example build
 
 # A linked node_modules (a worktree sharing another checkout's install) is never reinstalled:
 # npm ci would empty the linked folder for everyone who shares it.
@@ -15,7 +15,7 @@ $(DEPS): package.json package-lock.json
 
 ## The compiled CLI (esbuild bundle of src/; `npm ci` builds it too, through `prepare`).
 CLI := dist/cli.js
-$(CLI): $(DEPS) scripts/build.mjs package.json $(shell find src -name '*.ts' 2>/dev/null)
+$(CLI): $(DEPS) scripts/build.mjs scripts/code-digests.mjs package.json $(shell find src -name '*.ts' 2>/dev/null)
 	node scripts/build.mjs
 
 build: $(CLI)
@@ -41,10 +41,14 @@ schema: $(DEPS)
 sweep-example: $(DEPS)
 	npx tsx src/cli.ts sweep --config configs/lr-sigma-sweep.json
 
-## Type-check and run the whole test suite.
+## Type-check and run the whole test suite: every tier (vitest.config.ts). What CI runs.
 test: $(DEPS) $(CLI)
 	npx tsc --noEmit
 	npx vitest run
+
+## The unit tier only, for the edit loop (under a minute on 2 cores). One other tier: npx vitest run --project stats
+test-fast: $(DEPS)
+	npx vitest run --project unit
 
 typecheck: $(DEPS)
 	npx tsc --noEmit

@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { codeDigestDefine } from './code-digests.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Stale chunks from an earlier build would linger otherwise.
@@ -24,6 +25,8 @@ await build({
   // The optional `webgpu` package loads Dawn's addon by a path relative to its own files:
   // resolve it from node_modules at run time (a missing package is then a one-line error).
   external: ['webgpu'],
+  // The run cache's code digests of these sources (src/runs/digest.ts): computed here, not at each start.
+  define: await codeDigestDefine(),
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { codeDigestDefine } from './code-digests.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,6 +19,8 @@ export async function bundleWithDawnBeside(entry, outfile) {
     format: 'esm',
     target: 'node20',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    // The run cache's code digests of these sources: where the bundle runs there is no esbuild.
+    define: await codeDigestDefine(),
     plugins: [
       {
         name: 'dawn-beside',

@@ -6,7 +6,7 @@
  * - `cpu`: the TypeScript engines (src/engines.ts), one run per worker process.
  * - `webgpu`: online SGD only, many runs at once in compatible batches (src/gpu), in the
  *   orchestrating process. Its random stream (Philox) differs from the CPU engine's, so its
- *   runs have their own cache keys, and its cache digest also covers src/gpu.
+ *   runs have their own cache keys, and its cache digest also covers the GPU engine's code.
  *
  * `auto` picks webgpu when a hardware GPU is found, else cpu. The probe first looks for GPU
  * device nodes and the Vulkan loader (`mayHaveHardwareGpu`): on Linux without them no hardware
@@ -20,25 +20,25 @@ import type { RunConfig } from './config.ts';
 import type { Backend as EngineBackend, EngineName } from './engines.ts';
 import type { RunResult } from './result.ts';
 import { sha256 } from './runs/hash.ts';
-import { sourcesDigest } from './runs/digest.ts';
+import { closureDigest } from './runs/digest.ts';
 
 export const BACKENDS = {
   cpu: {
     summary: 'the TypeScript engines on the CPU, one run per worker process',
     engines: ['ode', 'sgd', 'sampler'],
     batches: false,
-    /** Sources the cache digest covers besides the engine sources (none: cpu keys stay as they were). */
-    extraDigestSources: [],
+    /** Entry modules whose import closure the cache digest covers besides the engine code's (src/runs/digest.ts). */
+    digestEntries: [],
   },
   webgpu: {
     summary: 'online SGD on WebGPU, compatible runs batched, in the orchestrating process',
     engines: ['sgd'],
     batches: true,
-    // What decides a webgpu result: the host engine, its shader and its random stream (not the
-    // batch command, the adapter loader or the test reference, whose edits change no result).
-    extraDigestSources: ['src/gpu/engine.ts', 'src/gpu/wgsl.ts', 'src/gpu/philox.ts'],
+    // What decides a webgpu result: the host engine and what it imports (its shader, its random
+    // stream), not the batch command, the adapter loader or the test reference.
+    digestEntries: ['src/gpu/engine.ts'],
   },
-} as const satisfies Record<EngineBackend, { summary: string; engines: readonly EngineName[]; batches: boolean; extraDigestSources: readonly string[] }>;
+} as const satisfies Record<EngineBackend, { summary: string; engines: readonly EngineName[]; batches: boolean; digestEntries: readonly string[] }>;
 
 export type Backend = keyof typeof BACKENDS;
 export const BACKEND_CHOICES = ['auto', ...(Object.keys(BACKENDS) as Backend[])] as const;
@@ -54,14 +54,11 @@ export function backendRuns(backend: Backend, engine: EngineName): boolean {
 
 /** The digest that goes into a run's cache key on `backend`: cpu's is the engine digest unchanged. */
 export function backendDigest(backend: Backend, engineDigest: string): string {
-  const extra = BACKENDS[backend].extraDigestSources;
-  if (!extra.length) return engineDigest;
-  // Read and hash the backend's sources once per process: this is called for every run's key.
-  let sources = extraDigests.get(backend);
-  if (sources === undefined) extraDigests.set(backend, (sources = sourcesDigest(extra)));
-  return sha256(`${engineDigest}:${sources}`).slice(0, 16);
+  const entries = BACKENDS[backend].digestEntries;
+  if (!entries.length) return engineDigest;
+  // closureDigest resolves and hashes the closure once per process: this is called for every run's key.
+  return sha256(`${engineDigest}:${closureDigest(entries)}`).slice(0, 16);
 }
-const extraDigests = new Map<Backend, string>();
 
 /**
  * Env TSDYN_NO_GPU=1: behave as if no WebGPU adapter existed (auto → cpu, webgpu → the

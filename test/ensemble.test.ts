@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { snapshotPath } from '../pipeline/outputs.ts';
 import { activeCalibrationPath, CALIBRATIONS, calibrationPath, readCalibration } from '../src/figures/calibration.ts';
 import { figurePlan } from '../pipeline/figures.ts';
-import { ensembleFigure, SPREAD_TIMES } from '../src/figures/ensemble.ts';
+import { checkSnapshot } from '../src/figures/checks.ts';
+import { ensembleFigure, meanAgreementTolerance, SPREAD_TIMES } from '../src/figures/ensemble.ts';
 import { tinyEnsembleSettings } from './helpers/ensembleTiny.ts';
 import { ENSEMBLE_SEEDS, ENSEMBLE_T_MAX, ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from '../src/figures/ensembleFigures.ts';
 import { acrossSeeds, recordsAt } from '../src/figures/ensembleStats.ts';
@@ -150,6 +151,33 @@ describe('ensemble figure on a tiny instance (N = 100 and 900, t ≤ 2)', () => 
     expect(z(sa.spread / Math.sqrt(small.S), sb.spread / Math.sqrt(large.S))).toBeGreaterThan(3.29);
     // And so must a spread that does not shrink with N (√N-scaled as if it did not: ratio √9 = 3).
     expect(z(sa.spread / Math.sqrt(sa.N), sb.spread / Math.sqrt(sb.N))).toBeGreaterThan(3.29);
+  });
+
+  it("the ensemble figures' checks run on the snapshot and pass: the mean of the SGD runs follows the mean of their ODEs", () => {
+    for (const fig of [ensembleSoftCommitteeFigure, ensembleTwoLayerFigure])
+      for (const x of [a, b]) {
+        const { ran, failures } = checkSnapshot(fig.tolerances, x.snapshot);
+        expect(failures, `${fig.name} on N = ${x.snapshot.N}`).toEqual([]);
+        expect(ran).toBeGreaterThan(0);
+      }
+  });
+
+  it('power: the mean-agreement check rejects an ODE with a 30% learning-rate error, and a planted 5% error in the mean ODE', () => {
+    // The wrong theory: every seed's ODE from its own start, at η × 1.3, against the same SGD runs.
+    const fig = ensembleFigure(tinyEnsembleSettings(large.N, large.S));
+    const wrong = new RunResults();
+    for (const run of fig.runs('ensemble')) {
+      const traj = run.engine === 'ode' ? storedTrajectory(executeRun({ ...run, config: { ...run.config, lr: run.config.lr * 1.3 } })) : b.trajectories.get(`sgd:${run.key.seed}`)!;
+      wrong.set(run.key, traj);
+    }
+    const wrongSnapshot = fig.build(wrong, 'ensemble').snapshot as EnsembleSnapshot;
+    expect(meanAgreementTolerance.check(b.snapshot)).toBe(true);
+    expect(meanAgreementTolerance.check(wrongSnapshot), meanAgreementTolerance.measured(wrongSnapshot)).toBe(false);
+    const planted: EnsembleSnapshot = {
+      ...b.snapshot,
+      panels: b.snapshot.panels.map((p) => ({ ...p, spread: p.spread.map((r) => ({ ...r, meanOde: r.meanOde * 1.05 })) })),
+    };
+    expect(checkSnapshot(ensembleSoftCommitteeFigure.tolerances, planted).failures.length).toBeGreaterThan(0);
   });
 
   it('the spec renders to the same SVG twice', async () => {

@@ -7,7 +7,7 @@ import { alignmentSeries, alignmentSummary } from '../metrics/alignment.ts';
 import type { ParamValue, RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { configHash, sha256 } from './runKey.ts';
-import type { PanelMetrics, ReplicationBounds, RunSpec, Snapshot, Tolerance } from './types.ts';
+import { isEnsembleSnapshot, type FigureSnapshot, type PanelMetrics, type PanelTolerance, type ReplicationBounds, type RunSpec, type Snapshot } from './types.ts';
 
 /** ε_g below this is numerical zero on a log axis (the ODE reaches ~1e-10 after convergence). */
 export const PLOT_EG_FLOOR = 1e-6;
@@ -135,6 +135,11 @@ export const sourceDash = {
   legend: null,
 } as const;
 
+/** A snapshot's figure-level extras, which figure tolerances read ({} for an ensemble snapshot: it has none). */
+export function extraOf(s: FigureSnapshot): Record<string, number> {
+  return isEnsembleSnapshot(s) ? {} : (s.extra ?? {});
+}
+
 /** The panels of the same K as `p` (all its seeds). */
 function sameK(p: PanelMetrics, snapshot: Snapshot): PanelMetrics[] {
   return snapshot.panels.filter((q) => q.K === p.K);
@@ -177,13 +182,13 @@ const preEscapeMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQPreEscape
  * The alignment and log-ratio checks apply to the median over the seeds of a K (one seed: the
  * panel itself), see boundsFromCalibration.
  */
-export function preEscapeAlignmentTolerance(minAlign: number, reason: string): Tolerance {
+export function preEscapeAlignmentTolerance(minAlign: number, reason: string): PanelTolerance {
   return medianAlignmentTolerance(minAlign, reason, 'before the plateau escape', ' (panels whose theory escapes)', preEscapeMinAlignment, (q) => q.escapeTimeOde !== null);
 }
 
 const wholeRunMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQ, p.minAlignR, p.minAlignV);
 
-export function alignmentTolerance(minAlign: number, reason: string): Tolerance {
+export function alignmentTolerance(minAlign: number, reason: string): PanelTolerance {
   return medianAlignmentTolerance(minAlign, reason, 'over the whole run', '', wholeRunMinAlignment, () => true);
 }
 
@@ -192,12 +197,13 @@ function medianAlignmentTolerance(
   minAlign: number,
   reason: string,
   span: string,
-  scope: string,
+  subset: string,
   minimum: (p: PanelMetrics) => number,
   include: (p: PanelMetrics) => boolean,
-): Tolerance {
+): PanelTolerance {
   return {
-    name: `median over seeds of min cosine alignment of Q, R, v ${span} ≥ ${minAlign}${scope}`,
+    scope: 'panel',
+    name: `median over seeds of min cosine alignment of Q, R, v ${span} ≥ ${minAlign}${subset}`,
     reason,
     check: (p, snap) => {
       const group = sameK(p, snap).filter(include);
@@ -207,8 +213,9 @@ function medianAlignmentTolerance(
   };
 }
 
-export function preEscapeLogRatioTolerance(max: number, reason: string): Tolerance {
+export function preEscapeLogRatioTolerance(max: number, reason: string): PanelTolerance {
   return {
+    scope: 'panel',
     name: `median over seeds of max |ln(ε_sim/ε_ode)| before the plateau escape ≤ ${max}`,
     reason,
     check: (p, snap) => median(sameK(p, snap).map((q) => q.maxAbsLogRatioPreEscape)) <= max,
@@ -221,8 +228,9 @@ export function preEscapeLogRatioTolerance(max: number, reason: string): Toleran
  * escapes, at t_e, the other's escape time lies beyond t_max: the pair passes when that is still
  * compatible with the factor (t_max / t_e ≤ factor), since the run simply ended too early to tell.
  */
-export function escapeTolerance(maxFactor: number, tMax: number, reason: string): Tolerance {
+export function escapeTolerance(maxFactor: number, tMax: number, reason: string): PanelTolerance {
   return {
+    scope: 'panel',
     name: `plateau escape times agree within ×${maxFactor} (or neither escapes by t = ${tMax})`,
     reason,
     check: (p) => {
@@ -241,8 +249,9 @@ export function escapeTolerance(maxFactor: number, tMax: number, reason: string)
  * must end with both runs on the same error level (|ln ratio| ≤ `stuckLogRatio`) above the
  * threshold.
  */
-export function finalLevelTolerance(stuckLogRatio: number, reason: string): Tolerance {
+export function finalLevelTolerance(stuckLogRatio: number, reason: string): PanelTolerance {
   return {
+    scope: 'panel',
     name: `final ε_g: a run that escaped stays below the escape threshold; without escape both on the same level (|ln ratio| ≤ ${stuckLogRatio})`,
     reason,
     check: (p) =>
@@ -267,8 +276,8 @@ const CALIBRATION =
  * The replication tolerances every theory-vs-simulation figure shares, with bounds calibrated
  * per figure (REPLICATION_BOUNDS in replicationBounds.ts).
  */
-export function replicationTolerances(b: ReplicationBounds, opts: { tMax: number }): Tolerance[] {
-  const tolerances: Tolerance[] = [];
+export function replicationTolerances(b: ReplicationBounds, opts: { tMax: number }): PanelTolerance[] {
+  const tolerances: PanelTolerance[] = [];
   // A negative cosine bound says nothing about agreement: where the calibrated 10⁻³ tail of the
   // pre-escape alignment reaches below 0, single seeds at this N cannot promise alignment, and
   // the minima are reported in the snapshot instead of checked.

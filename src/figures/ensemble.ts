@@ -18,7 +18,7 @@ import type { RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { acrossSeeds, pairedDifference, recordsAt, spreadInSqrtNUnits } from './ensembleStats.ts';
 import { COLORS, describeSettings, getSimOdePair, pairConfigHash, PLOT_EG_FLOOR, powersOfTen, round, simOdePair } from './common.ts';
-import type { BuiltFigure, EnsemblePanel, EnsembleRecord, EnsembleSnapshot, FigureDefinition, Preset, RunSpec } from './types.ts';
+import { isEnsembleSnapshot, type BuiltFigure, type EnsemblePanel, type EnsembleRecord, type EnsembleSnapshot, type FigureDefinition, type FigureSnapshot, type FigureTolerance, type Preset, type RunSpec } from './types.ts';
 
 /** Times at which the snapshot and the subtitle report the spread (those ≤ tMax). */
 export const SPREAD_TIMES = [1, 10, 100, 1000, 10000];
@@ -169,6 +169,43 @@ function caption(s: EnsembleSettings): string {
   );
 }
 
+/**
+ * The spread records compared by meanAgreementTolerance: those at t ≤ this. At the figures'
+ * settings (N = 784) the earliest plateau escape among 50 calibration seeds per K is at
+ * t ≈ 230 (snapshots/calibration.json); on the plateau the unstable directions grow like
+ * e^(λt) with λ ≈ ln(√N)/t_escape ≈ 0.015, so by t = 20 the deviations from the ODE have grown
+ * by less than e^0.3: ε_g still self-averages.
+ */
+export const SELF_AVERAGING_T = 20;
+/** Two-sided normal tail 1.4×10⁻⁴ per record: ≤ 10⁻³ over the ≤ 6 records (2 times × 3 K) tested. */
+export const MEAN_AGREEMENT_Z = 3.8;
+
+type TestedRecord = { K: number; seeds: number; r: EnsembleRecord };
+
+function selfAveragingRecords(s: FigureSnapshot): TestedRecord[] {
+  if (!isEnsembleSnapshot(s)) return [];
+  return s.panels.flatMap((p) => p.spread.filter((r) => r.t <= SELF_AVERAGING_T).map((r) => ({ K: p.K, seeds: p.seeds, r })));
+}
+
+/** The mean paired difference ε_sim − ε_ode in units of its standard error (stdDiff/√seeds). */
+const meanDifferenceZ = ({ seeds, r }: TestedRecord) => (r.meanSim - r.meanOde) / (r.stdDiff / Math.sqrt(seeds));
+
+export const meanAgreementTolerance: FigureTolerance = {
+  scope: 'figure',
+  name: `the mean over seeds of ε_sim agrees with the mean of the seeds' ODEs at every reported t ≤ ${SELF_AVERAGING_T}: |mean(ε_sim − ε_ode)| ≤ ${MEAN_AGREEMENT_Z} SE`,
+  reason:
+    "Each seed's ODE starts from that seed's own order parameters, so ε_sim − ε_ode is the SGD noise alone: O(1/√N) per seed while ε_g " +
+    'self-averages (t ≤ SELF_AVERAGING_T, before any plateau escape), with a mean of O(1/N) from second-order corrections to the N → ∞ limit. ' +
+    'Over S seeds the mean difference is normal with standard error stdDiff/√S: at N = 784, S = 100 that is 0.3–0.4% of ε_g, against a bias ' +
+    'of order 1/N ≈ 0.1%. Measured on both figures\' settings cut at t = 12 (CPU engines, 100 seeds per K): |z| ≤ 1.5 at all 12 records, ' +
+    `while an ODE with η × 1.3 reaches |z| = 14 (two-layer) and 194 (soft committee). ${MEAN_AGREEMENT_Z} SE is a two-sided tail of 1.4×10⁻⁴ per record.`,
+  check: (s) => {
+    const tested = selfAveragingRecords(s);
+    return tested.length > 0 && tested.every((x) => Math.abs(meanDifferenceZ(x)) <= MEAN_AGREEMENT_Z);
+  },
+  measured: (s) => selfAveragingRecords(s).map((x) => `K=${x.K} t=${x.r.t}: z=${round(meanDifferenceZ(x), 3)}`).join('; ') || 'no record at t ≤ ' + SELF_AVERAGING_T,
+};
+
 export function ensembleFigure(s: EnsembleSettings): FigureDefinition {
   return {
     name: s.name,
@@ -177,8 +214,8 @@ export function ensembleFigure(s: EnsembleSettings): FigureDefinition {
     caption: () => caption(s),
     runs: () => ensembleRuns(s),
     build: (results, preset) => build(s, results, preset),
-    // The ensemble figures show spreads; their replication checks are the calibrated tolerances
-    // of Figures 1–3 (`make calibrate PRESET=ensemble`), not per-figure predicates.
-    tolerances: [],
+    // Per-seed replication is what the calibrated tolerances of Figures 1–3 check; here the
+    // ensemble's own claim: its mean follows the mean of the seeds' ODEs.
+    tolerances: [meanAgreementTolerance],
   };
 }

@@ -9,7 +9,7 @@
  */
 import type { RunConfig } from '../config.ts';
 import type { RunKey, RunResults } from '../runs/key.ts';
-import { config, linearFit, round } from './common.ts';
+import { config, extraOf, linearFit, round } from './common.ts';
 import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 const INIT = { Q: [[0.25, 0.02], [0.02, 0.3]], R: [[0.05, 0.01], [0.02, 0.04]], T: [[1, 0], [0, 1]] };
@@ -111,10 +111,11 @@ function build(results: RunResults, preset: Preset) {
 
 const tolerances: Tolerance[] = [
   {
+    scope: 'figure',
     name: 'fitted slope of log std(ε_g) vs log N within −0.5 ± 0.1',
     reason: 'Theory: fluctuations around the ODE are O(1/√N). With 40 seeds the log10 of a sample std has SE ≈ 0.434/√(2·39) ≈ 0.05 per N; over 7 N spanning 3 decades the slope SE is ≈ 0.02, so ±0.1 is 5 SE, while slopes −1 or 0 (no fluctuation scaling) are far out.',
-    check: (_p, s) => Math.abs((s.extra?.slope ?? 0) + 0.5) <= 0.1,
-    measured: (_p, s) => `slope ${s.extra?.slope} ± ${s.extra?.slopeSe}`,
+    check: (s) => Math.abs((extraOf(s).slope ?? 0) + 0.5) <= 0.1,
+    measured: (s) => `slope ${extraOf(s).slope} ± ${extraOf(s).slopeSe}`,
   },
 ];
 

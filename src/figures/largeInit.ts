@@ -15,6 +15,7 @@ import {
   config,
   describeSettings,
   egRows,
+  extraOf,
   getSimOdePair,
   replicationTolerances,
   panelMetrics,
@@ -143,10 +144,11 @@ export const largeInitFigure: FigureDefinition = {
   tolerances: [
     ...replicationTolerances(REPLICATION_BOUNDS['large-init'], { tMax: largeInitConfig(2, 11, 'full').tMax }),
     {
+      scope: 'figure',
       name: 'initializations differ: spread of log10 final ε_g across initializations ≥ 0.3 for some K ≥ M (ODE)',
       reason: 'The figure exists to show individual differences: at least a factor 2 between initializations in the final error predicted by theory.',
-      check: (_p, s) => Math.max(s.extra?.['K=4/log10FinalEgSpreadOde'] ?? 0, s.extra?.['K=6/log10FinalEgSpreadOde'] ?? 0) >= 0.3,
-      measured: (_p, s) => JSON.stringify(s.extra),
+      check: (s) => Math.max(extraOf(s)['K=4/log10FinalEgSpreadOde'] ?? 0, extraOf(s)['K=6/log10FinalEgSpreadOde'] ?? 0) >= 0.3,
+      measured: (s) => JSON.stringify(extraOf(s)),
     },
   ],
   calibration: {

@@ -12,7 +12,7 @@
 import type { Trajectory } from '../trajectory.ts';
 import { escapeTime } from '../metrics/alignment.ts';
 import type { RunResults } from '../runs/key.ts';
-import { COLORS, egRows, getSimOdePair, panelMetrics, powersOfTen, round, simOdePair, sourceColor, sourceDash } from './common.ts';
+import { COLORS, egRows, extraOf, getSimOdePair, panelMetrics, powersOfTen, round, simOdePair, sourceColor, sourceDash } from './common.ts';
 import { softCommitteeConfig } from './softCommittee.ts';
 import type { FigureDefinition, Preset, RunSpec, Tolerance } from './types.ts';
 
@@ -179,17 +179,19 @@ function build(results: RunResults, preset: Preset) {
 
 const specializationTolerances: Tolerance[] = [
   {
+    scope: 'figure',
     name: 'theory specializes: specialization index < 0.9 on the plateau and > 0.98 at the end',
     reason: 'On the symmetric plateau every student overlaps all teachers alike, so its best cosine with a teacher is well below 1; after the transition each student matches one teacher (cosine → 1). Deterministic ODE quantity.',
-    check: (_p, s) => (s.extra?.['specialization/plateau/ode'] ?? 1) < 0.9 && (s.extra?.['specialization/specialized/ode'] ?? 0) > 0.98,
-    measured: (_p, s) => JSON.stringify(s.extra),
+    check: (s) => (extraOf(s)['specialization/plateau/ode'] ?? 1) < 0.9 && (extraOf(s)['specialization/specialized/ode'] ?? 0) > 0.98,
+    measured: (s) => JSON.stringify(extraOf(s)),
   },
   {
+    scope: 'figure',
     name: 'simulation specializes like theory: |index_sim − index_ode| ≤ 0.1 on the plateau and at the end',
     reason: 'The index is a cosine of O(1) order parameters; at N = 784 one run deviates by O(1/√N) ≈ 0.04, and 0.1 is 2.8 of those.',
-    check: (_p, s) =>
-      ['plateau', 'specialized'].every((l) => Math.abs((s.extra?.[`specialization/${l}/sim`] ?? 0) - (s.extra?.[`specialization/${l}/ode`] ?? 9)) <= 0.1),
-    measured: (_p, s) => JSON.stringify(s.extra),
+    check: (s) =>
+      ['plateau', 'specialized'].every((l) => Math.abs((extraOf(s)[`specialization/${l}/sim`] ?? 0) - (extraOf(s)[`specialization/${l}/ode`] ?? 9)) <= 0.1),
+    measured: (s) => JSON.stringify(extraOf(s)),
   },
 ];
 

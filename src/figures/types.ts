@@ -91,19 +91,45 @@ export interface EnsembleSnapshot {
 export interface BuiltFigure {
   /** Vega-Lite spec with its data inlined (the committed figures/data/*.json is this spec). */
   spec: Record<string, unknown>;
-  snapshot: Snapshot | EnsembleSnapshot;
+  snapshot: FigureSnapshot;
   /** Optional interactive variant for the HTML gallery. */
   interactiveSpec?: Record<string, unknown>;
 }
 
-/** A replication tolerance: a named predicate over a panel's metrics, with its reason. */
-export interface Tolerance {
+/**
+ * A replication tolerance: a named predicate with its reason. Its scope says what it is
+ * evaluated on, so that no check can be skipped by the shape of a snapshot: a 'panel'
+ * tolerance runs once per panel (snapshots whose panels carry PanelMetrics), a 'figure'
+ * tolerance once on the whole snapshot (figures whose claims are about all panels together,
+ * or whose snapshots have no per-panel metrics). checkSnapshot (checks.ts) runs them.
+ */
+export type Tolerance = PanelTolerance | FigureTolerance;
+
+interface ToleranceText {
   name: string;
   /** Why this bound is the right size (statistics, N, seeds). */
   reason: string;
+}
+
+export interface PanelTolerance extends ToleranceText {
+  scope: 'panel';
   check(panel: PanelMetrics, snapshot: Snapshot): boolean;
   /** Human-readable description of the measured value, for failure messages. */
   measured(panel: PanelMetrics, snapshot: Snapshot): string;
+}
+
+export interface FigureTolerance extends ToleranceText {
+  scope: 'figure';
+  check(snapshot: FigureSnapshot): boolean;
+  measured(snapshot: FigureSnapshot): string;
+}
+
+/** Any figure's snapshot: per-panel metrics (and figure-level extras), or a seed ensemble's. */
+export type FigureSnapshot = Snapshot | EnsembleSnapshot;
+
+/** An ensemble figure's snapshot is told apart by its N (a Snapshot has none). */
+export function isEnsembleSnapshot(s: FigureSnapshot): s is EnsembleSnapshot {
+  return typeof (s as EnsembleSnapshot).N === 'number';
 }
 
 /** The per-panel bounds the replication tolerances check (src/figures/common.ts), read off a calibration. */
@@ -139,6 +165,7 @@ export interface FigureDefinition {
   caption(preset: Preset): string;
   runs(preset: Preset): RunSpec[];
   build(results: RunResults, preset: Preset): BuiltFigure;
+  /** What its committed snapshot must satisfy; a snapshot on which none runs fails (checkSnapshot). */
   tolerances: Tolerance[];
   /** Present on the figures whose tolerances are calibrated (src/figures/calibration.ts). */
   calibration?: CalibrationDeclaration;

@@ -18,7 +18,7 @@ import { isotropicSetup, odeDivergenceLr, saturated, stabilityEdge, Q_SATURATION
 import type { Trajectory } from '../trajectory.ts';
 import { linearFit, median, quantile, round } from './common.ts';
 import { configHash, sha256 } from './runKey.ts';
-import type { FigureDefinition, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
+import type { FigureDefinition, FigureSnapshot, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 const MODELS = ['soft-committee', 'two-layer'] as const satisfies readonly ModelKind[];
 const MODEL_LABEL = { 'soft-committee': 'soft committee', 'two-layer': 'two-layer' } as const satisfies Record<ModelKind, string>;
@@ -532,17 +532,13 @@ function build(results: RunResults, preset: Preset) {
 }
 
 /** The snapshot's typed view (the committed JSON is a ValidityMapSnapshot). */
-export const asValidity = (s: Snapshot) => s as ValidityMapSnapshot;
+export const asValidity = (s: FigureSnapshot) => s as ValidityMapSnapshot;
 
-const cellsWhere = (s: Snapshot, f: (c: ValidityCell, etaC: number) => boolean) => asValidity(s).cells.filter((c) => f(c, edgesOf(asValidity(s).edges, c).etaC));
+const cellsWhere = (s: FigureSnapshot, f: (c: ValidityCell, etaC: number) => boolean) => asValidity(s).cells.filter((c) => f(c, edgesOf(asValidity(s).edges, c).etaC));
 
 /** A cell's ODE failure η at its σ (null: the ODE does not fail within the grid). */
-const odeFailOf = (s: Snapshot, c: ValidityCell) => edgesOf(asValidity(s).edges, c).odeFailLr.find((f) => f.sigma === c.sigma)!.lr;
+const odeFailOf = (s: FigureSnapshot, c: ValidityCell) => edgesOf(asValidity(s).edges, c).odeFailLr.find((f) => f.sigma === c.sigma)!.lr;
 
-/**
- * Figure-level tolerances (the snapshot has no per-panel metrics: test/figures.test.ts checks
- * these against the committed snapshot once).
- */
 /**
  * The answer the caption states, as data: a tolerance checks every claim against the
  * committed snapshot, so the caption cannot drift from the figure.
@@ -560,7 +556,7 @@ export const VALIDITY_ANSWER = {
 } as const;
 
 /** Cells below the ODE's own failure η for their (model, σ). */
-const belowOdeFailure = (s: Snapshot, c: ValidityCell) => {
+const belowOdeFailure = (s: FigureSnapshot, c: ValidityCell) => {
   const lr = odeFailOf(s, c);
   return lr === null || c.lr < lr;
 };
@@ -569,56 +565,58 @@ const ETA_C_ISOTROPIC: Record<number, number> = { 2: 2.306828, 4: 1.249393 };
 
 const follows = (c: ValidityCell) => c.failedFraction === 0 && c.maxAbsLogRatio !== null && c.maxAbsLogRatio < FOLLOW_BOUND;
 
-/**
- * Figure-level tolerances (the snapshot has no per-panel metrics: test/figures.test.ts checks
- * these against the committed snapshot once).
- */
+/** Figure-scope tolerances: the snapshot has cells, not panels, and each claim spans many cells. */
 export const VALIDITY_TOLERANCES: Tolerance[] = [
   {
+    scope: 'figure',
     name: `theory follows SGD well below the edge (K = 2): mean max|ln ratio| < ${FOLLOW_BOUND} for η ≤ η_c/3, σ ≤ 1, N ≥ 3000, and no seed fails`,
     reason:
       'Below the edge the ODE is the N → ∞ limit: the finite-N error is O(1/√N) in the self-averaging phase, plus an escape-time shift at the steep drop after the plateau. ' +
       'Measured at N = 3000 (6 seeds) and 10⁴ (2 seeds): ≤ 0.38, with seed scatter (SD) ≈ 0.1–0.3 per seed; 0.5 (a factor 1.65 in ε) is ≥ 1 SD of a single seed above the worst cell mean. ' +
       'At N ≤ 784 the noiseless soft committee escapes its symmetric plateau at a noise-driven time (values up to 1.7), which the caption states instead.',
     // K = 4 without noise does not follow at these N (ENSEMBLE_ANSWER): its own tolerance below.
-    check: (_p, s) => cellsWhere(s, (c, eC) => c.K === 2 && c.lr <= eC / 3 && c.N >= 3000).every(follows),
-    measured: (_p, s) => JSON.stringify(cellsWhere(s, (c, eC) => c.K === 2 && c.lr <= eC / 3 && c.N >= 3000).map((c) => [c.model, c.N, c.lr, c.sigma, c.maxAbsLogRatio, c.failedFraction])),
+    check: (s) => cellsWhere(s, (c, eC) => c.K === 2 && c.lr <= eC / 3 && c.N >= 3000).every(follows),
+    measured: (s) => JSON.stringify(cellsWhere(s, (c, eC) => c.K === 2 && c.lr <= eC / 3 && c.N >= 3000).map((c) => [c.model, c.N, c.lr, c.sigma, c.maxAbsLogRatio, c.failedFraction])),
   },
   {
+    scope: 'figure',
     name: 'discrepancy shrinks with N: at every (model, η ≤ η_c/2, σ) where SGD completes it is smaller at N = 10⁴ than at N = 200',
     reason: 'Finite-size deviations scale as 1/√N: a factor √50 ≈ 7 between N = 200 and 10⁴, far beyond the seed scatter of the N = 200 mean (20 seeds: SE ≲ 25% of it).',
-    check: (_p, s) =>
+    check: (s) =>
       cellsWhere(s, (c, eC) => c.N === 10000 && c.lr <= eC / 2 && c.maxAbsLogRatio !== null).every((big) => {
         const small = asValidity(s).cells.find((c) => c.model === big.model && c.K === big.K && c.N === 200 && c.lr === big.lr && c.sigma === big.sigma)!;
         return small.maxAbsLogRatio === null || big.maxAbsLogRatio! < small.maxAbsLogRatio;
       }),
-    measured: (_p, s) => JSON.stringify(cellsWhere(s, (c, eC) => c.lr <= eC / 2 && (c.N === 200 || c.N === 10000)).map((c) => [c.model, c.N, c.lr, c.sigma, c.maxAbsLogRatio])),
+    measured: (s) => JSON.stringify(cellsWhere(s, (c, eC) => c.lr <= eC / 2 && (c.N === 200 || c.N === 10000)).map((c) => [c.model, c.N, c.lr, c.sigma, c.maxAbsLogRatio])),
   },
   {
+    scope: 'figure',
     name: "SGD fails where the ODE fails: every seed fails at η ≥ 1.5 × the ODE's failure η, none at η ≤ 0.5 × it (every model, σ, N)",
     reason:
       "Past the η where the N → ∞ dynamics from the same start saturates, the drift itself drives Q up and finite-N noise only adds to the η² term, so every seed must fail; " +
       'well below it the drift restores the specialized state, and a failure would need a fluctuation of order 1 in Q, which has probability ~e^(−N). The × marks are part of the answer.',
-    check: (_p, s) =>
+    check: (s) =>
       asValidity(s).cells.every((c) => {
         const lr = odeFailOf(s, c);
         if (lr === null) return c.failedFraction === 0;
         return (c.lr < 1.5 * lr || c.failedFraction === 1) && (c.lr > 0.5 * lr || c.failedFraction === 0);
       }),
-    measured: (_p, s) => JSON.stringify(asValidity(s).cells.filter((c) => c.failedFraction > 0).map((c) => [c.model, c.N, c.lr, c.sigma, c.failedFraction])),
+    measured: (s) => JSON.stringify(asValidity(s).cells.filter((c) => c.failedFraction > 0).map((c) => [c.model, c.N, c.lr, c.sigma, c.failedFraction])),
   },
   {
+    scope: 'figure',
     name: 'η_c of the perfect student (T = I) is the value test/stability validates, below the large-K bound π√3/K of Saad & Solla',
     reason:
       'test/stability checks η_c independently (ODE decay/growth, K = 1 closed form, large-K limit); the snapshot must record that value: ' +
       '2.3068 for K = 2 (below π√3/2 = 2.7207) and 1.2494 for K = 4 (below π√3/4 = 1.3603).',
-    check: (_p, s) => asValidity(s).edges.every((e) => Math.abs(e.etaCIsotropic - ETA_C_ISOTROPIC[e.K]) < 1e-4 && e.etaCIsotropic < e.saadSollaLargeK),
-    measured: (_p, s) => JSON.stringify(asValidity(s).edges.map((e) => [e.model, e.K, e.etaCIsotropic, e.etaC])),
+    check: (s) => asValidity(s).edges.every((e) => Math.abs(e.etaCIsotropic - ETA_C_ISOTROPIC[e.K]) < 1e-4 && e.etaCIsotropic < e.saadSollaLargeK),
+    measured: (s) => JSON.stringify(asValidity(s).edges.map((e) => [e.model, e.K, e.etaCIsotropic, e.etaC])),
   },
   {
+    scope: 'figure',
     name: "the caption's answer (VALIDITY_ANSWER) holds in the snapshot's K = 2 cells",
     reason: 'The caption states where the ODE follows and where it stops in numbers; each number is checked here against the cells it summarises.',
-    check: (_p, s) => {
+    check: (s) => {
       const A = VALIDITY_ANSWER;
       const cells = asValidity(s).cells.filter((c) => c.K === 2 && belowOdeFailure(s, c));
       const twoLayer = cells.filter((c) => c.model === 'two-layer' && c.N >= A.twoLayerAllEtaFromN && c.failedFraction === 0).every(follows);
@@ -627,7 +625,7 @@ export const VALIDITY_TOLERANCES: Tolerance[] = [
       const worst = Math.max(...cells.filter((c) => c.model === 'soft-committee' && c.sigma === 0 && c.N <= 784).map((c) => c.maxAbsLogRatio ?? 0));
       return twoLayer && softNoisy && softClean && worst >= A.softNoiselessSmallNWorst;
     },
-    measured: (_p, s) => JSON.stringify(asValidity(s).follow.filter((f) => f.K === 2)),
+    measured: (s) => JSON.stringify(asValidity(s).follow.filter((f) => f.K === 2)),
   },
 ];
 
@@ -653,27 +651,29 @@ export const ENSEMBLE_ANSWER = {
 } as const;
 
 /** The K = 2 N-scaling entry of a snapshot. */
-const scalingK2 = (s: Snapshot) => asValidity(s).nScaling.find((n) => n.K === 2)!;
+const scalingK2 = (s: FigureSnapshot) => asValidity(s).nScaling.find((n) => n.K === 2)!;
 
 /** Tolerances of the complete grid: the default ones (K-aware), the 1/√N law, and its own answer. */
 export const ENSEMBLE_VALIDITY_TOLERANCES: Tolerance[] = [
   ...VALIDITY_TOLERANCES,
   {
+    scope: 'figure',
     name: `the discrepancy falls as 1/√N: median over K = 2 columns of the slope of ln(discrepancy) against ln N within ${N_SCALING.expected} ± ${N_SCALING.halfWidth}`,
     reason:
       'Finite-N fluctuations of the order parameters about the ODE are O(1/√N), so the whole-run discrepancy should scale as N^(−½). ' +
       'With 20 seeds a cell mean has a relative SE of 10–20% (snapshot maxAbsLogRatioSe), so one column\'s slope over N = 200 … 10⁴ (ln N spread ≈ 1.5) has an SE ≈ 0.05–0.1, ' +
       'and the median over ~50 columns far less: ± 0.1 is wide against that, yet it rejects an N-independent error (test/figures: adding the smallest floor a 30% η error produced on the ci cells, 0.16, moves the median above −0.4).',
-    check: (_p, s) => {
+    check: (s) => {
       const n = scalingK2(s);
       return n.columns >= 20 && n.median !== null && Math.abs(n.median - N_SCALING.expected) <= N_SCALING.halfWidth;
     },
-    measured: (_p, s) => JSON.stringify(scalingK2(s)),
+    measured: (s) => JSON.stringify(scalingK2(s)),
   },
   {
+    scope: 'figure',
     name: "the complete grid's answer (ENSEMBLE_ANSWER) holds in the snapshot",
     reason: 'The caption states, in numbers, what the complete grid adds (N = 10⁴ with 20 seeds, and K = 4); each number is checked here against the cells it summarises.',
-    check: (_p, s) => {
+    check: (s) => {
       const A = ENSEMBLE_ANSWER;
       const cells = asValidity(s).cells.filter((c) => belowOdeFailure(s, c));
       const completed = (c: ValidityCell) => c.failedFraction === 0 && c.maxAbsLogRatio !== null;
@@ -688,7 +688,7 @@ export const ENSEMBLE_VALIDITY_TOLERANCES: Tolerance[] = [
       const k4Slope = k4 !== undefined && k4.median !== null && k4.median > A.k4SlopeAbove;
       return k2Large && k4Noisy && k4CleanFar && k4Escape && k4Slope;
     },
-    measured: (_p, s) => JSON.stringify({ follow: asValidity(s).follow.filter((f) => f.K === 4), nScaling: asValidity(s).nScaling }),
+    measured: (s) => JSON.stringify({ follow: asValidity(s).follow.filter((f) => f.K === 4), nScaling: asValidity(s).nScaling }),
   },
 ];
 
