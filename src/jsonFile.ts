@@ -179,6 +179,8 @@ interface Level {
 
 function pathOf(root: string, stack: Level[], upTo: number): string {
   let p = root;
+  // A path through a deep nest is cut short: its first levels say where it is.
+  if (upTo > 8) return `${pathOf(root, stack, 6)}… (${upTo} levels)`;
   for (let i = 0; i < upTo; i++) {
     const at = stack[i].at;
     p += typeof at === 'number' ? `[${at}]` : /^[A-Za-z_$][\w$]*$/.test(at) ? `.${at}` : `[${JSON.stringify(at)}]`;

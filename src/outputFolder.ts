@@ -90,6 +90,41 @@ export function checkFreeSpace(folder: string, option: string, needBytes: number
   }
 }
 
+/**
+ * The nearest existing folder at or above `path` (which need not exist), refusing a regular
+ * file on the way (`a/file.txt/out`): where `path` will be created, and what to probe.
+ */
+export function nearestFolder(path: string, option: string): string {
+  const abs = resolve(path);
+  let anchor = abs;
+  for (;;) {
+    let st: Stats | null;
+    try {
+      st = statOrNull(anchor);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // ENOTDIR: a regular file further up; keep climbing to name it.
+      if (code !== 'ENOTDIR') throw new UsageError(`${option}: ${path}: cannot be used (${code})`);
+      st = null;
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new UsageError(anchor === abs ? `${option}: ${path} exists and is not a folder` : `${option}: ${path}: ${anchor} is a file, not a folder`);
+      return anchor;
+    }
+    const up = dirname(anchor);
+    if (up === anchor) throw new UsageError(`${option}: ${path}: no existing folder above it`);
+    anchor = up;
+  }
+}
+
+/**
+ * Check, creating nothing, that `folder` (existing or not) can be created and written and has
+ * room for `needBytes`: its nearest existing ancestor is probed.
+ */
+export function checkTargetFolder(folder: string, option: string, needBytes = 0): void {
+  checkWritableFolder(nearestFolder(folder, option), `${option} ${folder}`, needBytes);
+}
+
 /** A file's content: text, or pieces written one after another (for outputs larger than a string). */
 export type FileContent = string | Uint8Array | (() => Iterable<string>);
 
@@ -128,27 +163,7 @@ export class OutputFolder {
   static check(dir: string, option: string, needBytes: number): OutputFolder {
     if (dir === '') throw new UsageError(`${option}: must name a folder`);
     const abs = resolve(dir);
-    let anchor = abs;
-    for (;;) {
-      let st: Stats | null;
-      try {
-        st = statOrNull(anchor);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        // ENOTDIR: a regular file further up; keep climbing to name it.
-        if (code !== 'ENOTDIR') throw new UsageError(`${option}: ${dir}: cannot be used (${code})`);
-        st = null;
-      }
-      if (st) {
-        if (!st.isDirectory()) {
-          throw new UsageError(anchor === abs ? `${option}: ${dir} exists and is not a folder` : `${option}: ${dir}: ${anchor} is a file, not a folder`);
-        }
-        break;
-      }
-      const up = dirname(anchor);
-      if (up === anchor) throw new UsageError(`${option}: ${dir}: no existing folder above it`);
-      anchor = up;
-    }
+    const anchor = nearestFolder(dir, option);
     const out = new OutputFolder(dir, abs, anchor, option);
     removeStaleStaging(anchor, out.stagingPrefix());
     checkWritableFolder(anchor, `${option} ${dir}`, needBytes);
@@ -191,5 +206,58 @@ export class OutputFolder {
       rmSync(staging, { recursive: true, force: true });
       throw new UsageError(`${this.option}: moving the outputs into ${this.dir} failed (${codeOf(e)})`);
     }
+  }
+}
+
+/** Files being staged now (aborted by a stop signal: src/runs/scheduler.ts installStopHandlers). */
+const activeStaging = new Set<StagedFiles>();
+
+/** Remove the temp files of every StagedFiles not yet committed (on a stop). */
+export function abortStagedFiles(): void {
+  for (const s of [...activeStaging]) s.abort();
+}
+
+/**
+ * Files anywhere (the pipeline's snapshots, SVGs and specs; a batch import's cache entries)
+ * written together or not at all: each is first written as a temp file beside its target
+ * (`.NAME.PID.tmp`), and only when all are written are they renamed into place. A failed write
+ * (full disk) removes the temps and leaves every target as it was.
+ */
+export class StagedFiles {
+  private staged: { tmp: string; path: string }[] = [];
+
+  constructor(private readonly option: string) {
+    activeStaging.add(this);
+  }
+
+  write(path: string, content: FileContent): void {
+    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      rmSync(tmp, { force: true });
+      this.staged.push({ tmp, path });
+      writeContent(tmp, content);
+    } catch (e) {
+      this.abort();
+      throw new UsageError(`${this.option}: writing ${path} failed (${codeOf(e)}); nothing was written`);
+    }
+  }
+
+  /** Rename every staged file into place (renames need no space). */
+  commit(): void {
+    try {
+      for (const { tmp, path } of this.staged) renameSync(tmp, path);
+    } catch (e) {
+      this.abort();
+      throw new UsageError(`${this.option}: moving the outputs into place failed (${codeOf(e)})`);
+    }
+    this.staged = [];
+    activeStaging.delete(this);
+  }
+
+  abort(): void {
+    for (const { tmp } of this.staged) rmSync(tmp, { force: true });
+    this.staged = [];
+    activeStaging.delete(this);
   }
 }

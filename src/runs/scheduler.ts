@@ -29,7 +29,7 @@ import { trajectoryProblem } from './integrity.ts';
 import type { EngineName } from './key.ts';
 import { LineSplitter } from './lines.ts';
 import { estimateResources, MAX_OUTPUT_BYTES } from '../resources.ts';
-import { checkWritableFolder } from '../outputFolder.ts';
+import { abortStagedFiles, checkWritableFolder } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
 
@@ -222,6 +222,7 @@ export function installStopHandlers(onStop?: (signal: NodeJS.Signals) => void): 
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     process.on(signal, () => {
       stopAllWorkers();
+      abortStagedFiles();
       onStop?.(signal);
       process.exit(code);
     });
