@@ -7,13 +7,13 @@
  * answer, so the caller never waits on a worker that has stopped answering (issue 18, class 1).
  * The bundled CLI starts in a fraction of a second, so a pipeline can keep one per core without tsx.
  * It exits 0 at the end of stdin, and within WATCHDOG_INTERVAL_MS of its parent's death
- * (src/runs/watchdog.ts); a stop signal ends it at once (nothing half-written to a file: the
+ * (src/runs/watchdog.mjs); a stop signal ends it at once (nothing half-written to a file: the
  * caller owns the files).
  */
 import { createInterface } from 'node:readline';
 import { ConfigError, validateConfig } from '../config.ts';
 import { ENGINE_NAMES, isEngineName, runEngine } from '../engines.ts';
-import { watchParent } from '../runs/watchdog.ts';
+import { watchParent } from '../runs/watchdog.mjs';
 import { parseOptions } from './args.ts';
 import type { Command } from './types.ts';
 

@@ -12,7 +12,8 @@
  * Without `--software` only a hardware GPU is accepted. Exit codes: 0 all runs done (diverged
  * runs are results, not failures), 1 bad input, a run over a limit (memory, samples, the GPU
  * engine's; all checked before the GPU is used), an unusable --out, or no adapter (one line on
- * stderr), 130 interrupted (SIGINT/SIGTERM/SIGHUP; no output written).
+ * stderr). A stop signal ends it at once by the signal's default action (the shell reports
+ * 128 + its number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP); no output is written.
  */
 import { dirname } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
@@ -102,10 +103,10 @@ function resultsBytes(jobs: BatchJob[]): number {
 }
 
 export async function batchCommand(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  const stop = () => controller.abort(new Error('interrupted'));
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of signals) process.once(s, stop);
+  // No signal handlers on purpose (as `tsdyn sim`): a stop keeps its default action and ends the
+  // process at once. A JS handler would run only between GPU submissions, and one submission
+  // (hundreds of dispatches on a software adapter) holds the main thread for tens of seconds.
+  // Nothing is on disk until the one synchronous write at the end, so a stop leaves no file.
   try {
     const args = parseArgs(argv);
     let limits: ResourceLimits;
@@ -140,7 +141,7 @@ export async function batchCommand(argv: string[]): Promise<number> {
       });
       process.stderr.write(`tsdyn batch: ${jobs.length} runs on ${gpu.adapterName}\n`);
       const progress = createProgress('tsdyn batch');
-      const results = await runSgdBatches(gpu.device, jobs.map((j) => j.config), { signal: controller.signal, onProgress: progress.update });
+      const results = await runSgdBatches(gpu.device, jobs.map((j) => j.config), { onProgress: progress.update });
       progress.done();
       const out = {
         adapter: gpu.adapterName,
@@ -162,17 +163,11 @@ export async function batchCommand(argv: string[]): Promise<number> {
       gpu.close();
     }
   } catch (e) {
-    if (controller.signal.aborted) {
-      process.stderr.write('tsdyn batch: interrupted; no output written\n');
-      return 130;
-    }
     if (e instanceof BatchUsageError || e instanceof GpuUnavailableError) {
       process.stderr.write(`tsdyn batch: ${e.message}\n`);
       return 1;
     }
     throw e;
-  } finally {
-    for (const s of signals) process.off(s, stop);
   }
 }
 

@@ -7,7 +7,7 @@
  * Stopping: `installStopHandlers` makes SIGINT/SIGTERM/SIGHUP kill every worker at once and
  * exit (130/143/129) without writing anything more; results already renamed into the cache stay
  * valid and a rerun resumes from them. A parent killed without a handler (SIGKILL) leaves no
- * worker either: each worker ends itself when its parent is gone (src/runs/watchdog.ts).
+ * worker either: each worker ends itself when its parent is gone (src/runs/watchdog.mjs).
  *
  * Every result is checked against its run before it is stored (src/runs/integrity.ts), and
  * every cache entry when it is read, so a wrong result never reaches a figure or a table.
@@ -210,6 +210,7 @@ export function stopAllWorkers(): void {
 }
 
 let handlersInstalled = false;
+const stopHandlers = new Map<NodeJS.Signals, () => void>();
 
 /**
  * On SIGINT/SIGTERM/SIGHUP (a closed terminal): kill the workers and exit at once (128 +
@@ -220,12 +221,29 @@ export function installStopHandlers(onStop?: (signal: NodeJS.Signals) => void): 
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    process.on(signal, () => {
+    const handler = () => {
       stopAllWorkers();
       abortStagedFiles();
       onStop?.(signal);
       process.exit(code);
-    });
+    };
+    stopHandlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+}
+
+/**
+ * Run GPU work with the signals' default action: a JS handler runs only between GPU
+ * submissions, and one submission can hold the main thread for tens of seconds (a software
+ * adapter), so during GPU work a stop ends this process at once instead; its CPU workers
+ * follow within their watchdog's interval, and nothing is written (outputs come after).
+ */
+async function withDefaultStop<T>(work: () => Promise<T>): Promise<T> {
+  for (const [signal, handler] of stopHandlers) process.off(signal, handler);
+  try {
+    return await work();
+  } finally {
+    for (const [signal, handler] of stopHandlers) process.on(signal, handler);
   }
 }
 
@@ -287,18 +305,19 @@ async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
   }
   let batchStarted = performance.now();
   for (const j of jobs) options.onStart?.(j);
-  await runSgdOnGpu(options.gpu.device, jobs.map((j) => j.config), {
+  const gpu = options.gpu;
+  await withDefaultStop(() => runSgdOnGpu(gpu.device, jobs.map((j) => j.config), {
     onBatchDone: (indices, results) => {
       // A batch's wall time, shared among its runs (they ran together).
       const seconds = (performance.now() - batchStarted) / 1000 / indices.length;
       batchStarted = performance.now();
       indices.forEach((idx, k) => {
         const job = jobs[idx];
-        storeResult(job, results[k], gpuLabel(options.gpu!), options.cacheDir);
+        storeResult(job, results[k], gpuLabel(gpu), options.cacheDir);
         options.onDone?.(job, seconds);
       });
     },
-  });
+  }));
 }
 
 async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
@@ -310,7 +329,8 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
     await Promise.all(
       Array.from({ length: nWorkers }, () =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, WORKER_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
+          // The worker's watchdog compares its parent with this pid (src/runs/watchdog.mjs).
+          const child = spawn(process.execPath, WORKER_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TSDYN_PARENT_PID: String(process.pid) } });
           children.push(child);
           live.add(child);
           let current: PlannedJob | null = null;
