@@ -96,7 +96,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   const plan = planned ?? expandPreset(preset, figures);
   if (!planned) checkPlan([plan], session.backend, resourceLimits({}));
   // The outputs' folder can take them, before any run (they are written together at the end).
-  checkTargetFolder(OUT, 'pipeline: output folder', OUTPUT_BYTES_PER_FIGURE * (figures.length + 1));
+  checkTargetFolder(OUT, 'output folder', OUTPUT_BYTES_PER_FIGURE * (figures.length + 1));
   const figureRuns = plan.figureRuns;
   const runs = figureRuns.flatMap(({ fig, runs: rs }) => rs.map((r) => ({ ...r, label: runLabel(fig, r.key), figure: fig.name })));
   const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });

@@ -35,8 +35,8 @@ function privateArrays(config: RunConfig, threadsPerRun: number): { name: string
   const L = shaderLayout({ N, K, M, threadsPerRun });
   const chunks = Math.ceil(L.pairs / L.fields);
   return [
-    { name: 'weights per thread (w)', elements: L.bpt * L.fields, bytes: 16 * L.bpt * L.fields, field: N >= K + M ? 'N' : 'K' },
-    { name: 'inputs per thread (xs)', elements: B * L.bpt, bytes: 16 * B * L.bpt, field: B > 1 ? 'batchSize' : 'N' },
+    { name: 'weights (w)', elements: L.bpt * L.fields, bytes: 16 * L.bpt * L.fields, field: N >= K + M ? 'N' : 'K' },
+    { name: 'inputs (xs)', elements: B * L.bpt, bytes: 16 * B * L.bpt, field: B > 1 ? 'batchSize' : 'N' },
     { name: 'record partial sums (part)', elements: chunks * L.fields, bytes: 4 * chunks * L.fields, field: 'K' },
     { name: 'batch coefficients (cs)', elements: B * K, bytes: 4 * B * K, field: B > K ? 'batchSize' : 'K' },
   ];
