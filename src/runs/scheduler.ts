@@ -279,7 +279,7 @@ export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Prom
  * about its output text, src/resources.ts), so a read-only or full cache fails in a second,
  * not at the first result after minutes of work.
  */
-function checkCacheFolder(jobs: PlannedJob[], cacheDir: string): void {
+export function checkCacheFolder(jobs: PlannedJob[], cacheDir: string): void {
   const folder = join(cacheDir, 'runs');
   try {
     mkdirSync(folder, { recursive: true });

@@ -23,7 +23,7 @@ import { renderSvg } from '../render/svg.ts';
 import { estimateResources, type ResourceLimits } from '../resources.ts';
 import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
 import { formatRunKey, RunResults } from '../runs/key.ts';
-import { etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
+import { checkCacheFolder, etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import { checkHeldTogether, checkRuns, type RunToCheck } from '../runs/validate.ts';
 import { sweepPlotSpec, type PlotChoice } from './plot.ts';
 import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
@@ -146,6 +146,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const { jobs, problems, jobOf } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
+    if (todo.length) checkCacheFolder(todo, cacheDir);
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
     const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined;
     if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
