@@ -17,8 +17,11 @@
  * list that preset (SVGs, snapshots/ensemble/ and figures/ensemble.html, not the default gallery). Unchanged runs come from
  * the verified cache (src/runs/cache.ts); a damaged cache file is named and recomputed. On a
  * terminal a progress line shows what runs, how far and the ETA; in CI (CI set, or no TTY)
- * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
- * nothing is written after the stop.
+ * only one summary line per preset is printed. Every run of every preset is checked before the
+ * first starts (limits as `tsdyn sim`, TSDYN_MAX_MEMORY / TSDYN_MAX_SAMPLES), and the output
+ * folder too; a preset's snapshots, SVGs and specs are renamed into place together.
+ * SIGINT/SIGTERM/SIGHUP stop the workers at once and nothing is written after the stop; after
+ * SIGKILL the workers end themselves (src/runs/watchdog.mjs).
  */
 import { UsageError } from '../src/errors.ts';
 import { availableParallelism } from 'node:os';

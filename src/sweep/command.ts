@@ -1,10 +1,11 @@
 /**
  * tsdyn sweep --config sweep.json [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
- *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD]
+ *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD] [--max-memory SIZE] [--max-samples X]
  *
- * Validates the sweep file, prints its plan (runs, steps, expected time), computes the runs
+ * Validates the sweep file, checks every run as `tsdyn sim` checks one and the output folder
+ * (before any run starts), prints its plan (runs, steps, expected time), computes the runs
  * missing from the run cache in worker processes (the scheduler `make figures` uses), and
- * writes into DIR:
+ * writes into DIR, all files together (staged, then renamed; src/outputFolder.ts):
  *   table.csv, table.jsonl   one row per run: varied parameters, seed, engine, metrics
  *   plot.svg, plot.vl.json   one metric over two varied parameters (Vega-Lite)
  *   trajectories.jsonl       with --trajectories: {key, trajectory} per run
