@@ -25,7 +25,7 @@ const mounts: string[] = [];
 const immutable: string[] = [];
 afterAll(() => {
   for (const m of immutable) spawnSync('chattr', ['-i', m]);
-  for (const m of mounts) spawnSync('umount', [m]);
+  for (const m of [...mounts].reverse()) spawnSync('umount', [m]);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -39,6 +39,22 @@ function tmpfs(name: string, size: string, options = ''): string {
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options ? `,${options}` : ''}`, 'tmpfs', dir]);
   mounts.push(dir);
+  return dir;
+}
+
+/**
+ * A new folder with the immutable attribute: under the test's temp folder, or, where that
+ * filesystem has no such attribute (an overlay), on a tmpfs (which has it since Linux 6.0).
+ */
+function immutableDir(name: string): string {
+  let dir = join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  if (spawnSync('chattr', ['+i', dir]).status !== 0) {
+    dir = join(tmpfs(`${name}-fs`, '1m'), 'dir');
+    mkdirSync(dir);
+    execFileSync('chattr', ['+i', dir]); // fails the test where neither filesystem has it
+  }
+  immutable.push(dir);
   return dir;
 }
 
@@ -56,7 +72,7 @@ function file(name: string, value: unknown): string {
 
 const small = { model: 'soft-committee', N: 60, K: 2, M: 2, tMax: 2, recordPoints: 5, studentScale: 0.5 };
 /** A sweep whose runs take a few seconds (time to fill a disk while they run). */
-const slowSweep = { base: { ...small, N: 784, K: 4, M: 4, tMax: 400 }, grid: { lr: [0.5, 0.6] }, engines: ['sgd'] };
+const slowSweep = { base: { ...small, N: 784, K: 4, M: 4, tMax: 150 }, grid: { lr: [0.5, 0.6] }, engines: ['sgd'] };
 /** A quick one (a couple of seconds in all). */
 const quickSweep = { base: small, grid: { lr: [0.5, 1] }, seeds: 2, engines: ['ode', 'sgd'] };
 
@@ -92,14 +108,11 @@ describe('sweep --out: refused before any run', () => {
   });
 
   it.runIf(privileged)('an immutable folder (chattr +i), as root', () => {
-    const imm = join(tmp, 'immutable');
-    mkdirSync(join(imm, 'out'), { recursive: true });
-    execFileSync('chattr', ['+i', imm]);
-    immutable.push(imm);
-    refuse(join(imm, 'new'), /^tsdyn sweep: --out .*immutable\/new: cannot create files in .*immutable \(EPERM\)$/);
-    execFileSync('chattr', ['+i', join(imm, 'out')]);
-    immutable.push(join(imm, 'out'));
-    refuse(join(imm, 'out'), /^tsdyn sweep: --out .*immutable\/out: cannot create files in .*immutable\/out \(EPERM\)$/);
+    const imm = immutableDir('immutable');
+    refuse(join(imm, 'new'), /^tsdyn sweep: --out .*\/new: cannot create files in .*immutable.* \(EPERM\)$/);
+    // An existing output folder that is itself immutable.
+    const existing = immutableDir('immutable-out');
+    refuse(existing, /^tsdyn sweep: --out .*immutable-out.*: cannot create files in .*immutable-out.* \(EPERM\)$/);
   });
 
   it.runIf(privileged)('a read-only filesystem', () => {
@@ -198,11 +211,8 @@ describe('tsdyn batch --out: checked before any GPU work', () => {
     mkdirSync(ro);
     chmodSync(ro, 0o555);
     refuse(join(ro, 'r.json'), /^tsdyn batch: --out: cannot create files in .*batch-ro \(EACCES\)$/, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
-    const imm = join(tmp, 'batch-imm');
-    mkdirSync(imm);
-    execFileSync('chattr', ['+i', imm]);
-    immutable.push(imm);
-    refuse(join(imm, 'r.json'), /^tsdyn batch: --out: cannot create files in .*batch-imm \(EPERM\)$/);
+    const imm = immutableDir('batch-imm');
+    refuse(join(imm, 'r.json'), /^tsdyn batch: --out: cannot create files in .*batch-imm.* \(EPERM\)$/);
     const full = tmpfs('batch-full', '256k');
     fill(full);
     refuse(join(full, 'r.json'), /^tsdyn batch: --out: .*batch-full has \d+(\.\d)? (B|KiB) free, the outputs need about/);
@@ -211,17 +221,14 @@ describe('tsdyn batch --out: checked before any GPU work', () => {
 
 describe('the pipeline: its output folder is checked before any run', () => {
   it.runIf(privileged)('TSDYN_OUTPUT_DIR in an immutable folder: one line, no run', () => {
-    const imm = join(tmp, 'pipe-imm');
-    mkdirSync(imm);
-    execFileSync('chattr', ['+i', imm]);
-    immutable.push(imm);
+    const imm = immutableDir('pipe-imm');
     const cache = join(tmp, 'pipe-imm-cache');
     const r = spawnSync(process.execPath, ['node_modules/.bin/zx', 'pipeline/figures.mjs', '--only=two-layer', '--preset', 'ci'], {
       encoding: 'utf8',
       env: { ...process.env, CI: 'true', TSDYN_CACHE_DIR: cache, TSDYN_OUTPUT_DIR: join(imm, 'out') },
     });
     expect(r.status).toBe(2);
-    expect(lines(r.stderr)).toEqual([expect.stringMatching(/^pipeline: output folder .*pipe-imm\/out: cannot create files in .*pipe-imm \(EPERM\)$/)]);
+    expect(lines(r.stderr)).toEqual([expect.stringMatching(/^pipeline: output folder .*pipe-imm.*\/out: cannot create files in .*pipe-imm.* \(EPERM\)$/)]);
     expect(existsSync(cache)).toBe(false);
   });
 });
