@@ -12,17 +12,22 @@
  * (an id from an older engine or GPU code matches none and is refused), checks its status and
  * records, and only then writes one cache file per run; nothing is written when any is wrong.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { gpuLabel } from '../src/backends.ts';
 import { storedTrajectory } from '../src/figures/execute.ts';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
+import { batchResultChecksum, type BatchResultEntry } from '../src/gpu/batchFile.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
-import { recordSteps } from '../src/recordTimes.ts';
+import { JsonContentError, JsonReadError, readJson } from '../src/jsonFile.ts';
+import { checkWritableFolder, StagedFiles } from '../src/outputFolder.ts';
 import type { RunResult } from '../src/result.ts';
-import { writeCacheEntry } from '../src/runs/cache.ts';
+import { cacheFileText, cacheRunPath } from '../src/runs/cache.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { initialStateProblem, trajectoryProblem } from '../src/runs/integrity.ts';
 import { formatRunKey } from '../src/runs/key.ts';
 import { planJobs, runBackend, type PlannedJob } from '../src/runs/scheduler.ts';
+import type { Trajectory } from '../src/trajectory.ts';
 
 export class BatchFileError extends Error {}
 
@@ -47,23 +52,17 @@ export function exportJobs(plan: FigurePlan, out: string, cacheDir = defaultCach
 
 interface BatchResultsFile {
   adapter: string;
-  results: (RunResult & { id: string })[];
+  results: BatchResultEntry[];
 }
 
-/** Path of the first leaf that is not a finite number (null stands for NaN in JSON). */
-function notFinite(value: unknown, path: string): string | null {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = notFinite(value[i], `${path}[${i}]`);
-      if (p) return p;
-    }
-    return null;
-  }
-  return typeof value === 'number' && Number.isFinite(value) ? null : path;
-}
-
-/** Check a results file entry by entry against the planned jobs; one line naming the entry on error. */
-export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: string; entries: { job: PlannedJob; result: RunResult }[] } {
+/**
+ * Check a results file entry by entry against the planned jobs, before anything is written;
+ * one line naming the entry on error. Each entry must be a planned run (by id, once), carry
+ * its own checksum (src/gpu/batchFile.ts: not edited, not moved to another id), and hold a
+ * result of that run (src/runs/integrity.ts: shapes, record steps and times, finite values,
+ * and its starting point: T, Q, R, v at t = 0 those of the run's seed or init).
+ */
+export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: string; entries: { job: PlannedJob; result: RunResult; stored: Trajectory }[] } {
   const file = raw as Partial<BatchResultsFile>;
   if (typeof file !== 'object' || file === null || typeof file.adapter !== 'string' || !Array.isArray(file.results)) {
     throw new BatchFileError('results: not a tsdyn batch results file ({adapter, results: [...]})');
@@ -78,38 +77,53 @@ export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: 
     if (seen.has(r.id)) throw new BatchFileError(`${where}.id: duplicate ${r.id}`);
     seen.add(r.id);
     if (r.status !== 'completed' && r.status !== 'diverged') throw new BatchFileError(`${where}.status: must be completed or diverged`);
-    const traj = r.trajectory;
-    if (typeof traj !== 'object' || traj === null || !Array.isArray(traj.t)) throw new BatchFileError(`${where}.trajectory: missing or not a trajectory`);
-    if (r.status === 'diverged' && !job.allowDivergence) throw new BatchFileError(`${where}: ${job.label} diverged at t = ${r.t} (${r.reason})`);
-    // A diverged run's records stop at the divergence; a completed one has every record, all finite
-    // (JSON writes NaN and ±∞ as null, so a leaf that is not a finite number is refused).
-    const expected = recordSteps(job.config).length;
-    for (const key of ['t', 'eg', 'Q', 'R', 'v'] as const) {
-      const series = (traj as unknown as Record<string, unknown>)[key];
-      if (!Array.isArray(series)) throw new BatchFileError(`${where}.trajectory.${key}: missing`);
-      if (r.status === 'completed' && series.length !== expected) throw new BatchFileError(`${where}.trajectory.${key}: ${series.length} records, the run has ${expected}`);
-      if (r.status === 'completed') {
-        const bad = notFinite(series, `${key}`);
-        if (bad) throw new BatchFileError(`${where}.trajectory.${bad}: not a finite number`);
-      }
+    if (typeof r.sha256 !== 'string') throw new BatchFileError(`${where}.sha256: missing (a results file of an older tsdyn batch? run the jobs again with this version)`);
+    if (r.sha256 !== batchResultChecksum(r)) throw new BatchFileError(`${where}: checksum mismatch (the entry was edited, damaged, or moved from another id)`);
+    if (typeof r.trajectory !== 'object' || r.trajectory === null) throw new BatchFileError(`${where}.trajectory: missing or not a trajectory`);
+    if (r.status === 'diverged') {
+      if (typeof r.t !== 'number' || !Number.isFinite(r.t) || r.t < 0) throw new BatchFileError(`${where}.t: the divergence time must be a finite number, got ${JSON.stringify(r.t)}`);
+      if (!job.allowDivergence) throw new BatchFileError(`${where}: ${job.label} diverged at t = ${r.t} (${r.reason})`);
     }
-    return { job, result: r as RunResult };
+    const stored = storedTrajectory(r as RunResult);
+    const problem = trajectoryProblem(stored, job) ?? initialStateProblem(stored, job.config);
+    if (problem) throw new BatchFileError(`${where}.trajectory.${problem}`);
+    return { job, result: r as RunResult, stored };
   });
   return { adapter: file.adapter, entries };
 }
 
-/** Import a results file into the cache (all or nothing); returns how many runs were written. */
+/**
+ * Import a results file into the cache, all or nothing; returns how many runs were written.
+ * The file is read bounded and strict (src/jsonFile.ts), every entry checked, the cache
+ * folder probed for room, and the entries staged as temp files before any is renamed into
+ * the cache: a full disk leaves the cache as it was.
+ */
 export function importBatch(path: string, plan: FigurePlan, cacheDir = defaultCacheDir()): number {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = readJson(path, 'results');
   } catch (e) {
-    throw new BatchFileError(`${path}: cannot read as JSON (${(e as Error).message.split('\n')[0]})`);
+    if (e instanceof JsonReadError || e instanceof JsonContentError) throw new BatchFileError(e.message);
+    throw e;
   }
   const { adapter, entries } = checkBatchResults(raw, webgpuJobs(plan, cacheDir));
-  for (const { job, result } of entries) {
-    // Atomic and checksummed like every cache write; a later read verifies it.
-    writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: gpuLabel({ adapterName: adapter }) }, storedTrajectory(result));
+  const folder = join(cacheDir, 'runs');
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw new BatchFileError(`cache: cannot create ${folder} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  // The cache entries hold what the results file holds: its size is their size.
+  checkWritableFolder(folder, 'cache', statSync(path).size);
+  const staged = new StagedFiles('cache');
+  try {
+    for (const { job, stored } of entries) {
+      // Checksummed like every cache write; a later read verifies it.
+      staged.write(cacheRunPath(cacheDir, job.key), cacheFileText(job.key, { label: job.label, engine: job.engine, backend: gpuLabel({ adapterName: adapter }) }, stored));
+    }
+    staged.commit();
+  } finally {
+    staged.abort();
   }
   return entries.length;
 }

@@ -43,7 +43,7 @@ import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
-import { installStopHandlers, planJobs, plannedResult, runJobs } from '../src/runs/scheduler.ts';
+import { installStopHandlers, parseWorkerCount, planJobs, plannedResult, runJobs } from '../src/runs/scheduler.ts';
 
 const ESCAPE_THRESHOLD = 1e-2; // the figures' own threshold
 
@@ -70,8 +70,7 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (!isBackendChoice(values.backend)) throw new Error(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
-  const workers = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new Error(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
+  const workers = parseWorkerCount(values.jobs);
   installStopHandlers(() => process.stderr.write('\ncalibrate: stopped; nothing is written (a rerun resumes from the cache)\n'));
   if (!['full', 'ci', 'both', 'ensemble'].includes(values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);
   const which: CalibrationName = values.preset === 'ensemble' ? 'ensemble' : 'sampler';

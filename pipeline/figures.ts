@@ -17,21 +17,29 @@
  * list that preset (SVGs, snapshots/ensemble/ and figures/ensemble.html, not the default gallery). Unchanged runs come from
  * the verified cache (src/runs/cache.ts); a damaged cache file is named and recomputed. On a
  * terminal a progress line shows what runs, how far and the ETA; in CI (CI set, or no TTY)
- * only one summary line per preset is printed. SIGINT/SIGTERM stop the workers at once and
- * nothing is written after the stop.
+ * only one summary line per preset is printed. Every run of every preset is checked before the
+ * first starts (limits as `tsdyn sim`, TSDYN_MAX_MEMORY / TSDYN_MAX_SAMPLES), and the output
+ * folder too; a preset's snapshots, SVGs and specs are renamed into place together.
+ * SIGINT/SIGTERM/SIGHUP stop the workers at once and nothing is written after the stop; after
+ * SIGKILL the workers end themselves (src/runs/watchdog.mjs).
  */
 import { UsageError } from '../src/errors.ts';
 import { availableParallelism } from 'node:os';
+import { resourceLimits } from '../src/commands/args.ts';
+import { checkTargetFolder, StagedFiles } from '../src/outputFolder.ts';
+import type { ResourceLimits } from '../src/resources.ts';
+import type { Backend } from '../src/backends.ts';
+import { checkRuns } from '../src/runs/validate.ts';
 import { parseArgs } from 'node:util';
 import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
 import { DEFAULT_FIGURE_PRESETS, PRESETS, type FigureDefinition, type Preset } from '../src/figures/types.ts';
-import { toJson, writeFileAtomic } from '../src/io.ts';
+import { toJson } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, plannedResult, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
-import { renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
+import { etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { OUT, renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends UsageError {}
 
@@ -53,13 +61,46 @@ export function figurePlan(only: string | undefined, presets: readonly Preset[])
 
 const runLabel = (fig: FigureDefinition, key: Parameters<typeof formatRunKey>[0]) => `${fig.name} ${formatRunKey(key)}`;
 
+/** A preset's figures with their runs, expanded once (Figure 5's are thousands of sweep runs). */
+export interface PresetPlan {
+  preset: Preset;
+  figures: FigureDefinition[];
+  figureRuns: { fig: FigureDefinition; runs: ReturnType<FigureDefinition['runs']> }[];
+}
+
+export function expandPreset(preset: Preset, figures: FigureDefinition[]): PresetPlan {
+  return { preset, figures, figureRuns: figures.map((fig) => ({ fig, runs: fig.runs(preset) })) };
+}
+
+/**
+ * The plan's check before its first run (src/runs/validate.ts): every run of every preset
+ * within the limits `tsdyn sim` applies (TSDYN_MAX_MEMORY, TSDYN_MAX_SAMPLES), its engine's
+ * constraints, and the WebGPU engine's limits for the runs that go there. Errors name the run.
+ */
+export function checkPlan(plans: PresetPlan[], backend: Backend, limits: ResourceLimits): void {
+  for (const { preset, figureRuns } of plans) {
+    checkRuns(
+      figureRuns.flatMap(({ fig, runs }) =>
+        runs.map((r) => ({ engine: r.engine, config: r.config, label: `${runLabel(fig, r.key)} (preset ${preset})`, gpu: runBackend(r, backend) === 'webgpu' })),
+      ),
+      limits,
+    );
+  }
+}
+
+/** Rough size of a preset's outputs (a snapshot, and for full/ensemble an SVG and specs, per figure, and a gallery). */
+const OUTPUT_BYTES_PER_FIGURE = 4 << 20;
+
 /** Compute what the figures of one preset need, then build them. */
-export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession = CPU_SESSION): Promise<void> {
+export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession = CPU_SESSION, planned?: PresetPlan): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
-  // Each figure's runs, expanded once (Figure 5's are thousands of sweep runs).
-  const figureRuns = figures.map((fig) => ({ fig, runs: fig.runs(preset) }));
+  const plan = planned ?? expandPreset(preset, figures);
+  if (!planned) checkPlan([plan], session.backend, resourceLimits({}));
+  // The outputs' folder can take them, before any run (they are written together at the end).
+  checkTargetFolder(OUT, 'output folder', OUTPUT_BYTES_PER_FIGURE * (figures.length + 1));
+  const figureRuns = plan.figureRuns;
   const runs = figureRuns.flatMap(({ fig, runs: rs }) => rs.map((r) => ({ ...r, label: runLabel(fig, r.key), figure: fig.name })));
   const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
   // The figure a computed run is charged to (the first that needs it) for the per-figure times.
@@ -104,34 +145,41 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   }
   if (tty) process.stderr.write(`\r\x1b[K[${preset}] building figures…`);
 
-  const built = [];
-  let next = 0; // index into runs/jobOf, figure after figure
-  for (const { fig, runs: figRuns } of figureRuns) {
-    const results = new RunResults();
-    const gpuLabels = new Set<string>();
-    for (const run of figRuns) {
-      const job = jobOf[next++];
-      const lookup = plannedResult(job, cacheDir);
-      if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
-      results.set(run.key, lookup.trajectory);
+  // Snapshots, SVGs and specs are staged and renamed into place together (src/outputFolder.ts).
+  const staged = new StagedFiles('pipeline');
+  try {
+    const built = [];
+    let next = 0; // index into runs/jobOf, figure after figure
+    for (const { fig, runs: figRuns } of figureRuns) {
+      const results = new RunResults();
+      const gpuLabels = new Set<string>();
+      for (const run of figRuns) {
+        const job = jobOf[next++];
+        const lookup = plannedResult(job, cacheDir);
+        if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
+        results.set(run.key, lookup.trajectory);
+      }
+      const b = fig.build(results, preset);
+      // 'cpu', or the GPU label(s) its SGD runs' cache entries carry ('webgpu: <adapter>').
+      b.snapshot = withBackend(b.snapshot, gpuLabels.size ? [...gpuLabels].sort().join('; ') : 'cpu');
+      staged.write(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
+      built.push({ fig, built: b });
     }
-    const b = fig.build(results, preset);
-    // 'cpu', or the GPU label(s) its SGD runs' cache entries carry ('webgpu: <adapter>').
-    b.snapshot = withBackend(b.snapshot, gpuLabels.size ? [...gpuLabels].sort().join('; ') : 'cpu');
-    writeFileAtomic(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
-    built.push({ fig, built: b });
+    // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs and page (figures/ensemble.html).
+    if (preset === 'full') await renderFigureOutputs(built, { gallery: 'default' }, staged);
+    else if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: 'ensemble' }, staged);
+    else staged.commit();
+  } finally {
+    staged.abort(); // a no-op once committed
   }
-  // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs and page (figures/ensemble.html).
-  if (preset === 'full') await renderFigureOutputs(built);
-  if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: 'ensemble' });
   const line = `[${preset}] ${jobs.length} runs (${todo.length} computed, ${jobs.length - todo.length} cached) in ${formatSeconds((Date.now() - started) / 1000)}`;
   const perFigure = [...computeSeconds].map(([f, s]) => `${f} ${s.toFixed(0)}s`).join(', ');
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }
 
 /** Resolve --backend once for the whole build (the GPU is opened at most once, and only when needed). */
-async function openBackend(choice: BackendChoice, plan: { preset: Preset; figures: FigureDefinition[] }[]): Promise<BackendSession> {
-  const engines = [...new Set(plan.flatMap(({ preset, figures }) => figures.flatMap((f) => f.runs(preset).map((r) => r.engine))))];
+async function openBackend(choice: BackendChoice, plans: PresetPlan[]): Promise<BackendSession> {
+  const engines = [...new Set(plans.flatMap((p) => p.figureRuns.flatMap(({ runs }) => runs.map((r) => r.engine))))];
   return openBackendSession(choice, engines);
 }
 
@@ -154,6 +202,8 @@ function presetsOf(raw: string | undefined): Preset[] {
 async function batchSubcommand(sub: 'export-jobs' | 'import-batch', args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' } }, strict: true, allowPositionals: sub === 'import-batch' });
   const plan = figurePlan(values.only, presetsOf(values.preset));
+  // The runs a GPU box would compute pass the same checks as a build's (limits, engine, GPU engine).
+  checkPlan(plan.map((p) => expandPreset(p.preset, p.figures)), 'webgpu', resourceLimits({}));
   const { exportJobs, importBatch, BatchFileError } = await import('./batch.ts');
   if (sub === 'export-jobs') {
     if (!values.out) throw new PipelineUsageError('export-jobs: --out FILE is required');
@@ -182,12 +232,15 @@ export async function main(args: string[]): Promise<number> {
     const choice = values.backend === undefined || values.backend === '' ? 'auto' : values.backend;
     if (!isBackendChoice(choice)) throw new PipelineUsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
     const presets = presetsOf(values.preset);
-    const workers = values.jobs === undefined ? undefined : Number(values.jobs);
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) throw new PipelineUsageError(`--jobs: must be an integer ≥ 1, got ${JSON.stringify(values.jobs)}`);
-    const plan = figurePlan(values.only, presets);
-    const session = await openBackend(choice, plan);
+    const workers = parseWorkerCount(values.jobs);
+    const limits = resourceLimits({});
+    // Every preset's runs, expanded once and checked before the first run of the first preset.
+    const plans = figurePlan(values.only, presets).map(({ preset, figures }) => expandPreset(preset, figures));
+    checkPlan(plans, 'cpu', limits);
+    const session = await openBackend(choice, plans);
     try {
-      for (const { preset, figures } of plan) await buildPreset(preset, figures, workers, session);
+      if (session.backend !== 'cpu') checkPlan(plans, session.backend, limits);
+      for (const plan of plans) await buildPreset(plan.preset, plan.figures, workers, session, plan);
     } finally {
       session.close();
     }

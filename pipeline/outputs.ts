@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toReviewJson, writeFileAtomic } from '../src/io.ts';
+import { StagedFiles } from '../src/outputFolder.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
 import { ROOT } from '../src/runs/digest.ts';
@@ -16,7 +17,7 @@ import { ROOT } from '../src/runs/digest.ts';
 export { ROOT };
 
 /** Where figures/ and snapshots/ are written: the repository, or TSDYN_OUTPUT_DIR (tests build into a temp folder). */
-const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
+export const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
 
 export function snapshotPath(name: string, preset: Preset): string {
   return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', preset, `${name}.json`);
@@ -50,15 +51,28 @@ export const GALLERY_PATH = join(OUT, 'figures', 'index.html');
 /** The ensemble preset's own page: its figures that have been built, with their captions. */
 export const ENSEMBLE_GALLERY_PATH = join(OUT, 'figures', 'ensemble.html');
 
+/**
+ * Write the figures' specs and SVGs, then the gallery. They go through `staged` (the caller's
+ * snapshots may already be in it) and appear together: nothing is renamed into place until
+ * every file is written, so a full disk leaves the previous outputs as they were. The gallery
+ * is made from the files on disk, so it is written after they are in place.
+ */
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
   opts: { gallery: 'default' | 'ensemble' } = { gallery: 'default' },
+  staged: StagedFiles = new StagedFiles('pipeline'),
 ): Promise<void> {
-  for (const { fig, built } of figures) {
-    writeFileAtomic(specPath(fig.name), toReviewJson(built.spec));
-    writeFileAtomic(svgPath(fig.name), await renderSvg(built.spec as never));
-    if (built.interactiveSpec) writeFileAtomic(join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
+  try {
+    for (const { fig, built } of figures) {
+      staged.write(specPath(fig.name), toReviewJson(built.spec));
+      staged.write(svgPath(fig.name), await renderSvg(built.spec as never));
+      if (built.interactiveSpec) staged.write(join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`), toReviewJson(built.interactiveSpec));
+    }
+  } catch (e) {
+    staged.abort();
+    throw e;
   }
+  staged.commit();
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
   if (opts.gallery === 'default') await writeGallery();

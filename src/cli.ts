@@ -5,7 +5,8 @@
  *   tsdyn ode|sim|compare --config FILE [options]     (tsdyn <cmd> --help for each)
  *
  * Exit codes: 0 done; 1 a problem the user can fix (bad option, config field, resource
- * limit, --out target, divergence), printed as one line on stderr; 2 an internal error.
+ * limit, --out target, divergence, a stdout that cannot be written), printed as one line on
+ * stderr; 2 an internal error.
  * Nothing is written unless the run completed. Installed as dist/cli.js (esbuild bundle,
  * `npm run build`); `npx tsx src/cli.ts` runs the sources directly.
  */
@@ -96,12 +97,22 @@ function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ');
 }
 
+/**
+ * What a failed write to stdout means: `tsdyn ode … | head` closing the pipe early (EPIPE) is
+ * not an error (exit 0); anything else (`> /dev/full`: ENOSPC, a failing device: EIO) is one
+ * line on stderr and exit 1, since the output the user asked for was not written.
+ */
+export function stdoutError(e: NodeJS.ErrnoException): { code: number; line: string | null } {
+  if (e.code === 'EPIPE') return { code: 0, line: null };
+  return { code: 1, line: `tsdyn: cannot write to stdout (${e.code ?? e.message}); the output is incomplete` };
+}
+
 /** Process entry point (dist/cli.js and `tsx src/cli.ts`). */
 export function start(): void {
-  // `tsdyn ode ... | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
+    const { code, line } = stdoutError(e);
+    if (line) process.stderr.write(`${line}\n`);
+    process.exit(code);
   });
   // No signal handlers on purpose: SIGINT/SIGTERM keep their default action and end the
   // process at once, even inside a long synchronous step, and since outputs are only

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backendSentence, snapshotPath } from '../pipeline/outputs.ts';
 import { BatchFileError, exportJobs, importBatch, webgpuJobs } from '../pipeline/batch.ts';
 import { backendDigest, mayHaveHardwareGpu } from '../src/backends.ts';
+import { batchResultChecksum } from '../src/gpu/batchFile.ts';
 import { validateConfig } from '../src/config.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { cacheKey } from '../src/figures/runKey.ts';
@@ -166,16 +167,24 @@ describe('remote GPU box: export-jobs → tsdyn batch → import-batch', () => {
     const results = join(dir, 'results.json');
     const r = runCli(['batch', '--jobs', jobs, '--out', results, '--software']);
     expect(r.code).toBe(0);
-    // A tampered file is refused as a whole: nothing written.
+    // A tampered file is refused as a whole: nothing written. An edit shows in the entry's
+    // checksum; one written wrong with a matching checksum (resigned) in its content checks.
     const good = JSON.parse(readFileSync(results, 'utf8'));
+    const resign = (r: { sha256?: string }) => Object.assign(r, { sha256: batchResultChecksum(r as never) });
+    const edited = structuredClone(good);
+    edited.results[1].trajectory.eg[1] = 0.5;
+    expect(() => importBatch(file('edited.json', edited), plan, cache)).toThrow(/^results\[1\]: checksum mismatch/);
     const bad = structuredClone(good);
     bad.results[1].trajectory.eg[1] = null;
+    resign(bad.results[1]);
     expect(() => importBatch(file('bad.json', bad), plan, cache)).toThrow(/results\[1\]\.trajectory\.eg\[1\]: not a finite number/);
     const short = structuredClone(good);
     short.results[0].trajectory.Q.pop();
+    resign(short.results[0]);
     expect(() => importBatch(file('short.json', short), plan, cache)).toThrow(BatchFileError);
     const stale = structuredClone(good);
     stale.results[0].id = 'ffffffffffffffffffffffff';
+    resign(stale.results[0]);
     expect(() => importBatch(file('stale.json', stale), plan, cache)).toThrow(/stale jobs file/);
     expect(existsSync(join(cache, 'runs'))).toBe(false);
 

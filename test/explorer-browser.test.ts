@@ -268,6 +268,28 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await s.page.evaluate(() => (window as any).tsdyn.status())).toMatchObject({ ode: 'done', sim: 'done' });
   });
 
+  it('a link with a bad value shows a message naming the field, marks it, and runs nothing (not the defaults)', async () => {
+    await s.open('#K=0');
+    await s.page.waitForFunction(() => /config\.K/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await s.page.textContent('#message')).toBe('Link not run: config.K: must be an integer ≥ 1, got 0');
+    expect(await s.page.getAttribute('label[data-field="K"]', 'class')).toContain('invalid');
+    await s.page.waitForTimeout(500);
+    expect(await s.page.evaluate(() => (window as any).tsdyn.status())).toMatchObject({ ode: 'idle', sim: 'idle', odeRecords: 0, simRecords: 0 });
+  });
+
+  it('a link the CLI\'s resource model refuses (N = 3·10⁷) is refused with its line, and nothing runs', async () => {
+    await s.open('#N=30000000');
+    await s.page.waitForFunction(() => /config\.tMax/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await s.page.textContent('#message')).toMatch(/^config\.tMax: this run draws about 6\.0e10 samples .* \(tsdyn sim refuses it too\)$/);
+    expect(await s.page.getAttribute('label[data-field="tMax"]', 'class')).toContain('invalid');
+    await s.page.waitForTimeout(500);
+    expect(await s.page.evaluate(() => (window as any).tsdyn.status())).toMatchObject({ ode: 'idle', sim: 'idle', odeRecords: 0, simRecords: 0 });
+    // A setting the CLI accepts runs from there.
+    await s.open('#N=200&K=2&M=2&tMax=20');
+    await waitSettled(s.page);
+    expect(await s.page.textContent('#message')).toBe('');
+  });
+
   it('Stop SGD stops a long run and keeps what it drew', async () => {
     await s.open('#N=784&tMax=5000');
     await s.page.waitForFunction(() => Number(document.body.dataset.simRecords ?? 0) > 5, undefined, { timeout: 30_000 });

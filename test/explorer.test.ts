@@ -11,6 +11,9 @@ import { buildExplorer, bundleForBrowser, EXPLORER_PATH } from '../scripts/build
 import { ConfigError, DEFAULT_CONFIG, OPTIONAL_FIELDS, validateConfig } from '../src/config.ts';
 import { runOde } from '../src/engines.ts';
 import { applyControl, configToHash, CONTROLS, hashToConfig } from '../src/explorer/controls.ts';
+import { EXPLORER_LIMITS, explorerConfigProblem } from '../src/explorer/admit.ts';
+import { checkResources, DEFAULT_LIMITS } from '../src/resources.ts';
+import { runCli } from './helpers/cli.ts';
 import { PRESETS, presetTable } from '../src/explorer/presets.ts';
 import { alignmentRows, egRows, heatRows, prefix } from '../src/explorer/views.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
@@ -43,6 +46,53 @@ describe('explorer: URL hash', () => {
   it('a bad hash fails like the CLI, naming the field', () => {
     expect(() => hashToConfig('#K=0')).toThrow(/^config\.K: must be an integer ≥ 1, got 0$/);
     expect(() => hashToConfig('#bogus=1')).toThrow(ConfigError);
+  });
+});
+
+describe('explorer: what the page refuses to run (issue 18, class 11)', () => {
+  it('a link with a bad value names its field (the page then runs nothing, not the defaults)', () => {
+    let err: unknown;
+    try {
+      hashToConfig('#K=0');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe('K');
+  });
+
+  it('N = 3·10⁷ is refused like `tsdyn sim` refuses it, naming the field, with the CLI\'s own line', () => {
+    const c = hashToConfig('#N=30000000');
+    const p = explorerConfigProblem(c);
+    expect(p).toEqual({ field: 'tMax', message: expect.stringMatching(/^config\.tMax: this run draws about 6\.0e10 samples .* over the limit 1\.0e10 \(tsdyn sim refuses it too\)$/) });
+    const file = join(mkdtempSync(join(tmpdir(), 'tsdyn-explorer-')), 'c.json');
+    writeFileSync(file, JSON.stringify({ N: 30000000 }));
+    const cli = runCli(['sim', '--config', file]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toEqual([`tsdyn: ${p!.message.replace(' (tsdyn sim refuses it too)', '')}; raise it with --max-samples or TSDYN_MAX_SAMPLES`]);
+  });
+
+  it('refuses exactly what the CLI\'s resource model refuses for ode or sgd (default limits), plus more than 20 000 records', () => {
+    const configs = [
+      { N: 30000000 }, { N: 1e6, tMax: 100 }, { N: 1e9, tMax: 1e-3, recordEvery: 1e-4 }, { K: 3000, tMax: 10 }, { tMax: 5e6, recordScale: 'log' as const },
+      { tMax: 1e7, recordScale: 'log' as const }, { batchSize: 1e6, tMax: 1 }, {},
+    ];
+    for (const raw of configs) {
+      const c = validateConfig(raw);
+      const cliRefuses = (['ode', 'sgd'] as const).some((e) => {
+        try {
+          checkResources(e, c, { ...DEFAULT_LIMITS, heapBytes: EXPLORER_LIMITS.heapBytes });
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      expect(explorerConfigProblem(c) !== null, JSON.stringify(raw)).toBe(cliRefuses);
+    }
+    // Power check: the list has both kinds.
+    expect(configs.map((r) => explorerConfigProblem(validateConfig(r)) !== null)).toContain(false);
+    expect(configs.map((r) => explorerConfigProblem(validateConfig(r)) !== null)).toContain(true);
+    expect(explorerConfigProblem(validateConfig({ recordScale: 'linear', recordEvery: 0.001, tMax: 100, N: 1000 }))).toEqual({ field: 'recordEvery', message: expect.stringMatching(/^config\.recordEvery: 100001 records is more than the page keeps \(20000\)/) });
   });
 });
 

@@ -106,7 +106,7 @@ describe('tsdyn sweep', () => {
     ['invalid JSON', () => ['--config', writeSweep('bad.json', '{"base": ')], /^tsdyn sweep: sweep: .*bad\.json is not valid JSON/, 1],
     ['bad grid value', () => ['--config', writeSweep('bad2.json', { base, grid: { lr: [0.5, 1, 2, -1] } })], /^tsdyn sweep: sweep\.grid\.lr\[3\]: must be > 0, got -1$/, 1],
     ['gpu backend', () => ['--config', writeSweep('ok.json', sweep), '--backend', 'gpu'], /^tsdyn sweep: --backend: must be one of auto, cpu, webgpu, got "gpu"$/, 1],
-    ['--jobs 0', () => ['--config', writeSweep('ok.json', sweep), '--jobs', '0'], /^tsdyn sweep: --jobs: must be an integer 1 … 256, got "0"$/, 1],
+    ['--jobs 0', () => ['--config', writeSweep('ok.json', sweep), '--jobs', '0'], /^tsdyn sweep: --jobs: must be an integer 1 … \d+ \(twice the \d+ cores\), got "0"$/, 1],
     ['--out is a file', () => ['--config', writeSweep('ok.json', sweep), '--out', writeSweep('afile', 'x')], /^tsdyn sweep: --out: .* exists and is not a folder$/, 1],
     ['bad plot metric', () => ['--config', writeSweep('ok.json', sweep), '--plot-metric', 'loss'], /^tsdyn sweep: --plot-metric: must be one of the sweep's metrics/, 1],
   ];

@@ -137,8 +137,11 @@ describe('sweep validation: one line naming the path', () => {
     ['field varied twice', { base, grid: { N: [200] }, zip: [{ N: [300], tMax: [5] }] }, 'sweep.zip[0].N: already varied by sweep.grid.N'],
     ['seeds zero', { base, seeds: 0 }, 'sweep.seeds: must be a count (integer 1 … 100000) or a list of seeds, got 0'],
     ['seeds fractional', { base, seeds: 2.5 }, 'sweep.seeds: must be a count (integer 1 … 100000) or a list of seeds, got 2.5'],
-    ['seeds bad entry', { base, seeds: [1, 1.5] }, 'sweep.seeds[1]: must be an integer or a string, got 1.5'],
+    ['seeds bad entry', { base, seeds: [1, 1.5] }, 'sweep.seeds[1]: must be an integer (|seed| < 2^53) or a string, got 1.5'],
     ['seeds duplicate', { base, seeds: [1, 2, 1] }, 'sweep.seeds[2]: seed 1 is listed twice'],
+    ['seeds 1 and "1" (one seed: streams are named by the text)', { base, seeds: [1, 2, '1'] }, 'sweep.seeds[2]: seed "1" is the same seed as 1 (sweep.seeds[0]): seeds are named by their text'],
+    ['seeds 0 and -0', { base, seeds: [0, -0] }, 'sweep.seeds[1]: seed 0 is listed twice'],
+    ['a grid list longer than the run limit is refused before its values are checked', { base, grid: { lr: Array.from({ length: 100_001 }, () => -1) } }, 'sweep.grid.lr: lists 100001 values, more than the limit of 100000 runs'],
     ['seeds and base.seed', { base: { ...base, seed: 3 }, seeds: 2 }, 'sweep.base.seed: remove it: the seeds are set by sweep.seeds'],
     ['unknown engine', { base, engines: ['ode', 'gpu'] }, 'sweep.engines[1]: must be one of ode, sgd, sampler, got "gpu"'],
     ['engines empty', { base, engines: [] }, 'sweep.engines: must be a non-empty list of ode, sgd, sampler'],
@@ -156,7 +159,12 @@ describe('sweep validation: one line naming the path', () => {
   it('a combination that only fails together names the run', () => {
     // recordEvery = 10 is fine with the base tMax (20) but not with tMax = 5.
     const spec = validateSweep({ base: { ...base, tMax: 20, recordEvery: 10 }, grid: { tMax: [20, 5] }, engines: ['sgd'] });
-    expect(() => expandSweep(spec)).toThrow('sweep: run {"seed":0,"tMax":5}: config.recordEvery: must be ≤ tMax (5), got 10');
+    expect(() => expandSweep(spec)).toThrow('sweep.base.recordEvery: must be ≤ tMax (5), got 10 (run tMax=5 seed=0)');
+  });
+
+  it('a combination of varied fields names the grid value that fails', () => {
+    const spec = validateSweep({ base: { ...base, tMax: 20 }, grid: { tMax: [5, 20] }, zip: [{ recordEvery: [1, 10], recordPoints: [3, 4] }], engines: ['sgd'] });
+    expect(() => expandSweep(spec)).toThrow('sweep.zip[0].recordEvery[1]: must be ≤ tMax (5), got 10 (run tMax=5 recordEvery=10 recordPoints=4 seed=0)');
   });
 
   it('the limit matches the documented constant', () => {

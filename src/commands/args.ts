@@ -2,11 +2,11 @@
  * Shared pieces of the run commands: strict option parsing into one-line UsageErrors, the
  * config file, the resource limits (flags, then environment, then defaults) and `--out`.
  */
-import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
+import { JsonContentError, JsonReadError, readJson, type JsonFileKindName } from '../jsonFile.ts';
 import { DEFAULT_LIMITS, parseByteSize, type ResourceLimits } from '../resources.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -34,20 +34,17 @@ export function parseOptions<O extends OptionSpec>(command: string, argv: string
 }
 
 /**
- * Read and parse a JSON file named by `--config`; `invalidJson` makes the error for text that
- * does not parse (each file kind names its own root: `config`, `sweep`).
+ * Read and parse a JSON file named by `--config` through the bounded, strict reader
+ * (src/jsonFile.ts: size and depth caps, UTF-8, duplicate keys); `invalidJson` makes the error
+ * for content that is refused (each file kind names its own root: `config`, `sweep`).
  */
-export function readJsonFile(path: string, invalidJson: (message: string) => Error): unknown {
-  let text: string;
+export function readJsonFile(path: string, invalidJson: (message: string) => Error, kind: JsonFileKindName = 'config'): unknown {
   try {
-    text = readFileSync(path, 'utf8');
+    return readJson(path, kind);
   } catch (e) {
-    throw new UsageError(`--config: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw invalidJson(`${path} is not valid JSON (${(e as Error).message})`);
+    if (e instanceof JsonReadError) throw new UsageError(`--config: cannot read ${path} (${e.code})`);
+    if (e instanceof JsonContentError) throw invalidJson(e.message);
+    throw e;
   }
 }
 

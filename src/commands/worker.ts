@@ -2,18 +2,22 @@
  * `tsdyn worker` (hidden): a long-lived run server for pipelines. It reads one job per line on
  * stdin, `{"id": any, "engine": "ode"|"sgd"|"sampler", "config": {...}}`, and answers one line
  * per job on stdout, in order: `{"id", "result": RunResult}` (completed or diverged), or
- * `{"id", "error": "one line"}` for a job whose engine or config is invalid. The bundled CLI
- * starts in a fraction of a second, so a pipeline can keep one per core without tsx.
- * It exits 0 at the end of stdin; a stop signal ends it at once (nothing half-written to a file:
- * the caller owns the files).
+ * `{"id", "error": "one line"}` for a job that failed — its config or engine invalid, or
+ * (`"internal": true`) the engine threw, e.g. an allocation that failed. Every job gets an
+ * answer, so the caller never waits on a worker that has stopped answering (issue 18, class 1).
+ * The bundled CLI starts in a fraction of a second, so a pipeline can keep one per core without tsx.
+ * It exits 0 at the end of stdin, and within WATCHDOG_INTERVAL_MS of its parent's death
+ * (src/runs/watchdog.mjs); a stop signal ends it at once (nothing half-written to a file: the
+ * caller owns the files).
  */
 import { createInterface } from 'node:readline';
 import { ConfigError, validateConfig } from '../config.ts';
 import { ENGINE_NAMES, isEngineName, runEngine } from '../engines.ts';
+import { watchParent } from '../runs/watchdog.mjs';
 import { parseOptions } from './args.ts';
 import type { Command } from './types.ts';
 
-/** Answer one job line (pure apart from running the engine). */
+/** Answer one job line (pure apart from running the engine); never throws. */
 export function answerJob(line: string): string {
   let id: unknown = null;
   try {
@@ -25,16 +29,18 @@ export function answerJob(line: string): string {
   } catch (e) {
     if (e instanceof SyntaxError) return `${JSON.stringify({ id, error: `job is not valid JSON (${e.message})` })}\n`;
     if (e instanceof ConfigError) return `${JSON.stringify({ id, error: e.message })}\n`;
-    throw e;
+    const message = String((e as Error)?.message ?? e).split('\n')[0];
+    return `${JSON.stringify({ id, error: `internal error: ${message}`, internal: true })}\n`;
   }
 }
 
 export const workerCommand: Command = {
   help: `usage: tsdyn worker < jobs.jsonl
 Read one job per line, {"id", "engine", "config"}; print one line per job, in order:
-{"id", "result": {"status": "completed"|"diverged", ...}} or {"id", "error": "..."}.`,
+{"id", "result": {"status": "completed"|"diverged", ...}} or {"id", "error": "...", "internal"?: true}.`,
   async run(argv) {
     parseOptions('worker', argv, {});
+    watchParent();
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of lines) {
       if (line.trim() === '') continue;

@@ -3,8 +3,8 @@
  * Runs in the browser after vega, vega-lite and vega-embed (globals). `window.tsdyn` is the
  * scripting hook: ode(config) and sim(config) return exactly the trajectories the CLI prints.
  */
-import { recordCount } from '../resources.ts';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
+import { explorerConfigProblem } from './admit.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
 import type { PresetEntry } from './presets.ts';
@@ -38,8 +38,6 @@ const REDRAW_INTERVAL = 80;
  * and the drawing, delaying the first theory curve.
  */
 const SIM_START_DELAY = 1000;
-/** A run keeps every record in memory and in the plots: more than this is refused with a message. */
-const MAX_RECORDS = 20_000;
 /** After a new setting, the old curves stay at most this long (ms) before the plots are cleared. */
 const CLEAR_DELAY = 150;
 
@@ -55,6 +53,8 @@ interface RunState {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const workerUrl = URL.createObjectURL(new Blob([__WORKER_SOURCE__], { type: 'text/javascript' }));
 
+/** A link whose setting is invalid: shown, its field marked, and nothing run (not the defaults in its place). */
+let linkProblem: { field: string; message: string } | null = null;
 let config: RunConfig = initialConfig();
 let generation = 0;
 const runs: Record<ExplorerRun, RunState> = { ode: { status: 'idle' }, sim: { status: 'idle' } };
@@ -75,7 +75,8 @@ function initialConfig(): RunConfig {
     try {
       return hashToConfig(location.hash);
     } catch (e) {
-      queueMicrotask(() => showMessage(`Link ignored: ${(e as Error).message}`));
+      if (!(e instanceof ConfigError)) throw e;
+      linkProblem = { field: e.field, message: `Link not run: ${e.message}` };
     }
   }
   return structuredClone(PRESETS.get(DEFAULT_PRESET)!.config);
@@ -83,6 +84,13 @@ function initialConfig(): RunConfig {
 
 function showMessage(text: string): void {
   $('message').textContent = text;
+}
+
+/** Show a refused setting: its message, and its control marked (the part of the field before any index). */
+function showProblem(p: { field: string; message: string }): void {
+  showMessage(p.message);
+  const field = p.field.split(/[.[]/)[0];
+  document.querySelector(`label[data-field="${CSS.escape(field)}"]`)?.classList.add('invalid');
 }
 
 // ---- controls ------------------------------------------------------------------------
@@ -118,8 +126,7 @@ function buildControls(): void {
         setConfig(next);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        label.classList.add('invalid');
-        showMessage(e.message);
+        showProblem({ field: control.field, message: e.message });
       }
     });
     label.append(input);
@@ -146,10 +153,10 @@ function setConfig(next: RunConfig, force = false): void {
     syncControls();
     return;
   }
-  // The CLI's own count (closed form, so a huge grid is refused without enumerating it).
-  const { count: records } = recordCount(validated);
-  if (records > MAX_RECORDS) {
-    showMessage(`config.recordEvery: ${records} records is more than the page keeps (${MAX_RECORDS}); use a larger recordEvery or recordScale "log"`);
+  // What the CLI would refuse (limits, engine constraints) and more records than the page keeps.
+  const problem = explorerConfigProblem(validated);
+  if (problem) {
+    showProblem(problem);
     return;
   }
   config = validated;
@@ -416,7 +423,8 @@ function wireButtons(): void {
       const next = hashToConfig(location.hash);
       if (configToHash(next) !== configToHash(config)) setConfig(next);
     } catch (e) {
-      showMessage(`Link ignored: ${(e as Error).message}`);
+      if (!(e instanceof ConfigError)) throw e;
+      showProblem({ field: e.field, message: `Link not run: ${e.message}` });
     }
   });
 }
@@ -450,7 +458,9 @@ async function main(): Promise<void> {
   syncControls();
   await createViews();
   document.body.dataset.ready = 'true';
-  setConfig(config, true);
+  // A bad link runs nothing: the message names its field until the user picks a setting.
+  if (linkProblem) showProblem(linkProblem);
+  else setConfig(config, true);
 }
 
 main().catch((e) => {

@@ -6,10 +6,18 @@
  * empty, truncated, `{}`, unparsable, stored under another key, or whose result was edited is
  * reported by its path and treated as missing: the run is computed again and the file
  * replaced. A cache can therefore heal itself, and never feeds a wrong number to a figure.
+ *
+ * A checksum only proves the file unchanged since it was written. Given the run it should
+ * hold (`expect`), a read also checks that the entry fits that run (src/runs/integrity.ts:
+ * engine and backend, shapes, record times, finite values), so an entry written wrong (a
+ * poisoned import from an older version) is named by its path too, and recomputed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunConfig } from '../config.ts';
+import { JsonContentError, JsonReadError, parseJsonText, readJsonText } from '../jsonFile.ts';
 import { sha256 } from './hash.ts';
+import { trajectoryProblem } from './integrity.ts';
 import { writeFileAtomic } from '../io.ts';
 import type { Trajectory } from '../trajectory.ts';
 
@@ -51,23 +59,28 @@ export function writeCacheEntry(dir: string, key: string, meta: { label: string;
   writeFileAtomic(cacheRunPath(dir, key), cacheFileText(key, meta, result));
 }
 
-/** Read and verify one cache file. */
-export function readCacheEntry(dir: string, key: string): CacheLookup {
+/** What a cache entry must hold: the run's engine and config, and the kind of backend that computed it. */
+export interface CacheExpectation {
+  engine: string;
+  config: RunConfig;
+  /** 'cpu' or 'webgpu': the entry's backend label must be 'cpu' or 'webgpu: <adapter>'. */
+  backend: string;
+}
+
+/** Read and verify one cache file (and, with `expect`, that it holds that run's result). */
+export function readCacheEntry(dir: string, key: string, expect?: CacheExpectation): CacheLookup {
   const path = cacheRunPath(dir, key);
   if (!existsSync(path)) return { status: 'missing' };
   const corrupt = (reason: string): CacheLookup => ({ status: 'corrupt', path, reason });
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return corrupt(`unreadable (${(e as Error).message})`);
-  }
-  if (text.trim() === '') return corrupt('empty file');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    return corrupt('not valid JSON (truncated?)');
+    const text = readJsonText(path, 'cache');
+    if (text.trim() === '') return corrupt('empty file');
+    parsed = parseJsonText(path, text, 'cache');
+  } catch (e) {
+    if (e instanceof JsonReadError) return corrupt(`unreadable (${e.code})`);
+    if (e instanceof JsonContentError) return corrupt(e.reason.startsWith('is not valid JSON') ? 'not valid JSON (truncated?)' : e.reason.replace(/^is /, ''));
+    throw e;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return corrupt('not a cache entry');
   const entry = parsed as Partial<CacheEntry>;
@@ -75,5 +88,12 @@ export function readCacheEntry(dir: string, key: string): CacheLookup {
   if (entry.key !== key) return corrupt(`holds the run ${JSON.stringify(entry.key)}, not ${key}`);
   if (typeof entry.result !== 'object' || entry.result === null) return corrupt('no result');
   if (entry.sha256 !== checksum(entry.result)) return corrupt('checksum mismatch (edited or damaged result)');
+  if (expect) {
+    if (entry.engine !== expect.engine) return corrupt(`made by engine ${JSON.stringify(entry.engine)}, but the run's engine is ${expect.engine}`);
+    const backendOk = expect.backend === 'cpu' ? entry.backend === 'cpu' : typeof entry.backend === 'string' && entry.backend.startsWith(`${expect.backend}: `);
+    if (!backendOk) return corrupt(`computed on ${JSON.stringify(entry.backend)}, but the run's backend is ${expect.backend}`);
+    const problem = trajectoryProblem(entry.result, expect);
+    if (problem) return corrupt(`result does not fit the run: ${problem}`);
+  }
   return { status: 'hit', trajectory: entry.result, backend: String(entry.backend) };
 }

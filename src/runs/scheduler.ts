@@ -4,12 +4,16 @@
  * costliest runs first and the next one as soon as a worker reports its last done, so every
  * core stays busy whatever the runs cost.
  *
- * Stopping: `installStopHandlers` makes SIGINT/SIGTERM kill every worker at once and exit
- * (130/143) without writing anything more; results already renamed into the cache stay valid
- * and a rerun resumes from them.
+ * Stopping: `installStopHandlers` makes SIGINT/SIGTERM/SIGHUP kill every worker at once and
+ * exit (130/143/129) without writing anything more; results already renamed into the cache stay
+ * valid and a rerun resumes from them. A parent killed without a handler (SIGKILL) leaves no
+ * worker either: each worker ends itself when its parent is gone (src/runs/watchdog.mjs).
+ *
+ * Every result is checked against its run before it is stored (src/runs/integrity.ts), and
+ * every cache entry when it is read, so a wrong result never reaches a figure or a table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +22,14 @@ import type { RunConfig } from '../config.ts';
 import { runCost, storedTrajectory } from '../figures/execute.ts';
 import { cacheKey } from '../figures/runKey.ts';
 import { ROOT } from '../root.ts';
-import { readCacheEntry, writeCacheEntry } from './cache.ts';
+import { UsageError } from '../errors.ts';
+import { gpuDeviceProblem } from '../gpu/limits.ts';
+import { cacheRunPath, readCacheEntry, writeCacheEntry, type CacheExpectation } from './cache.ts';
+import { trajectoryProblem } from './integrity.ts';
 import type { EngineName } from './key.ts';
+import { LineSplitter } from './lines.ts';
+import { estimateResources, MAX_OUTPUT_BYTES } from '../resources.ts';
+import { abortStagedFiles, checkWritableFolder } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
 
@@ -98,13 +108,14 @@ export function planJobs(
       jobOf.push(known);
       continue;
     }
-    const lookup = readCacheEntry(opts.cacheDir, key);
+    const backend = runBackend(run, opts.backend);
+    const lookup = readCacheEntry(opts.cacheDir, key, { engine: run.engine, config: run.config, backend });
     if (lookup.status === 'corrupt') problems.push({ path: lookup.path, reason: lookup.reason });
     const job: PlannedJob = {
       key,
       label: run.label,
       engine: run.engine,
-      backend: runBackend(run, opts.backend),
+      backend,
       config: run.config,
       ...(run.allowDivergence ? { allowDivergence: true } : {}),
       cost: expectedSeconds(run),
@@ -117,12 +128,29 @@ export function planJobs(
   return { jobs, problems, jobOf };
 }
 
-export class RunFailedError extends Error {}
+/**
+ * A run that failed: one line naming it. `internal`: the engine threw (a bug, or a limit no
+ * check caught), which the commands report as an internal error (exit 2), not a user error.
+ */
+export class RunFailedError extends Error {
+  constructor(
+    message: string,
+    readonly internal = false,
+  ) {
+    super(message);
+    this.name = 'RunFailedError';
+  }
+}
+
+/** What a job's cache entry must hold (readCacheEntry's expectation). */
+export function expectationOf(job: WorkerJob): CacheExpectation {
+  return { engine: job.engine, config: job.config, backend: job.backend };
+}
 
 /** A planned job's verified result: the plan's cache hit, or the entry read back after computing it. */
 export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: Trajectory; backend: string } {
   if (job.cached) return { trajectory: job.cached, backend: job.cachedBackend! };
-  const lookup = readCacheEntry(cacheDir, job.key);
+  const lookup = readCacheEntry(cacheDir, job.key, expectationOf(job));
   if (lookup.status !== 'hit') throw new RunFailedError(`run ${job.label} is not in the cache after computing it (${lookup.status === 'corrupt' ? `${lookup.path}: ${lookup.reason}` : 'missing'})`);
   return lookup;
 }
@@ -137,10 +165,40 @@ export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: 
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const WORKER_ARGS = existsSync(WORKER_SOURCE) ? [WORKER_SOURCE] : [join(ROOT, 'dist', 'cli.js'), 'worker'];
 
-/** Record a computed result: the divergence policy and the cache write, whatever the backend. */
+/**
+ * Record a computed result: the divergence policy, the check that it is this run's result,
+ * and the cache write, whatever the backend. A failed write names the cache file.
+ */
 function storeResult(job: PlannedJob, result: RunResult, backendLabel: string, cacheDir: string): void {
+  if (result?.status !== 'completed' && result?.status !== 'diverged') throw new RunFailedError(`${job.label}: internal error: the worker's reply holds no run result`, true);
   if (result.status === 'diverged' && !job.allowDivergence) throw new RunFailedError(`${job.label}: ${result.reason}`);
-  writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: backendLabel }, storedTrajectory(result));
+  const stored = storedTrajectory(result);
+  const problem = trajectoryProblem(stored, job);
+  if (problem) throw new RunFailedError(`${job.label}: internal error: its result does not fit the run (${problem})`, true);
+  try {
+    writeCacheEntry(cacheDir, job.key, { label: job.label, engine: job.engine, backend: backendLabel }, stored);
+  } catch (e) {
+    throw new RunFailedError(`cache: cannot write ${cacheRunPath(cacheDir, job.key)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * `--jobs N` of the sweep, the pipeline and calibrate: an integer from 1 to twice the cores
+ * (runs are CPU-bound: more workers than cores only share them, each costing a process and
+ * its start-up), never more than 256. Without it, the number of cores.
+ */
+export function maxWorkers(): number {
+  return Math.min(256, Math.max(2, 2 * availableParallelism()));
+}
+
+export function parseWorkerCount(raw: string | undefined, option = '--jobs'): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  const max = maxWorkers();
+  if (!(raw.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= max)) {
+    throw new UsageError(`${option}: must be an integer 1 … ${max} (twice the ${availableParallelism()} cores), got ${JSON.stringify(raw)}`);
+  }
+  return n;
 }
 
 const live = new Set<ChildProcess>();
@@ -152,20 +210,40 @@ export function stopAllWorkers(): void {
 }
 
 let handlersInstalled = false;
+const stopHandlers = new Map<NodeJS.Signals, () => void>();
 
 /**
- * On SIGINT/SIGTERM: kill the workers and exit at once (128 + signal number), so nothing is
- * written after the stop. Writes are synchronous and atomic, so none is left half-done.
+ * On SIGINT/SIGTERM/SIGHUP (a closed terminal): kill the workers and exit at once (128 +
+ * signal number), so nothing is written after the stop. Writes are synchronous and atomic, so
+ * none is left half-done. (SIGKILL runs no handler: the workers' watchdog covers it.)
  */
 export function installStopHandlers(onStop?: (signal: NodeJS.Signals) => void): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.on(signal, () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    const handler = () => {
       stopAllWorkers();
+      abortStagedFiles();
       onStop?.(signal);
       process.exit(code);
-    });
+    };
+    stopHandlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+}
+
+/**
+ * Run GPU work with the signals' default action: a JS handler runs only between GPU
+ * submissions, and one submission can hold the main thread for tens of seconds (a software
+ * adapter), so during GPU work a stop ends this process at once instead; its CPU workers
+ * follow within their watchdog's interval, and nothing is written (outputs come after).
+ */
+async function withDefaultStop<T>(work: () => Promise<T>): Promise<T> {
+  for (const [signal, handler] of stopHandlers) process.off(signal, handler);
+  try {
+    return await work();
+  } finally {
+    for (const [signal, handler] of stopHandlers) process.on(signal, handler);
   }
 }
 
@@ -185,6 +263,7 @@ export interface RunJobsOptions {
  * webgpu run in this process in compatible batches while the CPU workers take the rest.
  */
 export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+  if (jobs.length) checkCacheFolder(jobs, options.cacheDir);
   const gpuJobs = jobs.filter((j) => j.backend === 'webgpu');
   const cpuJobs = jobs.filter((j) => j.backend !== 'webgpu');
   // A GPU failure stops the CPU workers too (a CPU failure already stops them in runCpuJobs).
@@ -196,26 +275,49 @@ export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Prom
 }
 
 /**
+ * Before the first run: the cache folder can take files, and has room for the results (each
+ * about its output text, src/resources.ts), so a read-only or full cache fails in a second,
+ * not at the first result after minutes of work.
+ */
+export function checkCacheFolder(jobs: PlannedJob[], cacheDir: string): void {
+  const folder = join(cacheDir, 'runs');
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cache: cannot create ${folder} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const need = jobs.reduce((a, j) => a + estimateResources(j.engine, j.config).outputBytes + 512, 0);
+  checkWritableFolder(folder, 'cache', need);
+}
+
+/**
  * The webgpu jobs: one batch per compatible group (splitIntoBatches), each result written as
  * its own cache file as soon as its batch is done, so a stop loses at most the batch running.
  */
 async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
   if (!jobs.length) return;
   if (!options.gpu) throw new RunFailedError(`${jobs[0].label}: backend webgpu but no GPU was opened`);
+  // The opened device's limits, before its first dispatch (src/gpu/limits.ts).
+  const dawnBackend = (options.gpu as { backend?: unknown }).backend;
+  for (const j of jobs) {
+    const p = gpuDeviceProblem(j.config, options.gpu.device.limits, typeof dawnBackend === 'string' ? dawnBackend : '');
+    if (p) throw new RunFailedError(`${j.label}: config.${p.field}: ${p.message}`);
+  }
   let batchStarted = performance.now();
   for (const j of jobs) options.onStart?.(j);
-  await runSgdOnGpu(options.gpu.device, jobs.map((j) => j.config), {
+  const gpu = options.gpu;
+  await withDefaultStop(() => runSgdOnGpu(gpu.device, jobs.map((j) => j.config), {
     onBatchDone: (indices, results) => {
       // A batch's wall time, shared among its runs (they ran together).
       const seconds = (performance.now() - batchStarted) / 1000 / indices.length;
       batchStarted = performance.now();
       indices.forEach((idx, k) => {
         const job = jobs[idx];
-        storeResult(job, results[k], gpuLabel(options.gpu!), options.cacheDir);
+        storeResult(job, results[k], gpuLabel(gpu), options.cacheDir);
         options.onDone?.(job, seconds);
       });
     },
-  });
+  }));
 }
 
 async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
@@ -227,17 +329,18 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
     await Promise.all(
       Array.from({ length: nWorkers }, () =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, WORKER_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
+          // The worker's watchdog compares its parent with this pid (src/runs/watchdog.mjs).
+          const child = spawn(process.execPath, WORKER_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TSDYN_PARENT_PID: String(process.pid) } });
           children.push(child);
           live.add(child);
           let current: PlannedJob | null = null;
           let sentAt = 0;
           let stderr = '';
           let failed = false;
-          const fail = (message: string) => {
+          const fail = (message: string, internal = false) => {
             if (failed) return;
             failed = true;
-            reject(new RunFailedError(message));
+            reject(new RunFailedError(message, internal));
           };
           const feed = () => {
             current = queue.shift() ?? null;
@@ -249,21 +352,30 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
             sentAt = performance.now();
             child.stdin!.write(`${JSON.stringify({ id: current.key, engine: current.engine, config: current.config })}\n`);
           };
-          let pending = '';
+          // One reply per line; a reply is at most one run's output text (checkResources).
+          const lines = new LineSplitter(MAX_OUTPUT_BYTES);
           child.stdout!.setEncoding('utf8');
           child.stdout!.on('data', (chunk: string) => {
-            pending += chunk;
-            let nl: number;
-            while ((nl = pending.indexOf('\n')) >= 0) {
-              const line = pending.slice(0, nl);
-              pending = pending.slice(nl + 1);
-              const reply = JSON.parse(line) as { id: string; result?: RunResult; error?: string };
+            if (failed) return;
+            let replies: string[];
+            try {
+              replies = lines.push(chunk);
+            } catch {
+              return fail(`${current?.label ?? 'worker'}: internal error: the worker's reply is longer than ${MAX_OUTPUT_BYTES} characters`, true);
+            }
+            for (const line of replies) {
+              let reply: { id: string; result?: RunResult; error?: string; internal?: boolean };
+              try {
+                reply = JSON.parse(line);
+              } catch (e) {
+                return fail(`${current?.label ?? 'worker'}: internal error: the worker's reply is not JSON (${(e as Error).message.split('\n')[0]})`, true);
+              }
               if (!current || reply.id !== current.key) continue;
-              if (reply.error !== undefined || !reply.result) return fail(`${current.label}: ${reply.error ?? 'no result'}`);
+              if (reply.error !== undefined || !reply.result) return fail(`${current.label}: ${reply.error ?? 'no result'}`, Boolean(reply.internal) || reply.error === undefined);
               try {
                 storeResult(current, reply.result, 'cpu', options.cacheDir);
               } catch (e) {
-                return fail((e as Error).message);
+                return fail((e as Error).message, e instanceof RunFailedError && e.internal);
               }
               options.onDone?.(current, (performance.now() - sentAt) / 1000);
               feed();
@@ -271,10 +383,12 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
           });
           child.stderr!.setEncoding('utf8');
           child.stderr!.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-          child.on('error', (e) => fail(`worker: ${e.message}`));
+          child.on('error', (e) => fail(`worker: ${e.message}`, true));
           child.on('exit', (code, signal) => {
             live.delete(child);
-            if (current) fail(`worker stopped (${signal ?? `exit ${code}`}) while running ${current.label}${stderr ? `:\n${stderr.trim()}` : ''}`);
+            // The last line of its stderr says why (e.g. V8's "heap out of memory").
+            const why = stderr.trim().split('\n').filter(Boolean).at(-1);
+            if (current) fail(`${current.label}: internal error: the worker stopped (${signal ?? `exit ${code}`})${why ? `: ${why}` : ''}`, true);
             else resolve();
           });
           feed();

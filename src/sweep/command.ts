@@ -1,48 +1,68 @@
 /**
  * tsdyn sweep --config sweep.json [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
- *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD]
+ *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD] [--max-memory SIZE] [--max-samples X]
  *
- * Validates the sweep file, prints its plan (runs, steps, expected time), computes the runs
+ * Validates the sweep file, checks every run as `tsdyn sim` checks one and the output folder
+ * (before any run starts), prints its plan (runs, steps, expected time), computes the runs
  * missing from the run cache in worker processes (the scheduler `make figures` uses), and
- * writes into DIR:
+ * writes into DIR, all files together (staged, then renamed; src/outputFolder.ts):
  *   table.csv, table.jsonl   one row per run: varied parameters, seed, engine, metrics
  *   plot.svg, plot.vl.json   one metric over two varied parameters (Vega-Lite)
  *   trajectories.jsonl       with --trajectories: {key, trajectory} per run
  * An interrupted sweep resumes from the cache: rerun the same command.
  */
-import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession, type BackendSession } from '../backends.ts';
-import { readJsonFile } from '../commands/args.ts';
+import { readJsonFile, resourceLimits } from '../commands/args.ts';
+import { ConfigError } from '../config.ts';
 import { UsageError } from '../errors.ts';
-import { toReviewJson, writeFileAtomic } from '../io.ts';
+import { toReviewJson } from '../io.ts';
+import { OutputFolder, type FileContent } from '../outputFolder.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
+import { estimateResources, type ResourceLimits } from '../resources.ts';
 import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
 import { formatRunKey, RunResults } from '../runs/key.ts';
-import { etaSeconds, installStopHandlers, planJobs, plannedResult, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
+import { checkCacheFolder, etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
+import { checkHeldTogether, checkRuns, type RunToCheck } from '../runs/validate.ts';
 import { sweepPlotSpec, type PlotChoice } from './plot.ts';
-import { expandSweep, SWEEP_METRICS, SweepError, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
+import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
 import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
 
 export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
-                   [--plot-metric METRIC] [--plot-x FIELD] [--plot-y FIELD]
+                   [--plot-metric METRIC] [--plot-x FIELD] [--plot-y FIELD] [--max-memory SIZE] [--max-samples X]
   Runs every run of a sweep file (schema/sweep.schema.json) not yet in the run cache, then writes
   DIR/table.csv, DIR/table.jsonl, DIR/plot.svg (default DIR: out/<config name>).
+  Every run is checked first as tsdyn sim checks one (engine constraints; memory and samples
+  within --max-memory / --max-samples, or TSDYN_MAX_MEMORY / TSDYN_MAX_SAMPLES); the outputs
+  appear together or not at all.
   --backend: where sgd runs go (default auto: a hardware GPU when one is found, else cpu; webgpu
   also takes the software adapter). On webgpu, sgd runs are batched on the GPU in this process
   while CPU workers take the ode and sampler runs.`;
 
-
+/** Every file a sweep may write into its folder (stale ones of an earlier run are removed). */
+const OUTPUT_FILES = ['table.csv', 'table.jsonl', 'trajectories.jsonl', 'plot.vl.json', 'plot.svg'] as const;
 
 function readSweepFile(path: string): SweepSpec {
-  return validateSweep(readJsonFile(path, (m) => new SweepError('sweep', m)));
+  return validateSweep(readJsonFile(path, (m) => new SweepError('sweep', m), 'sweep'));
 }
 
-function checkOutDir(dir: string): void {
-  if (dir === '') throw new UsageError('--out: must name a folder');
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a folder`);
+/** The runs as the validation pass sees them: each config field located in the sweep file. */
+function runsToCheck(spec: SweepSpec, runs: SweepRun[], gpu: (r: SweepRun) => boolean): RunToCheck[] {
+  return runs.map((r) => ({ engine: r.engine, config: r.config, label: formatRunKey(r.key), gpu: gpu(r), where: (field: string) => sweepFieldPath(spec, r.key.params, field) }));
+}
+
+/**
+ * Rough size of the outputs, for the free-space check before the work: the two tables
+ * (~24 bytes a cell), the plot (~2 KiB a cell plus the Vega-Lite spec), and with
+ * --trajectories every run's trajectory as JSON (the output estimate of src/resources.ts).
+ */
+function outputBytes(spec: SweepSpec, runs: SweepRun[], trajectories: boolean): number {
+  const cells = runs.length * (sweepColumns(spec).length + 1);
+  let total = 2 * 24 * cells + 2048 * runs.length + (1 << 16);
+  if (trajectories) for (const r of runs) total += estimateResources(r.engine, r.config).outputBytes + 256;
+  return total;
 }
 
 function plotChoice(spec: SweepSpec, values: { 'plot-metric'?: string; 'plot-x'?: string; 'plot-y'?: string }): PlotChoice | null {
@@ -90,6 +110,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         'plot-metric': { type: 'string' },
         'plot-x': { type: 'string' },
         'plot-y': { type: 'string' },
+        'max-memory': { type: 'string' },
+        'max-samples': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -102,25 +124,30 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     if (!values.config) throw new UsageError('--config: required (a sweep file, see configs/*sweep*.json)');
     if (!isBackendChoice(values.backend)) throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
     const backendChoice = values.backend;
-    const workersRaw = values.jobs === undefined ? undefined : Number(values.jobs);
-    if (workersRaw !== undefined && !(Number.isInteger(workersRaw) && workersRaw >= 1 && workersRaw <= 256)) {
-      throw new UsageError(`--jobs: must be an integer 1 … 256, got ${JSON.stringify(values.jobs)}`);
-    }
+    const workersRaw = parseWorkerCount(values.jobs);
+    const limits: ResourceLimits = resourceLimits(values);
     const outDir = values.out ?? join('out', basename(values.config).replace(/\.json$/, ''));
-    checkOutDir(outDir);
+    if (outDir === '') throw new UsageError('--out: must name a folder');
 
     const spec = readSweepFile(values.config);
     const choice = plotChoice(spec, values);
     const runs = expandSweep(spec);
+    // Every run checked as `tsdyn sim` checks one, before anything starts (src/runs/validate.ts).
+    checkRuns(runsToCheck(spec, runs, () => false), limits);
+    checkHeldTogether(runs, limits, 'sweep');
+    // The outputs' folder: usable and with room, before the work (written at the end, together).
+    const folder = OutputFolder.check(outDir, '--out', outputBytes(spec, runs, Boolean(values.trajectories)));
     const cacheDir = defaultCacheDir();
     const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
     const digest = engineDigest();
     // After every input check; the GPU opens only if a run must be computed on it (closed below).
     session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]);
     const backend = session.backend;
+    if (backend === 'webgpu') checkRuns(runsToCheck(spec, runs, (r) => runBackend(r, backend) === 'webgpu').filter((r) => r.gpu), limits);
     const { jobs, problems, jobOf } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
+    if (todo.length) checkCacheFolder(todo, cacheDir);
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
     const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined;
     if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
@@ -160,16 +187,18 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const trajectoryOf = (r: SweepRun) => results.get(r.key);
     const columns = sweepColumns(spec);
     const rows = sweepRows(spec, runs, trajectoryOf);
-    writeFileAtomic(join(outDir, 'table.csv'), toCsv(columns, rows));
-    writeFileAtomic(join(outDir, 'table.jsonl'), toJsonLines(columns, rows));
-    if (values.trajectories) {
-      writeFileAtomic(join(outDir, 'trajectories.jsonl'), runs.map((r) => JSON.stringify({ key: r.key, trajectory: trajectoryOf(r) })).join('\n') + '\n');
-    }
+    const files = new Map<string, FileContent>([
+      ['table.csv', toCsv(columns, rows)],
+      ['table.jsonl', toJsonLines(columns, rows)],
+    ]);
+    // Line by line: all the trajectories together may pass the longest string V8 holds.
+    if (values.trajectories) files.set('trajectories.jsonl', () => runs.map((r) => `${JSON.stringify({ key: r.key, trajectory: trajectoryOf(r) })}\n`));
     if (choice) {
       const plot = sweepPlotSpec(rows, choice, `sweep ${basename(values.config)}`);
-      writeFileAtomic(join(outDir, 'plot.vl.json'), toReviewJson(plot));
-      writeFileAtomic(join(outDir, 'plot.svg'), await renderSvg(plot as never));
+      files.set('plot.vl.json', toReviewJson(plot));
+      files.set('plot.svg', await renderSvg(plot as never));
     }
+    folder.write(files, OUTPUT_FILES);
     const diverged = rows.filter((r) => r.divergedAt !== null && r.divergedAt !== undefined).length;
     process.stderr.write(
       `sweep: ${rows.length} rows → ${join(outDir, 'table.csv')}, table.jsonl${choice ? ', plot.svg' : ''}${values.trajectories ? ', trajectories.jsonl' : ''}` +
@@ -178,10 +207,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const usage = e instanceof UsageError || Boolean((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
-    const known = usage || e instanceof SweepError || e instanceof RunFailedError;
-    process.stderr.write(`tsdyn sweep: ${known ? '' : 'internal error: '}${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    const internal = e instanceof RunFailedError ? e.internal : !(usage || e instanceof SweepError || e instanceof ConfigError);
+    const message = String((e as Error)?.message ?? e).split('\n')[0];
+    process.stderr.write(`tsdyn sweep: ${internal && !/internal error/.test(message) ? 'internal error: ' : ''}${message}\n`);
     // The CLI's contract (src/cli.ts): a problem the user can fix exits 1, a bug exits 2.
-    return known ? 1 : 2;
+    return internal ? 2 : 1;
   } finally {
     session?.close();
   }

@@ -16,7 +16,7 @@
  */
 import { ConfigError, DEFAULT_CONFIG, OPTIONAL_FIELDS, validateConfig, type RunConfig } from '../config.ts';
 import { stableStringify } from '../runs/hash.ts';
-import { runKeyId, type ParamValue, type RunKey, type Seed } from '../runs/key.ts';
+import { formatRunKey, runKeyId, type ParamValue, type RunKey, type Seed } from '../runs/key.ts';
 
 export { runKeyId, type RunKey, type Seed };
 
@@ -97,6 +97,8 @@ export interface SweepFile {
 export interface SweepAxis {
   fields: SweepField[];
   values: SweepValue[][];
+  /** Where each field's list is in the file (`sweep.grid.lr`, `sweep.zip[0].N`), for errors. */
+  paths: string[];
 }
 
 /** A validated sweep. */
@@ -148,6 +150,29 @@ function configMessage(e: ConfigError): string {
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
+/**
+ * Where a config field of the point `params` is set in the sweep file: the value of a varied
+ * field (`sweep.grid.N[2]`, `sweep.zip[0].tMax[1]`), `sweep.seeds`, or else `sweep.base.FIELD`.
+ * Errors about one run name this, so the user edits the right value.
+ */
+export function sweepFieldPath(spec: Pick<SweepSpec, 'axes'>, params: Readonly<Record<string, SweepValue>>, field: string): string {
+  if (field === 'seed') return 'sweep.seeds';
+  const top = field.split(/[.[]/)[0];
+  for (const axis of spec.axes) {
+    const j = (axis.fields as string[]).indexOf(top);
+    if (j < 0 || !(top in params)) continue;
+    const value = stableStringify(params[top]);
+    const i = axis.values.findIndex((tuple) => stableStringify(tuple[j]) === value);
+    return `${axis.paths[j]}[${i}]${field.slice(top.length)}`;
+  }
+  return `sweep.base.${field}`;
+}
+
+/** A point and seed for people (`N=784 seed=1`): the run label without its engine. */
+function pointLabel(params: Readonly<Record<string, SweepValue>>, seed: Seed): string {
+  return formatRunKey({ params, seed, engine: 'ode' }).replace(/ ode$/, '');
+}
+
 /** Validate `config`; a ConfigError becomes a SweepError at `path` (+ the field it names). */
 function validateAt(config: Record<string, unknown>, path: string): RunConfig {
   try {
@@ -191,14 +216,21 @@ function validateSeeds(raw: unknown, base: Record<string, unknown>): Seed[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     throw new SweepError('sweep.seeds', `must be a count or a non-empty list of seeds, got ${JSON.stringify(raw)}`);
   }
-  const seen = new Set<string>();
+  if (raw.length > MAX_SWEEP_RUNS) throw new SweepError('sweep.seeds', `lists ${raw.length} seeds, more than the limit of ${MAX_SWEEP_RUNS} runs`);
+  // A seed names its random streams by its text ("<seed>:init", "<seed>:data"), so 1 and "1"
+  // (and 0 and -0) are one seed: listing both would count one run twice as independent.
+  const seen = new Map<string, number>();
   raw.forEach((s, i) => {
-    if (!(typeof s === 'string' || (typeof s === 'number' && Number.isInteger(s)))) {
-      throw new SweepError(`sweep.seeds[${i}]`, `must be an integer or a string, got ${JSON.stringify(s)}`);
+    if (!(typeof s === 'string' || (typeof s === 'number' && Number.isSafeInteger(s)))) {
+      throw new SweepError(`sweep.seeds[${i}]`, `must be an integer (|seed| < 2^53) or a string, got ${JSON.stringify(s)}`);
     }
-    const k = JSON.stringify(s);
-    if (seen.has(k)) throw new SweepError(`sweep.seeds[${i}]`, `seed ${k} is listed twice`);
-    seen.add(k);
+    const k = String(s);
+    const first = seen.get(k);
+    if (first !== undefined) {
+      const same = JSON.stringify(raw[first]) === JSON.stringify(s);
+      throw new SweepError(`sweep.seeds[${i}]`, same ? `seed ${JSON.stringify(s)} is listed twice` : `seed ${JSON.stringify(s)} is the same seed as ${JSON.stringify(raw[first])} (sweep.seeds[${first}]): seeds are named by their text`);
+    }
+    seen.set(k, i);
   });
   return raw as Seed[];
 }
@@ -213,6 +245,8 @@ function validateValues(field: string, raw: unknown, path: string, base: Record<
   if (field === 'init') throw new SweepError(path, 'init can only be set in sweep.base');
   if (!(SWEEP_FIELDS as string[]).includes(field)) throw new SweepError(path, 'unknown field');
   if (!Array.isArray(raw) || raw.length === 0) throw new SweepError(path, 'must be a non-empty list of values');
+  // Before checking each value: a list longer than the run limit is refused at once.
+  if (raw.length > MAX_SWEEP_RUNS) throw new SweepError(path, `lists ${raw.length} values, more than the limit of ${MAX_SWEEP_RUNS} runs`);
   const seen = new Set<string>();
   raw.forEach((value, i) => {
     try {
@@ -254,7 +288,7 @@ export function validateSweep(raw: unknown): SweepSpec {
       const path = `sweep.grid.${field}`;
       const checked = validateValues(field, values, path, base);
       claim(field, path);
-      axes.push({ fields: [field as SweepField], values: checked.map((v) => [v]) });
+      axes.push({ fields: [field as SweepField], values: checked.map((v) => [v]), paths: [path] });
     }
   }
   if (raw.zip !== undefined) {
@@ -272,7 +306,7 @@ export function validateSweep(raw: unknown): SweepSpec {
         }
       });
       fields.forEach((f) => claim(f, `${gpath}.${f}`));
-      axes.push({ fields, values: lists[0].map((_, i) => lists.map((l) => l[i])) });
+      axes.push({ fields, values: lists[0].map((_, i) => lists.map((l) => l[i])), paths: fields.map((f) => `${gpath}.${f}`) });
     });
   }
 
@@ -330,6 +364,16 @@ function odeIgnoredFields(config: RunConfig): Set<string> {
   return ignored;
 }
 
+/** A point's config; a ConfigError names where the offending field is set, and the point. */
+function validatePoint(spec: SweepSpec, params: Record<string, SweepValue>, seed: Seed): RunConfig {
+  try {
+    return validateConfig({ ...spec.base, ...params, seed });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new SweepError(sweepFieldPath(spec, params, e.field), `${configMessage(e)} (run ${pointLabel(params, seed)})`);
+    throw e;
+  }
+}
+
 /**
  * Expand a validated sweep into its runs: for each parameter point (row-major), each seed,
  * each engine, in the order the file lists them. ODE runs are deduplicated (see the module
@@ -341,7 +385,7 @@ export function expandSweep(spec: SweepSpec): SweepRun[] {
   const odeListed = new Set<string>();
   for (const params of sweepPoints(spec)) {
     for (const seed of spec.seeds) {
-      const config = validateAt({ ...spec.base, ...params, seed }, `sweep: run ${stableStringify({ ...params, seed })}: config`);
+      const config = validatePoint(spec, params, seed);
       let odeKey: RunKey | undefined;
       if (spec.engines.includes('ode')) {
         const ignored = odeIgnoredFields(config);

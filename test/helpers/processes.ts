@@ -1,5 +1,6 @@
 /** Child-process helpers for the pipeline and sweep tests: run, watch, signal, and list descendants. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const NODE = process.execPath;
 export const ZX = 'node_modules/.bin/zx';
@@ -40,12 +41,32 @@ export function descendants(pid: number): number[] {
   return all;
 }
 
+/**
+ * Whether `pid` is a live process. A zombie (exited, not yet reaped: an orphan re-parented to
+ * an init that reaps late) counts as gone: it runs nothing and holds no memory.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) state …"; comm may hold spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Resident memory of a live process in bytes (VmRSS), or 0 when it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
   }
 }
 
