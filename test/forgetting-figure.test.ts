@@ -88,7 +88,7 @@ describe('Figure 8: forgetting against similarity', () => {
 
     it("the caption's numbers: a peak moved by one grid step is caught", () => {
       const curves = asForgetting(snap).curves.map((c) => (c.variant === 'multi' ? { ...c, peakAlpha: c.peakAlpha + 0.025 } : c));
-      expect(passes(tol("the caption's numbers"), { ...snap, curves })).toBe(false);
+      expect(passes(tol("the caption's numbers"), { ...snap, curves } as ForgettingSnapshot)).toBe(false);
     });
   });
 });
