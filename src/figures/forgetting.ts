@@ -11,7 +11,7 @@
  * that start at O(1).
  *
  * Why these settings (found with the ODE over K ∈ {1…4}, M ∈ {1, 2}, η ∈ {0.5, 1, 2}, phase
- * lengths 1–100, initial scales; README "Continual learning"): with a single head, forgetting
+ * lengths 1–100, initial scales; README "Figure 8"): with a single head, forgetting
  * falls monotonically with α in every setting where both tasks are learned, because the shared
  * readout ends up fitting task 2 and ε_g on task 1 then is the distance between the teachers,
  * 1/3 − (2/π)·arcsin(α/2) for erf and v* = 1 (a tolerance checks it by the triangle inequality).
@@ -427,8 +427,10 @@ export const forgettingFigure: FigureDefinition = {
       `(intermediate similarity forgets most). With one shared head it falls monotonically, from ${A.single.F0} at α = 0 to ${fmt(A.single.F1)} ` +
       `at α = 1 (task 1 still improves a little when the tasks coincide): the shared readout ends up fitting task 2, so ε_g on task 1 approaches the distance between the teachers, ` +
       `1/3 − (2/π)·arcsin(α/2). With a head per task that starts at O(1), v = (${FORGETTING.vLarge.join(', ')}), it is monotonic too ` +
-      `(${A['multi-large'].F0} at α = 0, theory only). In a search over K ≤ 4, M ≤ 2, η, phase lengths and initial scales the ` +
-      `single head was monotonic whenever both tasks were learned; the peak needs separate heads that start small.`
+      `(${A['multi-large'].F0} at α = 0, theory only). In an ODE search (K ≤ 4, η ∈ {0.5, 1, 2}, phase lengths 10–100, initial ` +
+      `scales; both tasks learned only with M = 1) the single head was monotonic in every setting, and a head per task gave a peak ` +
+      `(at α = 0.1–0.7, height 0.03–0.37) in 411 of the 1000 settings and phase lengths where both tasks were learned, decided ` +
+      `mostly by the heads' initial size: in 80% of those starting with |v| ≤ 0.2, 32% with |v| ≤ 0.5, 1% with |v| ~ 1.`
     );
   },
   runs,
