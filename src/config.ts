@@ -437,7 +437,7 @@ function validateSchedule(raw: unknown, teachers: number, tMax: number, N: numbe
     prevStep = step;
     return { teacher, until };
   });
-  if (prevStep !== Math.round(tMax * N)) throw new ConfigError(`schedule[${out.length - 1}].until`, `the last phase must end at tMax (${tMax}), got ${out[out.length - 1].until}`);
+  if (prevStep !== Math.round(tMax * N)) throw new ConfigError(`schedule[${out.length - 1}].until`, `the last phase must end at tMax = ${tMax}, got ${out[out.length - 1].until}`);
   return out.length === 1 && out[0].teacher === 0 ? undefined : out;
 }
 

@@ -91,6 +91,10 @@ function cliStdout(command: 'ode' | 'sim', config: object): string {
 /** Configs that exercise every code path the page shares with the CLI (kept small: the CLI runs each twice). */
 const CASES: Record<string, object> = {
   'soft committee': { K: 3, M: 2, N: 200, lr: 0.8, tMax: 30, seed: 4, studentScale: 0.5 },
+  'two-layer, two teachers, multi-head schedule': {
+    model: 'two-layer', K: 2, M: 1, N: 150, lr: 0.5, tMax: 20, seed: 3, studentScale: 0.5, trainSecondLayer: true,
+    teachers: [{}, { featureSimilarity: 0.5 }], schedule: [{ teacher: 0, until: 10 }, { teacher: 1, until: 20 }], heads: 'multi',
+  },
   'two-layer, noise, minibatch, string seed': {
     model: 'two-layer',
     K: 2,
@@ -151,6 +155,22 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await s.open('#K=3&M=2&N=200&tMax=60&studentScale=0.5');
     await waitSettled(s.page);
   }, 60_000);
+
+  it('the continual-learning preset draws ε_g on each task (theory and SGD); a one-teacher run hides that panel', async () => {
+    expect(await s.page.isHidden('#panel-tasks')).toBe(true);
+    await s.page.selectOption('#preset', 'forgetting');
+    await s.page.waitForFunction(() => (window as any).tsdyn.config.heads === 'multi');
+    await waitSettled(s.page);
+    expect(await s.page.isVisible('#panel-tasks')).toBe(true);
+    // Two tasks × (ODE, SGD): four drawn lines.
+    const lines = await s.page.$$eval('#plot-tasks svg .mark-line path', (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 100).length);
+    expect(lines).toBe(4);
+    expect(s.consoleErrors).toEqual([]);
+    await s.page.screenshot({ path: join(ARTIFACTS, 'forgetting.png'), fullPage: true });
+    await s.open('#K=3&M=2&N=200&tMax=60&studentScale=0.5');
+    await waitSettled(s.page);
+    expect(await s.page.isHidden('#panel-tasks')).toBe(true);
+  }, 120_000);
 
   for (const [name, raw] of Object.entries(CASES)) {
     it(`window.tsdyn.ode/sim give the CLI's JSON (byte-identical, or within the Math bound): ${name}`, async () => {

@@ -15,7 +15,7 @@ import { EXPLORER_LIMITS, explorerConfigProblem } from '../src/explorer/admit.ts
 import { checkResources, DEFAULT_LIMITS } from '../src/resources.ts';
 import { runCli } from './helpers/cli.ts';
 import { PRESETS, presetTable } from '../src/explorer/presets.ts';
-import { alignmentRows, egRows, heatRows, prefix } from '../src/explorer/views.ts';
+import { alignmentRows, egRows, heatRows, prefix, taskRows } from '../src/explorer/views.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
 import { twoLayerConfig } from '../src/figures/twoLayer.ts';
 import { FIGURES } from '../src/figures/registry.ts';
@@ -154,6 +154,15 @@ describe('explorer: plot rows', () => {
     expect(Math.min(...alignmentRows(other, ode).map((r) => r.alignment))).toBeLessThan(0.99);
     // Streaming: only the records both runs have so far.
     expect(alignmentRows(prefix(ode, 4), ode).length).toBe(3 * 3);
+  });
+
+  it('task rows: ε_g on each task of a several-teacher run (none for one teacher), and prefix keeps them', () => {
+    expect(taskRows(ode, 'theory')).toEqual([]);
+    const two = runOde(validateConfig({ ...cfg, teachers: [{}, { featureSimilarity: 0.5 }], schedule: [{ teacher: 0, until: 2 }, { teacher: 1, until: 5 }] }));
+    const rows = taskRows(two, 'sgd');
+    expect(rows.length).toBe(2 * (two.t.length - 1));
+    expect(rows.find((r) => r.task === 'task 2' && r.t === two.t[3])).toEqual({ t: two.t[3], eg: two.egTeachers![1][3], source: 'simulation (SGD)', task: 'task 2' });
+    expect(taskRows(prefix(two, 3), 'sgd').length).toBe(2 * 2);
   });
 
   it('heatmap cells are R (K×M) and Q (K×K) of the chosen record', () => {

@@ -16,6 +16,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const small = { model: 'two-layer', N: 60, K: 2, M: 2, lr: 0.5, tMax: 1, recordEvery: 0.5, recordScale: 'linear', seed: 1, studentScale: 0.3 };
 const sc = { model: 'soft-committee', N: 60, K: 2, M: 2, tMax: 1, recordEvery: 0.5, recordScale: 'linear' };
 const I2 = [[1, 0], [0, 1]];
+/** Two teachers of M = 1 unit each, switched at t = 0.5 (issue 17). */
+const cl = { ...small, M: 1, trainSecondLayer: true, teachers: [{}, { featureSimilarity: 0.5 }], schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 1 }] };
 const Z2 = [[0, 0], [0, 0]];
 
 type Case = [name: string, config: unknown, args: string[], pattern: RegExp, env?: Record<string, string>];
@@ -86,6 +88,19 @@ const cases: Case[] = [
   ['--method euler', small, ['ode', '--method', 'euler'], /--method: must be dopri5 or rk4/],
   ['--rtol negative', small, ['ode', '--rtol=-1'], /--rtol: must be a positive finite number/],
   ['--out empty', small, ['sim', '--out', ''], /^tsdyn: --out: must name a file/],
+  // Continual learning (issue 17): teachers, schedule, heads.
+  ['schedule out of order', { ...cl, schedule: [{ teacher: 0, until: 0.8 }, { teacher: 1, until: 0.5 }] }, ['sim'], /^tsdyn: config\.schedule\[1\]\.until: phases must be in time order/],
+  ['schedule until beyond tMax', { ...cl, schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 3 }] }, ['ode'], /^tsdyn: config\.schedule\[1\]\.until: must be ≤ tMax \(1\), got 3$/],
+  ['schedule ends before tMax', { ...cl, schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 0.8 }] }, ['sim'], /^tsdyn: config\.schedule\[1\]\.until: the last phase must end at tMax/],
+  ['schedule unknown teacher', { ...cl, schedule: [{ teacher: 0, until: 0.5 }, { teacher: 2, until: 1 }] }, ['sim', '--engine', 'sampler'], /^tsdyn: config\.schedule\[1\]\.teacher: unknown teacher 2/],
+  ['schedule teacher without teachers', { ...small, schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 1 }] }, ['ode'], /^tsdyn: config\.schedule\[1\]\.teacher: unknown teacher 1: only teacher 0 exists/],
+  ['featureSimilarity above 1', { ...cl, teachers: [{}, { featureSimilarity: 1.5 }] }, ['sim'], /^tsdyn: config\.teachers\[1\]\.featureSimilarity: must be in \[0, 1\], got 1\.5$/],
+  ['featureSimilarity negative', { ...cl, teachers: [{}, { featureSimilarity: -0.1 }] }, ['ode'], /^tsdyn: config\.teachers\[1\]\.featureSimilarity: must be in \[0, 1\], got -0\.1$/],
+  ['init.R K×M with two teachers', { ...cl, init: { Q: I2, R: [[0], [0]], T: I2 } }, ['ode'], /^tsdyn: config\.init\.R\[0\]: must be an array of 2 numbers, got \[0\]$/],
+  ['init.T M×M with two teachers', { ...cl, init: { Q: I2, R: Z2, T: [[1]] } }, ['sim', '--engine', 'sampler'], /^tsdyn: config\.init\.T: must be a 2×2 array/],
+  ['init.vTeacher M entries with two teachers', { ...cl, init: { Q: I2, R: Z2, T: I2, vTeacher: [1] } }, ['sim'], /^tsdyn: config\.init\.vTeacher: must be an array of 2 numbers/],
+  ['heads multi with the soft committee', { ...sc, M: 1, teachers: [{}, {}], heads: 'multi' }, ['ode'], /^tsdyn: config\.heads: "multi" .*needs model "two-layer" with trainSecondLayer$/],
+  ['heads unknown', { ...cl, heads: 'several' }, ['sim'], /^tsdyn: config\.heads: must be "single" or "multi"/],
 ];
 
 describe('fault injection: bad inputs', () => {

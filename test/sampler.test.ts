@@ -8,6 +8,13 @@
  * seeds are fixed, so the outcome is reproducible). Power: at N = 3 a single step's |x|²/N has
  * standard deviation ≈ 0.8, and replacing it by 1 (the N → ∞ shortcut) is rejected at the same
  * level with R = 1000, while the correct chain is not.
+ *
+ * With a schedule (issue 17): two teachers at feature similarity 0.6 with their own v*, trained
+ * 0 → 1 with the switch at a record, single and multi head. Besides ε_g (the active teacher's),
+ * Q_00 and R_00, the tests then take ε_g on teacher 0 (what forgetting measures), R to teacher 1's
+ * unit and, with several heads, head 0's first entry (frozen after the switch): 10 tests per case
+ * (12 with several heads), each at α = 10⁻³. Power: a chain that keeps one shared head where the config has one per teacher (the
+ * sampler run single-head) is rejected against multi-head SGD.
  */
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type RunConfig } from '../src/config.ts';
@@ -22,6 +29,11 @@ import type { Trajectory } from '../src/trajectory.ts';
 import { ksCritical, ksStatistic } from './helpers/ks.ts';
 
 const ALPHA = 1e-3;
+
+/** Two teachers of one unit at overlap 0.6, teacher 1 with its own v*, trained 0 then 1 (switch at t = 1.5, a record time). */
+const TWO_TEACHERS = { teachers: [{}, { featureSimilarity: 0.6, vTeacher: [0.8] }], schedule: [{ teacher: 0, until: 1.5 }, { teacher: 1, until: 3 }] };
+/** Over both teachers' units: R is K×ΣM, T ΣM×ΣM (off-diagonal α), v* has ΣM entries. */
+const TWO_TEACHER_INIT = { Q: [[0.5, 0.1], [0.1, 0.4]], R: [[0.3, 0.2], [-0.1, 0.1]], T: [[1, 0.6], [0.6, 1]], v: [0.4, -0.3], vTeacher: [1, 0.8] };
 
 interface Case {
   name: string;
@@ -49,6 +61,18 @@ const cases: Case[] = [
     cfg: { model: 'two-layer', N: 40, K: 2, M: 3, lr: 1, sigma: 0, batchSize: 3, tMax: 2 },
     init: { Q: [[0.6, 0.2], [0.2, 0.5]], R: [[0.2, 0.1, 0], [0, 0.1, 0.3]], T: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], v: [0.4, 0.6], vTeacher: [1, 1, 1] },
   },
+ {
+    name: 'two-layer N=40 K=2, two teachers M=1 (α=0.6, own v*), switch at t=1.5, single head, η=1 σ=0.2 B=1',
+    runs: 200,
+    cfg: { model: 'two-layer', N: 40, K: 2, M: 1, lr: 1, sigma: 0.2, batchSize: 1, tMax: 3, trainSecondLayer: true, ...TWO_TEACHERS },
+    init: TWO_TEACHER_INIT,
+  },
+  {
+    name: 'two-layer N=40 K=2, two teachers M=1 (α=0.6, own v*), switch at t=1.5, multi head, η=1 σ=0.2 B=2',
+    runs: 200,
+    cfg: { model: 'two-layer', N: 40, K: 2, M: 1, lr: 1, sigma: 0.2, batchSize: 2, tMax: 3, trainSecondLayer: true, heads: 'multi', ...TWO_TEACHERS },
+    init: TWO_TEACHER_INIT,
+  },
   {
     name: 'soft committee N=3 K=1 M=1 η=3 σ=1 B=1 (one step)',
     runs: 1000,
@@ -61,17 +85,26 @@ function configFor(c: Case, seed: number): RunConfig {
   return validateConfig({ ...c.cfg, recordEvery: (c.cfg.tMax ?? 1) / 2, recordScale: 'linear', seed, init: c.init });
 }
 
-const stats: [string, (t: Trajectory, j: number) => number][] = [
+type Stat = [string, (t: Trajectory, j: number) => number];
+const stats: Stat[] = [
   ['eg', (t, j) => t.eg[j]],
   ['Q00', (t, j) => t.Q[j][0][0]],
   ['R00', (t, j) => t.R[j][0][0]],
 ];
+/** With several teachers: ε_g on teacher 0 and R to teacher 1's first unit (M = 1 here: column 1). */
+const teacherStats: Stat[] = [
+  ['eg(teacher 0)', (t, j) => t.egTeachers![0][j]],
+  ['R01', (t, j) => t.R[j][0][1]],
+];
+/** With a head per teacher: head 0's first entry. */
+const headStats: Stat[] = [['head0[0]', (t, j) => t.heads![j][0][0]]];
 
 function ksRejections(a: Trajectory[], b: Trajectory[]): string[] {
   const crit = ksCritical(a.length, b.length, ALPHA);
   const out: string[] = [];
+  const all = [...stats, ...(a[0].egTeachers ? teacherStats : []), ...(a[0].heads && b[0].heads ? headStats : [])];
   for (let j = 1; j < a[0].t.length; j++)
-    for (const [name, f] of stats) {
+    for (const [name, f] of all) {
       const d = ksStatistic(a.map((t) => f(t, j)), b.map((t) => f(t, j)));
       if (d > crit) out.push(`${name}@t=${a[0].t[j]}: D=${d.toFixed(3)} > ${crit.toFixed(3)}`);
     }
@@ -92,8 +125,20 @@ describe('sampler ≡ full SGD in distribution (two-sample KS, α = 1e-3)', () =
     });
   }
 
+  it('has power with a schedule: one shared head where the config has one per teacher is rejected', () => {
+    const c = cases.find((k) => k.cfg.heads === 'multi')!;
+    const sgd: Trajectory[] = [];
+    const shared: Trajectory[] = [];
+    for (let r = 0; r < c.runs; r++) {
+      const cfg = configFor(c, r);
+      sgd.push(runSimulation(cfg, { engine: 'sgd' }));
+      shared.push(runSimulation(validateConfig({ ...cfg, heads: 'single' }), { engine: 'sampler' }));
+    }
+    expect(ksRejections(sgd, shared).length).toBeGreaterThan(0);
+  });
+
   it('has power: |x|²/N fixed to 1 is rejected at N = 3 with the same test', () => {
-    const c = cases[3];
+    const c = cases.find((k) => k.cfg.N === 3)!;
     const sgd: Trajectory[] = [];
     const wrong: Trajectory[] = [];
     for (let r = 0; r < c.runs; r++) {

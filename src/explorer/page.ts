@@ -9,7 +9,7 @@ import type { Trajectory } from '../trajectory.ts';
 import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
 import type { PresetEntry } from './presets.ts';
 import { cliOutputJson, EXPLORER_RUNS, type ExplorerRun } from './run.ts';
-import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, type Source } from './views.ts';
+import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, taskRows, taskSpec, type Source } from './views.ts';
 import type { WorkerJob, WorkerMessage } from './worker.ts';
 
 /** The bundled worker script and the evaluated presets (injected by scripts/build-explorer.ts). */
@@ -58,7 +58,7 @@ let linkProblem: { field: string; message: string } | null = null;
 let config: RunConfig = initialConfig();
 let generation = 0;
 const runs: Record<ExplorerRun, RunState> = { ode: { status: 'idle' }, sim: { status: 'idle' } };
-const views: Partial<Record<'eg' | 'align' | 'heat', VegaView>> = {};
+const views: Partial<Record<'eg' | 'tasks' | 'align' | 'heat', VegaView>> = {};
 let followLatest = true;
 /** The slider position that "follows the latest" (see redrawNow). */
 let latestShared = 0;
@@ -144,6 +144,8 @@ function syncControls(): void {
     label.classList.remove('invalid');
     label.hidden = Boolean(control.twoLayerOnly) && config.model !== 'two-layer';
   }
+  // ε_g on each task: only a run with several teachers (continual learning) has them.
+  $('panel-tasks').hidden = (config.teachers?.length ?? 1) < 2;
 }
 
 function setConfig(next: RunConfig, force = false): void {
@@ -225,6 +227,10 @@ function start(kind: ExplorerRun, gen: number): void {
       r.traj.Q.push(m.Q);
       r.traj.R.push(m.R);
       r.traj.v.push(m.v);
+      if (m.egTeachers) {
+        r.traj.egTeachers ??= m.egTeachers.map(() => []);
+        m.egTeachers.forEach((e, p) => r.traj!.egTeachers![p].push(e));
+      }
       if (kind === 'ode') setStatus(kind, `t = ${fmt(m.t)} of ${fmt(config.tMax)}`, m.t / config.tMax);
       // The first ODE curve (two records) is drawn at once; later records wait for the throttle.
       scheduleRedraw(kind === 'ode' && r.traj.t.length === 2);
@@ -295,12 +301,14 @@ function plotWidth(): number {
 
 async function createViews(): Promise<void> {
   const opts = { renderer: 'svg', actions: false };
-  const [eg, align, heat] = await Promise.all([
+  const [eg, tasks, align, heat] = await Promise.all([
     vegaEmbed($('plot-eg'), egSpec(plotWidth()), opts),
+    vegaEmbed($('plot-tasks'), taskSpec(plotWidth()), opts),
     vegaEmbed($('plot-align'), alignmentSpec(plotWidth()), opts),
     vegaEmbed($('plot-heat'), heatmapSpec(), opts),
   ]);
   views.eg = eg.view;
+  views.tasks = tasks.view;
   views.align = align.view;
   views.heat = heat.view;
 }
@@ -342,7 +350,7 @@ async function redraw(): Promise<void> {
 }
 
 async function redrawNow(): Promise<void> {
-  if (!views.eg || !views.align || !views.heat) return;
+  if (!views.eg || !views.tasks || !views.align || !views.heat) return;
   const ode = runs.ode.traj;
   const sim = runs.sim.traj;
   const gen = generation;
@@ -360,6 +368,7 @@ async function redrawNow(): Promise<void> {
   await Promise.all([
     // resize(): the axis labels change with the data, and autosize must make room for them.
     views.eg.change('eg', replace([...egRows(ode, SOURCE_OF.ode), ...egRows(sim, SOURCE_OF.sim)])).resize().runAsync(),
+    views.tasks.change('tasks', replace([...taskRows(ode, SOURCE_OF.ode), ...taskRows(sim, SOURCE_OF.sim)])).resize().runAsync(),
     views.align.change('align', replace(alignmentRows(sim, ode))).resize().runAsync(),
     views.heat.change('heat', replace(heatRows({ theory: ode, sgd: sim }, j))).resize().runAsync(),
   ]);

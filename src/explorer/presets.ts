@@ -7,6 +7,7 @@
  */
 import { validateConfig, type RunConfig } from '../config.ts';
 import { finiteSizeConfig } from '../figures/finiteSize.ts';
+import { forgettingConfig, forgettingGrid } from '../figures/forgetting.ts';
 import { largeInitConfig, largeInitSeeds } from '../figures/largeInit.ts';
 import { softCommitteeConfig } from '../figures/softCommittee.ts';
 import { twoLayerConfig, twoLayerSeeds } from '../figures/twoLayer.ts';
@@ -27,6 +28,8 @@ export const PRESETS = {
   specialization: { label: 'Fig. 4 specialization (Fig. 1, K = 4)', config: () => softCommitteeConfig(4, 'full') },
   'validity-map': { label: 'Fig. 5 validity map cell, soft committee, η = 1.1, σ = 0.5, N = 784', config: () => validityCellConfig('soft-committee', 784, 1.1, 0.5, 1) },
   'finite-size': { label: 'Fig. 6 finite size, N = 1000', config: () => finiteSizeConfig(1000, 0) },
+  forgetting: { label: 'Fig. 8 continual learning, multi-head, α = 0.4', config: () => forgettingConfig(0.4, 'multi', forgettingGrid('full').N, 1) },
+  'forgetting-single': { label: 'Fig. 8 continual learning, single head, α = 0.4', config: () => forgettingConfig(0.4, 'single', forgettingGrid('full').N, 1) },
 } as const satisfies Record<string, Preset>;
 
 export type PresetName = keyof typeof PRESETS;

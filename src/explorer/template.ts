@@ -59,6 +59,7 @@ setting; the link in the address bar reproduces it.</p>
 </section>
 <section id="plots">
 <div class="panel"><h2>Generalization error <button type="button" data-svg="eg">Download SVG</button></h2><div id="plot-eg"></div></div>
+<div class="panel" id="panel-tasks" hidden><h2>Generalization error on each task (several teachers) <button type="button" data-svg="tasks">Download SVG</button></h2><div id="plot-tasks"></div></div>
 <div class="panel"><h2>Alignment of simulation and theory <button type="button" data-svg="align">Download SVG</button></h2><div id="plot-align"></div></div>
 <div class="panel"><h2>Overlaps R and Q <button type="button" data-svg="heat">Download SVG</button></h2>
 <div id="slider-row"><label for="time-slider">time</label><input id="time-slider" type="range" min="0" max="0" value="0"><span id="time-label">t = 0</span></div>

@@ -30,7 +30,28 @@ export function egRows(traj: Trajectory | undefined, source: Source): EgRow[] {
 
 /** The first `n` records of a trajectory (a prefix of a streaming run). */
 export function prefix(traj: Trajectory, n: number): Trajectory {
-  return { ...traj, t: traj.t.slice(0, n), steps: traj.steps.slice(0, n), eg: traj.eg.slice(0, n), Q: traj.Q.slice(0, n), R: traj.R.slice(0, n), v: traj.v.slice(0, n) };
+  const out = { ...traj, t: traj.t.slice(0, n), steps: traj.steps.slice(0, n), eg: traj.eg.slice(0, n), Q: traj.Q.slice(0, n), R: traj.R.slice(0, n), v: traj.v.slice(0, n) };
+  if (traj.egTeachers) out.egTeachers = traj.egTeachers.map((e) => e.slice(0, n));
+  return out;
+}
+
+export interface TaskRow extends EgRow {
+  task: string;
+}
+
+/**
+ * With several teachers (continual learning): ε_g on each task at every record, whichever task
+ * is being trained ("task 1" is teacher 0). Empty for a one-teacher run.
+ */
+export function taskRows(traj: Trajectory | undefined, source: Source): TaskRow[] {
+  if (!traj?.egTeachers) return [];
+  const rows: TaskRow[] = [];
+  traj.egTeachers.forEach((eg, p) => {
+    for (let j = 0; j < traj.t.length; j++) {
+      if (traj.t[j] > 0 && eg[j] >= EG_PLOT_FLOOR) rows.push({ t: traj.t[j], eg: eg[j], source: SOURCES[source].label, task: `task ${p + 1}` });
+    }
+  });
+  return rows;
 }
 
 export interface AlignRow {
@@ -99,6 +120,24 @@ export function egSpec(width: number): object {
     color: { field: 'source', type: 'nominal', scale: sourceScale, title: null, legend: { orient: 'bottom-left' } },
     strokeDash: { field: 'source', type: 'nominal', scale: { domain: sourceScale.domain, range: Object.values(SOURCES).map((s) => s.dash) }, legend: null },
   });
+}
+
+/** ε_g on each task (several teachers): colour by task, dash by source, linear t (the switches are at fixed times). */
+export function taskSpec(width: number): object {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    width,
+    height: 220,
+    data: { name: 'tasks' },
+    mark: { type: 'line', clip: true },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: 't = steps / N' },
+      y: { field: 'eg', type: 'quantitative', scale: { type: 'log' }, title: 'ε_g on each task' },
+      color: { field: 'task', type: 'nominal', title: null, scale: { scheme: 'tableau10' }, legend: { orient: 'bottom-left' } },
+      strokeDash: { field: 'source', type: 'nominal', title: null, scale: { domain: sourceScale.domain, range: Object.values(SOURCES).map((s) => s.dash) }, legend: { orient: 'bottom-right' } },
+      detail: { field: 'source' },
+    },
+  };
 }
 
 export function alignmentSpec(width: number): object {

@@ -19,7 +19,7 @@ export interface WorkerJob {
 const WARM_UP_CONFIG = { K: 4, M: 4, N: 100, tMax: 10, recordPoints: 5, studentScale: 0.5 };
 
 export type WorkerMessage =
-  | { type: 'record'; index: number; t: number; step: number; eg: number; Q: number[][]; R: number[][]; v: number[]; T: number[][] }
+  | { type: 'record'; index: number; t: number; step: number; eg: number; Q: number[][]; R: number[][]; v: number[]; T: number[][]; egTeachers?: number[] }
   | { type: 'progress'; fraction: number }
   | { type: 'done'; trajectory: Trajectory }
   | { type: 'error'; message: string };
@@ -41,7 +41,8 @@ scope.onmessage = (e) => {
     const config = validateConfig(raw);
     const onRecord = (traj: Trajectory) => {
       const j = traj.t.length - 1;
-      scope.postMessage({ type: 'record', index: j, t: traj.t[j], step: traj.steps[j], eg: traj.eg[j], Q: traj.Q[j], R: traj.R[j], v: traj.v[j], T: traj.T });
+      const egTeachers = traj.egTeachers?.map((e) => e[j]);
+      scope.postMessage({ type: 'record', index: j, t: traj.t[j], step: traj.steps[j], eg: traj.eg[j], Q: traj.Q[j], R: traj.R[j], v: traj.v[j], T: traj.T, ...(egTeachers ? { egTeachers } : {}) });
     };
     const onProgress = (fraction: number) => scope.postMessage({ type: 'progress', fraction });
     const trajectory = EXPLORER_RUNS[kind](config, onRecord, onProgress);

@@ -4,6 +4,7 @@
  */
 import { ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from './ensembleFigures.ts';
 import { finiteSizeFigure } from './finiteSize.ts';
+import { forgettingFigure } from './forgetting.ts';
 import { largeInitFigure } from './largeInit.ts';
 import { softCommitteeFigure } from './softCommittee.ts';
 import { specializationFigure } from './specialization.ts';
@@ -19,6 +20,7 @@ export const ALL_FIGURES: FigureDefinition[] = [
   specializationFigure,
   validityMapFigure,
   finiteSizeFigure,
+  forgettingFigure,
   ensembleSoftCommitteeFigure,
   ensembleTwoLayerFigure,
   ensembleValidityMapFigure,
