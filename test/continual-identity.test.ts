@@ -90,19 +90,28 @@ describe('one teacher cut into phases: the same run', () => {
   });
 });
 
+/** Relative agreement of two evaluations of the same ε_g that differ only in rounding. */
+const EG_ROUNDING = 1e-13;
+
 describe('α = 1 and the same readout, single head, trained 0 → 1: the one-teacher run', () => {
   const M = base.M;
   const one = validateConfig(base);
   const twin = validateConfig({ ...base, teachers: [{}, { featureSimilarity: 1 }], schedule: [{ teacher: 0, until: 2 }, { teacher: 1, until: 4 }] });
 
   const checkTwin = (a: Trajectory, b: Trajectory) => {
-    // Both blocks of R are the one-teacher R; T is [[T, T], [T, T]]; v* is [v*, v*].
-    expect(JSON.stringify(firstTeacherView(a, M))).toBe(JSON.stringify(oneTeacherView(b)));
+    // Both blocks of R are the one-teacher R; T is [[T, T], [T, T]]; v* is [v*, v*]. The order
+    // parameters are byte-identical. ε_g agrees to rounding, not in bytes: the twin's I2 Gram
+    // matrix has two identical rows, so ε_g is evaluated on its positive part
+    // (src/theory/generalizationError.ts), a sum of squares instead of the plain sum.
+    const { eg: egA, ...restA } = firstTeacherView(a, M) as Trajectory;
+    const { eg: egB, ...restB } = oneTeacherView(b) as Trajectory;
+    expect(JSON.stringify(restA)).toBe(JSON.stringify(restB));
+    expect(maxRelDiff(egA, egB)).toBeLessThan(EG_ROUNDING);
     expect(JSON.stringify(a.R.map((r) => r.map((row) => row.slice(M))))).toBe(JSON.stringify(b.R));
     expect(a.T).toEqual([...b.T.map((row) => [...row, ...row]), ...b.T.map((row) => [...row, ...row])]);
     expect(a.vTeacher).toEqual([...b.vTeacher, ...b.vTeacher]);
     // ε_g on either teacher is ε_g (the fields added with several teachers).
-    expect(JSON.stringify(a.egTeachers)).toBe(JSON.stringify([b.eg, b.eg]));
+    expect(maxRelDiff(a.egTeachers, [b.eg, b.eg])).toBeLessThan(EG_ROUNDING);
     expect(a.heads).toBeUndefined();
   };
 

@@ -413,6 +413,7 @@ const fmt = (x: number) => (x < 0 ? `−${Math.abs(x)}` : String(x));
 
 export const forgettingFigure: FigureDefinition = {
   name: 'forgetting',
+  runsHash: forgettingRunsHash,
   title: 'Figure 8 — Forgetting against task similarity (continual learning)',
   caption: (preset) => {
     const g = forgettingGrid(preset);

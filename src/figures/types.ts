@@ -169,4 +169,9 @@ export interface FigureDefinition {
   tolerances: Tolerance[];
   /** Present on the figures whose tolerances are calibrated (src/figures/calibration.ts). */
   calibration?: CalibrationDeclaration;
+  /**
+   * For snapshots without per-panel config hashes: a hash of every run's config, which the
+   * snapshot records as `runsHash`, so a test can tell it was made from the current runs.
+   */
+  runsHash?(preset: Preset): string;
 }

@@ -715,6 +715,7 @@ function answer(s: Settings): string {
 
 export const validityMapFigure: FigureDefinition = {
   name: 'validity-map',
+  runsHash,
   title: 'Figure 5 — Learning-rate and noise bounds within which the ODEs follow SGD',
   caption: (preset) => {
     const s = settingsOf(preset);
