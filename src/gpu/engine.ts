@@ -220,7 +220,6 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     decay: configs.some((c) => weightDecayOf(c) > 0),
     activation: c0.activation,
     teachers: teacherCount(c0),
-    heads: headCount(c0),
     threadsPerRun: tpr,
     variant: opts.variant,
   };
@@ -255,7 +254,7 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
       const row = f < K ? f : f - K;
       wInit.set(src.subarray(row * N, (row + 1) * N), (r * rows + f) * L.paddedBlocks * 4);
     }
-    // every head starts from the student's initial second layer
+    // every head slot starts from the student's initial second layer
     for (let h = 0; h < L.heads; h++) for (let k = 0; k < K; k++) vf[r * L.vWords + h * K + k] = w.v[k];
   });
 
@@ -380,7 +379,7 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
 
 /**
  * The record at `step` of one run from its read-back words (at offset o): Q, R over every
- * teacher unit and every head, handed to the run's Recorder. Returns the run's status: null
+ * teacher unit and its heads, handed to the run's Recorder. Returns the run's status: null
  * while it is healthy, or why and when it diverged (then no record is appended).
  */
 function appendGpuRecord(recorder: Recorder, config: RunConfig, L: ShaderLayout, step: number, phase: Phase, rec: Float32Array, o: number, egF32: number[]): { t: number; reason: string } | null {
@@ -398,7 +397,8 @@ function appendGpuRecord(recorder: Recorder, config: RunConfig, L: ShaderLayout,
     for (let l = 0; l < K; l++) Q[k * K + l] = rec[o + qIndex(k, l, K)];
     for (let u = 0; u < U; u++) Rm[k * U + u] = rec[o + rIndex(k, u, K, U)];
   }
-  const heads = Array.from({ length: L.heads }, (_, h) => Float64Array.from(rec.subarray(o + L.pairs + h * K, o + L.pairs + (h + 1) * K)));
+  // the run's heads: the first headCount slots (one per teacher with heads "multi", else slot 0)
+  const heads = Array.from({ length: headCount(config) }, (_, h) => Float64Array.from(rec.subarray(o + L.pairs + h * K, o + L.pairs + (h + 1) * K)));
   try {
     recorder.record(step, phase, { Q, R: Rm, heads });
   } catch (e) {

@@ -34,9 +34,10 @@
  *    phases, so it loads only the student and the active teacher (named in the control block)
  *    into registers: the step is the one-teacher step, with no extra work. Records compute R
  *    against every teacher's rows, read from global memory, one teacher unit per reduction
- *    round. The heads (one per teacher with heads "multi") live side by side in the v buffer;
- *    a dispatch trains the one its control block names. With one teacher the generated code is
- *    the one-teacher shader of before.
+ *    round. With several teachers the v buffer has a head slot per teacher, side by side, and a
+ *    dispatch trains the slot its control block names: heads "multi" uses one per teacher,
+ *    "single" only slot 0. So single- and multi-head batches of the same shape share one
+ *    shader. With one teacher the generated code is the one-teacher shader of before.
  *
  * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v* of every teacher, T over every
  * teacher's units), 1 weights, 2 heads + status, 3 records (status word stored as f32: 1 + divergence
@@ -61,8 +62,6 @@ export interface ShaderSpec {
   activation?: ActivationName;
   /** Teachers P (undefined: 1); each has M units. */
   teachers?: number;
-  /** Student heads H (undefined: 1; P with heads "multi"). */
-  heads?: number;
   /** Threads per run (workgroup size). */
   threadsPerRun: number;
   /** Testing only: a deliberately wrong update without the second layer's η/N step, for power checks. */
@@ -83,7 +82,7 @@ export interface ShaderLayout {
   rows: number;
   /** Teacher units P·M. */
   units: number;
-  /** Student heads H. */
+  /** Head slots H: 1 with one teacher, else one per teacher (heads "single" uses slot 0 only). */
   heads: number;
   /** Overlaps per record: Q upper triangle (k ≤ l) then R (k, u) over every teacher unit u. */
   pairs: number;
@@ -103,10 +102,10 @@ export const PARAM_HEAD = 6;
 /** Bytes between control blocks (WebGPU's minUniformBufferOffsetAlignment is at most 256). */
 export const CONTROL_STRIDE = 256;
 
-export function shaderLayout(spec: Pick<ShaderSpec, 'N' | 'K' | 'M' | 'threadsPerRun' | 'teachers' | 'heads'>): ShaderLayout {
+export function shaderLayout(spec: Pick<ShaderSpec, 'N' | 'K' | 'M' | 'threadsPerRun' | 'teachers'>): ShaderLayout {
   const { N, K, M, threadsPerRun: tpr } = spec;
   const P = spec.teachers ?? 1;
-  const H = spec.heads ?? 1;
+  const H = P;
   const U = P * M;
   const blocks = Math.ceil(N / 4);
   const bpt = Math.ceil(blocks / tpr);
@@ -162,11 +161,10 @@ export function generateSgdShader(spec: ShaderSpec): string {
   const { N, K, M, B, trainV, noise, threadsPerRun: TPR } = spec;
   const decay = spec.decay === true;
   const teachers = spec.teachers ?? 1;
-  const H = spec.heads ?? 1;
-  for (const [name, val, min] of [['N', N, 1], ['K', K, 1], ['M', M, 1], ['B', B, 1], ['threadsPerRun', TPR, 1], ['teachers', teachers, 1], ['heads', H, 1]] as const)
+  for (const [name, val, min] of [['N', N, 1], ['K', K, 1], ['M', M, 1], ['B', B, 1], ['threadsPerRun', TPR, 1], ['teachers', teachers, 1]] as const)
     if (!Number.isInteger(val) || val < min) throw new Error(`wgsl: ${name} must be an integer ≥ ${min}, got ${val}`);
-  if (H !== 1 && H !== teachers) throw new Error(`wgsl: heads must be 1 or the number of teachers (${teachers}), got ${H}`);
   const L = shaderLayout(spec);
+  const H = L.heads;
   const F = L.fields;
   const P = L.pairs;
   // Several teachers: the active one's units and head are named by the control block. With one,
@@ -238,7 +236,7 @@ export function generateSgdShader(spec: ShaderSpec): string {
 `;
 
   const maskLast = N % 4 !== 0;
-  return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} decay=${decay} activation=${spec.activation ?? DEFAULT_ACTIVATION} TPR=${TPR}${multi ? ` teachers=${teachers} heads=${H}` : ''}
+  return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} decay=${decay} activation=${spec.activation ?? DEFAULT_ACTIVATION} TPR=${TPR}${multi ? ` teachers=${teachers}` : ''}
 const N: u32 = ${N}u;
 const K: u32 = ${K}u;
 const M: u32 = ${M}u;
