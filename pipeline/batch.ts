@@ -17,6 +17,7 @@ import { gpuLabel } from '../src/backends.ts';
 import { storedTrajectory } from '../src/figures/execute.ts';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
+import { headCount, teacherCount } from '../src/model/schedule.ts';
 import { recordSteps } from '../src/recordTimes.ts';
 import type { RunResult } from '../src/result.ts';
 import { writeCacheEntry } from '../src/runs/cache.ts';
@@ -84,15 +85,24 @@ export function checkBatchResults(raw: unknown, jobs: PlannedJob[]): { adapter: 
     // A diverged run's records stop at the divergence; a completed one has every record, all finite
     // (JSON writes NaN and ±∞ as null, so a leaf that is not a finite number is refused).
     const expected = recordSteps(job.config).length;
-    for (const key of ['t', 'eg', 'Q', 'R', 'v'] as const) {
-      const series = (traj as unknown as Record<string, unknown>)[key];
+    const fields = traj as unknown as Record<string, unknown>;
+    const checkSeries = (key: string, series: unknown) => {
       if (!Array.isArray(series)) throw new BatchFileError(`${where}.trajectory.${key}: missing`);
       if (r.status === 'completed' && series.length !== expected) throw new BatchFileError(`${where}.trajectory.${key}: ${series.length} records, the run has ${expected}`);
       if (r.status === 'completed') {
         const bad = notFinite(series, `${key}`);
         if (bad) throw new BatchFileError(`${where}.trajectory.${bad}: not a finite number`);
       }
+    };
+    for (const key of ['t', 'eg', 'Q', 'R', 'v'] as const) checkSeries(key, fields[key]);
+    // Several teachers: ε_g on each teacher (one series per teacher); heads "multi": every head at every record.
+    const teachers = teacherCount(job.config);
+    if (teachers > 1) {
+      const perTeacher = fields.egTeachers;
+      if (!Array.isArray(perTeacher) || perTeacher.length !== teachers) throw new BatchFileError(`${where}.trajectory.egTeachers: missing (one series per teacher, ${teachers})`);
+      perTeacher.forEach((series, p) => checkSeries(`egTeachers[${p}]`, series));
     }
+    if (headCount(job.config) > 1) checkSeries('heads', fields.heads);
     return { job, result: r as RunResult };
   });
   return { adapter: file.adapter, entries };
