@@ -37,7 +37,7 @@
  *    round. With several teachers the v buffer has a head slot per teacher, side by side, and a
  *    dispatch trains the slot its control block names: heads "multi" uses one per teacher,
  *    "single" only slot 0. So single- and multi-head batches of the same shape share one
- *    shader. With one teacher the generated code is the one-teacher shader of before.
+ *    shader. With one teacher the generated shader is exactly the one-teacher shader of before.
  *
  * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v* of every teacher, T over every
  * teacher's units), 1 weights, 2 heads + status, 3 records (status word stored as f32: 1 + divergence
@@ -257,11 +257,11 @@ const TWO_PI: f32 = ${f(2 * Math.PI)};
 const TWO_M24: f32 = 5.9604644775390625e-8;
 const XI_BLOCK: u32 = 0xffffffffu;
 
-// fields = F and chunks (the record's reduction rounds), passed at run time on purpose: the record
-// loops are cold (once per record) and would blow up compile time if the compiler unrolled them.
-// teacher, head: the phase's active teacher and head (several teachers only; a dispatch never
-// spans two phases).
-struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32, chunks: u32, teacher: u32, head: u32 }
+// fields = F and chunks = ⌈pairs/F⌉, passed at run time on purpose: the record loops are cold
+// (once per record) and would blow up compile time if the compiler unrolled them.
+${multi ? `// chunks: the record's reduction rounds; teacher, head: the phase's active teacher and head slot
+// (a dispatch never spans two phases).
+` : ''}struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32, chunks: u32${multi ? ', teacher: u32, head: u32' : ''} }
 
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> wbuf: array<vec4<f32>>;
