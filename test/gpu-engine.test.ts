@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATION_NAMES } from '../src/activations/registry.ts';
 import type { RunConfig } from '../src/config.ts';
-import { initialWeights, planDispatches, runSgdBatch, runSgdBatchDetailed, splitIntoBatches, type GpuBatchOptions } from '../src/gpu/engine.ts';
+import { initialWeights, maxRunsPerBatch, planDispatches, runSgdBatch, runSgdBatchDetailed, runSgdBatches, splitIntoBatches, type GpuBatchOptions } from '../src/gpu/engine.ts';
 import { GpuUnavailableError, hasHardwareGpu, openGpu, type GpuHandle } from '../src/gpu/node.ts';
 import { ReferenceSgd } from '../src/gpu/reference.ts';
+import { defaultThreadsPerRun, shaderLayout } from '../src/gpu/wgsl.ts';
 import { ACTIVATION_CASES, gpuTestConfig as cfg, REFERENCE_CASES, SCHEDULE_CASES, TRAP_CASE, vsReference, withoutDvReset, type VsReference } from './helpers/gpuReference.ts';
 
 let gpu: GpuHandle;
@@ -162,6 +163,27 @@ describe('WebGPU determinism', () => {
     expect(batches.map((b) => b.indices)).toEqual([[0, 2], [1]]);
     await expect(runSgdBatch(gpu.device, list)).rejects.toThrow(/not compatible/);
   });
+  it('maxRunsPerBatch: the runs whose weights (K + P·M rows each) fit one storage binding; runSgdBatches splits by it', async () => {
+    const limits = { maxComputeWorkgroupSizeX: 256, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 2 ** 27 };
+    const big = { model: 'two-layer', N: 784, K: 4, M: 4, tMax: 1, studentVScale: 0.5 };
+    // N = 784: 196 blocks of 4 inputs, 64 threads × 4 blocks each = 256 padded blocks of 16 bytes per row
+    expect(maxRunsPerBatch(limits, cfg(big))).toBe(Math.floor(2 ** 27 / (8 * 256 * 16)));
+    expect(maxRunsPerBatch(limits, cfg({ ...big, teachers: [{}, { featureSimilarity: 0.5 }] }))).toBe(Math.floor(2 ** 27 / (12 * 256 * 16)));
+    expect(maxRunsPerBatch({ ...limits, maxComputeWorkgroupsPerDimension: 100 }, cfg(big))).toBe(100);
+    // A device that holds 2 runs of `base` per batch: 5 runs go in 3 batches, each result as in one batch of 5.
+    const runs = [1, 2, 3, 4, 5].map((seed) => cfg({ ...base, seed }));
+    const own = pick(gpu.device.limits);
+    const tpr = defaultThreadsPerRun(60, 2, 2, Math.min(own.maxComputeWorkgroupSizeX, own.maxComputeInvocationsPerWorkgroup));
+    const perRun = 4 * shaderLayout({ N: 60, K: 2, M: 2, threadsPerRun: tpr }).paddedBlocks * 16;
+    const small = new Proxy(gpu.device, {
+      get: (d, k) => (k === 'limits' ? { ...own, maxStorageBufferBindingSize: Math.ceil(2.5 * perRun) } : typeof Reflect.get(d, k) === 'function' ? Reflect.get(d, k).bind(d) : Reflect.get(d, k)),
+    });
+    expect(maxRunsPerBatch(small.limits, runs[0])).toBe(2);
+    const sizes: number[] = [];
+    const split = await runSgdBatches(small, runs, { onBatchDone: (idx) => sizes.push(idx.length) });
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(JSON.stringify(split)).toBe(JSON.stringify(await runSgdBatch(gpu.device, runs)));
+  });
   it('batchKey: runs differing in α or a teacher readout share a batch; teacher count, heads, schedule and activation split', () => {
     const sched = { ...base, teachers: [{}, { featureSimilarity: 0.5 }], schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 1 }] };
     const list = [
@@ -221,3 +243,8 @@ describe('no adapter', () => {
     expect(await hasHardwareGpu(factory)).toBe(false);
   });
 });
+
+/** A device's limits as a plain object (GPUSupportedLimits' fields are getters). */
+function pick(l: GPUSupportedLimits): { maxComputeWorkgroupSizeX: number; maxComputeInvocationsPerWorkgroup: number; maxComputeWorkgroupsPerDimension: number; maxStorageBufferBindingSize: number } {
+  return { maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX, maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension, maxStorageBufferBindingSize: l.maxStorageBufferBindingSize };
+}

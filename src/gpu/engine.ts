@@ -248,7 +248,9 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     pf[o + 5] = weightDecayOf(c);
     const w = weights[r];
     for (let u = 0; u < U; u++) pf[o + PARAM_HEAD + u] = w.vTeacher[u];
-    for (let a = 0; a < U * U; a++) pf[o + PARAM_HEAD + U + a] = Ts[r][a];
+    // each teacher's M×M block of T (the f32 ε_g is on the active teacher)
+    for (let p = 0; p < U / M; p++)
+      for (let a = 0; a < M; a++) for (let b = 0; b < M; b++) pf[o + PARAM_HEAD + U + p * M * M + a * M + b] = Ts[r][(p * M + a) * U + p * M + b];
     for (let f = 0; f < rows; f++) {
       const src = f < K ? w.W : w.Wt;
       const row = f < K ? f : f - K;
@@ -429,8 +431,21 @@ export function gpuConfigProblem(config: RunConfig): string | null {
 }
 
 /**
- * Run any list of SGD configs: split into compatible batches (splitIntoBatches), results in
- * input order; `onBatchDone` sees each batch's results as soon as it is done.
+ * Most runs like `c` that one batch can hold on a device with these limits: one workgroup per
+ * run, and the runs' weights (K + P·M rows each: several teachers multiply them) and parameters
+ * within one storage binding.
+ */
+export function maxRunsPerBatch(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupSizeX' | 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupsPerDimension' | 'maxStorageBufferBindingSize'>, c: RunConfig): number {
+  const maxThreads = Math.min(limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
+  const L = shaderLayout({ N: c.N, K: c.K, M: c.M, threadsPerRun: defaultThreadsPerRun(c.N, c.K, c.M, maxThreads), teachers: teacherCount(c) });
+  const perRun = Math.max(L.rows * L.paddedBlocks * 16, L.paramWords * 4);
+  return Math.max(1, Math.min(limits.maxComputeWorkgroupsPerDimension, Math.floor(limits.maxStorageBufferBindingSize / perRun)));
+}
+
+/**
+ * Run any list of SGD configs: split into compatible batches (splitIntoBatches) that fit the
+ * device (maxRunsPerBatch), results in input order; `onBatchDone` sees each batch's results as
+ * soon as it is done.
  */
 export async function runSgdBatches(
   device: GPUDevice,
@@ -439,7 +454,13 @@ export async function runSgdBatches(
 ): Promise<RunResult[]> {
   const results: RunResult[] = new Array(configs.length);
   let done = 0;
-  for (const b of splitIntoBatches(configs)) {
+  const batches = splitIntoBatches(configs).flatMap((b) => {
+    const most = maxRunsPerBatch(device.limits, b.configs[0]);
+    const parts: typeof b[] = [];
+    for (let a = 0; a < b.indices.length; a += most) parts.push({ indices: b.indices.slice(a, a + most), configs: b.configs.slice(a, a + most) });
+    return parts;
+  });
+  for (const b of batches) {
     const res = await runSgdBatch(device, b.configs, {
       signal: opts.signal,
       onProgress: (f) => opts.onProgress?.((done + f * b.configs.length) / configs.length),

@@ -39,8 +39,8 @@
  *    "single" only slot 0. So single- and multi-head batches of the same shape share one
  *    shader. With one teacher the generated shader is exactly the one-teacher shader of before.
  *
- * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v* of every teacher, T over every
- * teacher's units), 1 weights, 2 heads + status, 3 records (status word stored as f32: 1 + divergence
+ * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v* of every teacher, each
+ * teacher's own T block), 1 weights, 2 heads + status, 3 records (status word stored as f32: 1 + divergence
  * step, exact below 2²⁴), 4 the dispatch's control block (uniform, dynamic offset).
  */
 
@@ -90,7 +90,7 @@ export interface ShaderLayout {
   recordRounds: number;
   /** f32 words per record: pairs, heads (H·K), ε_g, status. */
   recordWords: number;
-  /** u32 words of parameters per run: key (2), η, σ, η₂, λ, v* (P·M), T ((P·M)²). */
+  /** u32 words of parameters per run: key (2), η, σ, η₂, λ, v* (P·M), each teacher's T block (P·M·M). */
   paramWords: number;
   /** u32 words of heads + status per run. */
   vWords: number;
@@ -124,7 +124,8 @@ export function shaderLayout(spec: Pick<ShaderSpec, 'N' | 'K' | 'M' | 'threadsPe
     // One teacher: every overlap from registers, F per round. Several: Q F per round, then one teacher unit per round.
     recordRounds: P === 1 ? Math.ceil(pairs / F) : Math.ceil(qPairs / F) + U,
     recordWords: pairs + H * K + 2,
-    paramWords: PARAM_HEAD + U + U * U,
+    // T only within each teacher (what the f32 ε_g of the active teacher needs), not (P·M)²
+    paramWords: PARAM_HEAD + U + P * M * M,
     vWords: H * K + 1,
   };
 }
@@ -309,7 +310,7 @@ fn cov(base: u32, pb: u32, p: u32, q: u32) -> f32 {
 ${multi
     ? `  let u0 = ctl.teacher * M;
   if (p < K) { return rec[base + ${QP}u + p * PM + u0 + (q - K)]; }
-  return bitcast<f32>(params[pb + ${PARAM_HEAD}u + PM + (u0 + p - K) * PM + u0 + (q - K)]);`
+  return bitcast<f32>(params[pb + ${PARAM_HEAD}u + PM + ctl.teacher * M * M + (p - K) * M + (q - K)]);`
     : `  if (p < K) { return rec[base + ${(K * (K + 1)) / 2}u + p * M + (q - K)]; }
   return bitcast<f32>(params[pb + ${PARAM_HEAD}u + M + (p - K) * M + (q - K)]);`}
 }
