@@ -1,11 +1,14 @@
 /**
  * The WebGPU SGD engine on the software adapter (CI has no GPU; these tests never skip: no
- * adapter is a failure). Runtime ≈ 40 s on 2 cores, most of it shader compilation (a dozen
- * shaders, ≈ 2 s each: cases share a batch, and so a shader, where the batch key allows).
+ * adapter is a failure). Runtime 8–18 s on 2 shared cores with Mesa's shader cache off, most of
+ * it compiling about ten shaders (cases share a batch, and so a shader, where the batch key
+ * allows; single- and multi-head schedules share one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATION_NAMES } from '../src/activations/registry.ts';
 import type { RunConfig } from '../src/config.ts';
+import { runEngine } from '../src/engines.ts';
+import type { RunResult } from '../src/result.ts';
 import { initialWeights, maxRunsPerBatch, planDispatches, runSgdBatch, runSgdBatchDetailed, runSgdBatches, splitIntoBatches, type GpuBatchOptions } from '../src/gpu/engine.ts';
 import { GpuUnavailableError, hasHardwareGpu, openGpu, type GpuHandle } from '../src/gpu/node.ts';
 import { ReferenceSgd } from '../src/gpu/reference.ts';
@@ -69,6 +72,18 @@ describe('WebGPU continual learning: two teachers (α = 0.5), schedule 0 → 1 �
       [0, 0, 1, 1, 0, 0].forEach((p, i) => expect(traj.egTeachers![p][i]).toBe(traj.eg[i]));
       expect(traj.heads === undefined).toBe(heads === 'single');
     });
+
+  it('the trajectory has the form of the CPU engine: keys in order, record times, T and vTeacher over both teachers, shapes', async () => {
+    for (const heads of ['single', 'multi'] as const) {
+      const c = SCHEDULE_CASES[heads][2];
+      const [gpuRun] = await runSgdBatch(gpu.device, [c]);
+      const cpuRun = runEngine('sgd', c);
+      const shape = (x: unknown): unknown => (Array.isArray(x) ? [x.length, shape(x[0])] : typeof x);
+      const form = (r: RunResult) => Object.entries(r.trajectory).map(([k, x]) => [k, shape(x)]);
+      expect(form(gpuRun)).toEqual(form(cpuRun));
+      for (const k of ['engine', 'model', 'K', 'M', 'N', 't', 'steps', 'T', 'vTeacher'] as const) expect(gpuRun.trajectory[k], `${heads}: ${k}`).toEqual(cpuRun.trajectory[k]);
+    }
+  });
 
   it('power: the same comparison fails when the schedule is walked wrongly', async () => {
     // the label stays teacher 0's after the switch; head 0 keeps training in every phase
