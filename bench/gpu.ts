@@ -1,8 +1,9 @@
 /**
  * GPU section of `npm run bench` (also `npx tsx bench/gpu.ts` alone): speed of the WebGPU
  * online-SGD engine (src/gpu/engine.ts) against the batch size R, at N = 784 for the soft
- * committee K = M = 4 and K = 6, M = 4, B = 1; the step latency of one run; and the ratio to
- * the CPU engine (src/sim/sgd.ts, one core) measured in the same process. Results, with the
+ * committee K = M = 4, K = 6, M = 4, and the same with two teachers (α = 0.5, the switch
+ * halfway, a head per teacher: continual learning), B = 1; the step latency of one run; and
+ * the ratio to the CPU engine (src/sim/sgd.ts, one core) measured in the same process. Results, with the
  * adapter's name, go to bench/results-gpu.json (merged with what bench/gpu-drift.ts wrote).
  *
  * Each row times one batch of S steps after a warm-up batch that compiled the pipeline; the
@@ -25,12 +26,15 @@ export const GPU_RESULTS = join(ROOT, 'bench', 'results-gpu.json');
 const N = 784;
 
 const CASES = [
-  { name: 'soft committee K=M=4', model: 'soft-committee', K: 4, M: 4 },
-  { name: 'two-layer K=6 M=4', model: 'two-layer', K: 6, M: 4 },
+  { name: 'soft committee K=M=4', model: 'soft-committee', K: 4, M: 4, teachers: 1 },
+  { name: 'two-layer K=6 M=4', model: 'two-layer', K: 6, M: 4, teachers: 1 },
+  // a step trains on one teacher whatever their number: this row should match the one above
+  { name: 'two-layer K=6 M=4, 2 teachers', model: 'two-layer', K: 6, M: 4, teachers: 2 },
 ] as const;
 
 function config(c: (typeof CASES)[number], steps: number, seed: number): RunConfig {
-  return validateConfig({ model: c.model, N, K: c.K, M: c.M, lr: 0.5, tMax: steps / N, recordScale: 'linear', recordEvery: steps / N, seed, studentVScale: c.model === 'two-layer' ? 0.1 : 0 });
+  const continual = c.teachers === 1 ? {} : { teachers: [{}, { featureSimilarity: 0.5 }], schedule: [{ teacher: 0, until: Math.ceil(steps / 2) / N }, { teacher: 1, until: steps / N }], heads: 'multi' };
+  return validateConfig({ model: c.model, N, K: c.K, M: c.M, lr: 0.5, tMax: steps / N, recordScale: 'linear', recordEvery: steps / N, seed, studentVScale: c.model === 'two-layer' ? 0.1 : 0, ...continual });
 }
 
 /** Merge `part` into bench/results-gpu.json (the speed and drift sections are written by different scripts). */
@@ -52,7 +56,7 @@ export async function benchGpu(log: (s: string) => void = console.log): Promise<
       const t0 = performance.now();
       runSimulation(config(c, cpuSteps, 0));
       const cpuRate = cpuSteps / ((performance.now() - t0) / 1000);
-      await runSgdBatch(gpu.device, [config(c, 8, 0)]); // compile
+      await runSgdBatch(gpu.device, [config(c, 8, 0)]); // compile (a schedule of 8 steps: the same shader)
       for (const R of sizes) {
         const S = gpu.isSoftware ? Math.max(64, Math.min(4 * N, Math.round(60_000 / R))) : 4 * N;
         const configs = Array.from({ length: R }, (_, r) => config(c, S, r));

@@ -13,20 +13,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVATION_NAMES } from '../src/activations/registry.ts';
+import type { VsReference } from './helpers/gpuReference.ts';
 
 const dir = resolve('.cache/lavapipe');
 const skip = process.env.TSDYN_SKIP_VULKAN === '1';
 
-interface VsReference {
-  w: number;
-  v: number;
-  statuses: string[];
-}
 interface ChildReport {
   adapter: { vendor: string; architecture: string; device: string; description: string } | null;
   softCommittee: VsReference;
-  twoLayer: VsReference;
   frozenV: VsReference;
+  /** Per activation (ACTIVATION_NAMES): two-layer, weight decay and lr2 ≠ lr in some runs. */
+  activations: Record<string, VsReference>;
+  scheduleSingle: VsReference;
+  scheduleMulti: VsReference;
   trapBroken: VsReference;
   deterministic: boolean;
   loopVarProbe: number[];
@@ -51,12 +51,14 @@ describe.skipIf(skip)('WebGPU engine on Dawn-Vulkan (lavapipe)', () => {
     expect(report.adapter, 'no Vulkan adapter').not.toBeNull();
     expect(report.adapter!.description).toMatch(/llvmpipe/);
   });
-  it('matches the f64 reference on the same random numbers (≤ 1e-5 relative; both models, σ > 0, B = 4, frozen v)', () => {
-    for (const [name, r] of Object.entries({ softCommittee: report.softCommittee, twoLayer: report.twoLayer, frozenV: report.frozenV })) {
-      expect(r.statuses.every((s) => s === 'completed'), name).toBe(true);
-      expect(r.w, `${name}: W`).toBeLessThan(1e-5);
-      expect(r.v, `${name}: v`).toBeLessThan(1e-5);
-    }
+  it('matches the f64 reference on the same random numbers (≤ 1e-5 relative; both models, every activation, σ > 0, B = 4, weight decay, lr2 ≠ lr, frozen v)', () => {
+    expect(Object.keys(report.activations)).toEqual([...ACTIVATION_NAMES]);
+    const activations = Object.fromEntries(Object.entries(report.activations).map(([a, r]) => [`two-layer ${a}`, r]));
+    for (const [name, r] of Object.entries({ softCommittee: report.softCommittee, frozenV: report.frozenV, ...activations })) expectMatch(name, r);
+  });
+  it('matches the f64 reference with two teachers (α = 0.5) and the schedule 0 → 1 → 0, heads single and multi', () => {
+    expectMatch('schedule, single head', report.scheduleSingle);
+    expectMatch('schedule, multi-head', report.scheduleMulti);
   });
   it('power: without the explicit reset of the loop accumulator the same check fails on this backend', () => {
     // Dawn's Vulkan path zeroes a loop-body `var` once, not per iteration (loopVarProbe gave
@@ -64,7 +66,16 @@ describe.skipIf(skip)('WebGPU engine on Dawn-Vulkan (lavapipe)', () => {
     console.info(`Dawn-Vulkan loop-body var probe: ${report.loopVarProbe.join(', ')} (WGSL: 1, 1, 1, 1)`);
     expect(report.trapBroken.v).toBeGreaterThan(1e-3);
   });
-  it('is deterministic: the same batch twice gives identical results', () => {
+  it('is deterministic: the same batch (the multi-head schedule) twice gives identical results', () => {
     expect(report.deterministic).toBe(true);
   });
 });
+
+/** W, every head and the last record's Q, R within 1e-5 relative of the reference; the f32 ε_g within 1e-5. */
+function expectMatch(name: string, r: VsReference): void {
+  expect(r.statuses.every((s) => s === 'completed'), name).toBe(true);
+  expect(r.w, `${name}: W`).toBeLessThan(1e-5);
+  expect(r.v, `${name}: v`).toBeLessThan(1e-5);
+  expect(r.overlaps, `${name}: Q, R`).toBeLessThan(1e-5);
+  expect(r.eg32, `${name}: f32 ε_g`).toBeLessThan(1e-5);
+}

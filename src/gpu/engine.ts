@@ -6,31 +6,37 @@
  * Uses only the standard WebGPU API on a `GPUDevice` passed in (no Node imports), so the
  * same code runs in a browser; `node.ts` opens a device under Node.
  *
- * Runs in a batch share model, N, K, M, B, trainV, the activation and the record grid
- * (`batchKey`); they may differ in seed, lr, lr2, weight decay, sigma, scales, vTeacher and init. Each run starts from the weights the
- * CPU engine would use (`drawInitialWeights`, or `weightsFromOrderParams` with `init`) and
- * draws its data from the Philox stream keyed by its seed (`philox.ts`), so a run's result
- * does not depend on the other runs of its batch.
+ * Runs in a batch share model, N, K, M, B, trainV, the activation, the number of teachers, the
+ * heads mode, the schedule and the record grid (`batchKey`); they may differ in seed, lr, lr2,
+ * weight decay, sigma, scales, vTeacher, the teachers' featureSimilarity and readouts, and init.
+ * Each run starts from the weights the CPU engine would use (`drawInitialWeights`, or
+ * `weightsFromOrderParams` with `init`) and draws its data from the Philox stream keyed by its
+ * seed (`philox.ts`), so a run's result does not depend on the other runs of its batch.
  *
- * Records: Q, R, v and an f32 ε_g are reduced on the GPU and read back in bulk. The
- * trajectory's ε_g is the closed form evaluated in f64 on the read-back Q, R, v (the same
- * function as the CPU engine): ε_g is a sum of O(1) terms that cancel down to 10⁻⁵ and
- * below, where an f32 evaluation loses digits. The GPU's f32 ε_g serves the divergence check.
- * A run is diverged (as in the CPU engine) when a record has Q_kk > 10⁴ or non-finite
- * values, or when the shader froze it because its error signal blew up (|ΣΔ| ≥ 10¹⁵ or NaN).
+ * Schedule (src/model/schedule.ts): the host walks the phases as the driver (src/drive.ts)
+ * does. Every phase boundary is a record step, so a dispatch lies within one phase; its control
+ * block names the phase's teacher (whose label the student learns) and head (the one trained).
+ *
+ * Records: Q, R over every teacher's units, every head and an f32 ε_g are reduced on the GPU
+ * and read back in bulk. The host turns them into the trajectory with the driver's `Recorder`,
+ * so ε_g (on the active teacher, and on each teacher with several), the heads and the
+ * divergence check (Q_kk > 10⁴ or a non-finite ε_g) are the CPU engines' own: ε_g is the
+ * closed form evaluated in f64 on the read-back Q, R, v, a sum of O(1) terms that cancel down
+ * to 10⁻⁵ and below, where an f32 evaluation loses digits. The GPU's f32 ε_g (active teacher)
+ * is kept for tests. Specific to the GPU: the shader freezes a run whose error signal blew up
+ * (|ΣΔ| ≥ 10¹⁵ or NaN) and the host reports it diverged at that step.
  */
 import { DEFAULT_ACTIVATION } from '../activations/registry.ts';
 import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
+import { Recorder, recordsByPhase } from '../drive.ts';
+import { headCount, headOf, schedulePhases, teacherCount, type Phase } from '../model/schedule.ts';
 import { recordSteps } from '../recordTimes.ts';
 import { completed, diverged, type RunResult } from '../result.ts';
 import { drawInitialWeights, initialOrderParams, weightsFromOrderParams, type Weights } from '../sim/weights.ts';
-import { generalizationError } from '../theory/generalizationError.ts';
+import { DivergenceError } from '../theory/integrators.ts';
 import { gram } from '../theory/orderParams.ts';
-// The self-overlap beyond which a run counts as diverged: the CPU engine's bound (assertBounded).
-import { Q_DIVERGENCE_BOUND } from '../theory/solve.ts';
-import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
+import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, PARAM_HEAD, qIndex, rIndex, shaderLayout, type ShaderLayout, type ShaderSpec } from './wgsl.ts';
 import { philoxKey } from './philox.ts';
-import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, PARAM_HEAD, qIndex, rIndex, shaderLayout, type ShaderSpec } from './wgsl.ts';
 
 // WebGPU flag values (spec constants; the GPUBufferUsage/GPUMapMode globals may be absent under Node).
 const MAP_READ = 0x1;
@@ -55,6 +61,11 @@ export interface GpuBatchOptions {
   signal?: AbortSignal;
   /** Testing only: deliberately wrong update (power checks). */
   variant?: ShaderSpec['variant'];
+  /**
+   * Testing only: deliberately wrong schedule (power checks): 'firstTeacherOnly' keeps the
+   * label on teacher 0 in every phase, 'firstHeadOnly' trains head 0 in every phase.
+   */
+  scheduleVariant?: 'firstTeacherOnly' | 'firstHeadOnly';
   /** Testing only: rewrite the generated WGSL (e.g. to emulate an accumulator that is not reset). */
   shaderTransform?: (code: string) => string;
 }
@@ -69,10 +80,14 @@ export interface GpuBatchDetail {
   shader: string;
 }
 
-/** What runs must share to go into one batch (the shader is compiled for these). */
+/**
+ * What runs must share to go into one batch: what the shader is compiled for, and the
+ * schedule (teacher and end step of each phase) that the batch's dispatches walk.
+ */
 export function batchKey(c: RunConfig): string {
   const trainV = c.model === 'two-layer' && c.trainSecondLayer;
-  return JSON.stringify([c.model, c.N, c.K, c.M, c.batchSize, trainV, c.activation ?? DEFAULT_ACTIVATION, recordSteps(c)]);
+  const protocol = teacherCount(c) === 1 && !c.schedule ? [] : [teacherCount(c), headCount(c), schedulePhases(c).map((p) => [p.teacher, p.toStep])];
+  return JSON.stringify([c.model, c.N, c.K, c.M, c.batchSize, trainV, c.activation ?? DEFAULT_ACTIVATION, recordSteps(c), ...protocol]);
 }
 
 /** Split any list of runs into batches of compatible runs (at most `maxRuns` each), keeping input indices. */
@@ -187,7 +202,7 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
   const c0 = configs[0];
   const key0 = batchKey(c0);
   configs.forEach((c, i) => {
-    if (batchKey(c) !== key0) throw new Error(`runSgdBatch: run ${i} is not compatible with run 0 (model, N, K, M, batchSize, trainSecondLayer and record grid must match); use splitIntoBatches`);
+    if (batchKey(c) !== key0) throw new Error(`runSgdBatch: run ${i} is not compatible with run 0 (model, N, K, M, batchSize, trainSecondLayer, activation, teachers, heads, schedule and record grid must match); use splitIntoBatches`);
   });
   const R = configs.length;
   const { N, K, M } = c0;
@@ -204,20 +219,22 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     noise: configs.some((c) => c.sigma > 0),
     decay: configs.some((c) => weightDecayOf(c) > 0),
     activation: c0.activation,
+    teachers: teacherCount(c0),
     threadsPerRun: tpr,
     variant: opts.variant,
   };
   const L = shaderLayout(spec);
-  const F = L.fields;
+  const rows = L.rows;
+  const U = L.units;
   const shader = (opts.shaderTransform ?? ((c: string) => c))(generateSgdShader(spec));
   const { pipeline, layout } = await sgdPipeline(device, shader);
 
-  // Initial state on the host (f64 weights → f32 buffers).
+  // Initial state on the host (f64 weights → f32 buffers); teacher rows: every teacher's units (U = P·M).
   const weights = configs.map(initialWeights);
-  const Ts = weights.map((w) => gram(w.Wt, w.Wt, M, M, N));
+  const Ts = weights.map((w) => gram(w.Wt, w.Wt, U, U, N));
   const params = new Uint32Array(R * L.paramWords);
   const pf = new Float32Array(params.buffer);
-  const wInit = new Float32Array(R * F * L.paddedBlocks * 4);
+  const wInit = new Float32Array(R * rows * L.paddedBlocks * 4);
   const vInit = new Uint32Array(R * L.vWords);
   const vf = new Float32Array(vInit.buffer);
   configs.forEach((c, r) => {
@@ -230,14 +247,17 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     pf[o + 4] = secondLayerLr(c);
     pf[o + 5] = weightDecayOf(c);
     const w = weights[r];
-    for (let m = 0; m < M; m++) pf[o + PARAM_HEAD + m] = w.vTeacher[m];
-    for (let a = 0; a < M * M; a++) pf[o + PARAM_HEAD + M + a] = Ts[r][a];
-    for (let f = 0; f < F; f++) {
+    for (let u = 0; u < U; u++) pf[o + PARAM_HEAD + u] = w.vTeacher[u];
+    // each teacher's M×M block of T (the f32 ε_g is on the active teacher)
+    for (let p = 0; p < U / M; p++)
+      for (let a = 0; a < M; a++) for (let b = 0; b < M; b++) pf[o + PARAM_HEAD + U + p * M * M + a * M + b] = Ts[r][(p * M + a) * U + p * M + b];
+    for (let f = 0; f < rows; f++) {
       const src = f < K ? w.W : w.Wt;
       const row = f < K ? f : f - K;
-      wInit.set(src.subarray(row * N, (row + 1) * N), (r * F + f) * L.paddedBlocks * 4);
+      wInit.set(src.subarray(row * N, (row + 1) * N), (r * rows + f) * L.paddedBlocks * 4);
     }
-    for (let k = 0; k < K; k++) vf[r * L.vWords + k] = w.v[k];
+    // every head slot starts from the student's initial second layer
+    for (let h = 0; h < L.heads; h++) for (let k = 0; k < K; k++) vf[r * L.vWords + h * K + k] = w.v[k];
   });
 
   const maxStepsPerDispatch = opts.maxStepsPerDispatch ?? 1024;
@@ -270,33 +290,35 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
         { binding: 1, resource: { buffer: wBuf } },
         { binding: 2, resource: { buffer: vBuf } },
         { binding: 3, resource: { buffer: recBuf, size: recBytes } },
-        { binding: 4, resource: { buffer: ctlBuf, size: 32 } },
+        { binding: 4, resource: { buffer: ctlBuf, size: CONTROL_BYTES } },
       ],
     });
 
-    const trajectories: Trajectory[] = configs.map((c, r) => {
-      // engine 'sgd': the same law as the CPU engine; which backend ran it is recorded by the
-      // caller (output provenance, cache key), not in the trajectory.
-      const tr = emptyTrajectory('sgd', c, [], weights[r].vTeacher);
-      tr.T = toMatrix(Ts[r], M, M);
-      return tr;
-    });
+    // engine 'sgd': the same law as the CPU engine; which backend ran it is recorded by the
+    // caller (output provenance, cache key), not in the trajectory.
+    const recorders = configs.map((c, r) => new Recorder(GPU_LABEL, 'sgd', c, Ts[r], weights[r].vTeacher));
     const status: ({ t: number; reason: string } | null)[] = configs.map(() => null);
     const egF32: number[][] = configs.map(() => []);
     const total = steps[steps.length - 1];
+    const phases = schedulePhases(c0);
+    const phaseAt = recordPhases(c0);
     const ctl = new Uint32Array((maxGroupDispatches * CONTROL_STRIDE) / 4);
     for (const group of groups) {
       opts.signal?.throwIfAborted();
       ctl.fill(0);
       group.dispatches.forEach((d, i) => {
         const o = (i * CONTROL_STRIDE) / 4;
+        // the phase of steps from … to − 1 (a step-0 record dispatch: the first phase)
+        const phase = phases.find((p) => d.from < p.toStep) ?? phases[phases.length - 1];
         ctl[o] = d.from;
         ctl[o + 1] = d.to;
         ctl[o + 2] = d.slot >= 0 ? 1 : 0;
         ctl[o + 3] = Math.max(0, d.slot);
         ctl[o + 4] = R;
-        ctl[o + 5] = F;
-        ctl[o + 6] = Math.ceil(L.pairs / F);
+        ctl[o + 5] = L.fields;
+        ctl[o + 6] = L.recordRounds;
+        ctl[o + 7] = opts.scheduleVariant === 'firstTeacherOnly' ? 0 : phase.teacher;
+        ctl[o + 8] = opts.scheduleVariant ? 0 : headOf(c0, phase.teacher);
       });
       device.queue.writeBuffer(ctlBuf, 0, ctl.buffer, 0, group.dispatches.length * CONTROL_STRIDE);
       const enc = device.createCommandEncoder();
@@ -317,10 +339,10 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
         readBuf.unmap();
       } else await device.queue.onSubmittedWorkDone(); // a group without records: wait, for progress and abort
       group.recordSteps.forEach((step, slot) => {
+        const phase = phaseAt.get(step)!;
         for (let r = 0; r < R; r++) {
           if (status[r]) continue;
-          const o = (slot * R + r) * L.recordWords;
-          appendGpuRecord(trajectories[r], configs[r], step, rec, o, L.pairs, Ts[r], weights[r].vTeacher, egF32[r], status, r);
+          status[r] = appendGpuRecord(recorders[r], configs[r], L, step, phase, rec, (slot * R + r) * L.recordWords, egF32[r]);
         }
       });
       opts.onProgress?.(group.dispatches[group.dispatches.length - 1].to / Math.max(1, total));
@@ -329,9 +351,9 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
     // Final weights (tests, drift measurements): one bulk copy, only when asked for (at R = 4096,
     // N = 784 it is ~100 MB that production batches never read).
     const finalW = withWeights ? await readWeights() : [];
-    const results = trajectories.map((tr, r) => {
+    const results = recorders.map(({ traj }, r) => {
       const s = status[r];
-      return s ? diverged(tr, s.t, s.reason) : completed(tr);
+      return s ? diverged(traj, s.t, s.reason) : completed(traj);
     });
     return { results, weights: finalW, egF32, shader };
 
@@ -346,7 +368,7 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
       return configs.map((_, r) => {
         const out = new Float64Array(K * N);
         for (let k = 0; k < K; k++) {
-          const o = (r * F + k) * L.paddedBlocks * 4;
+          const o = (r * rows + k) * L.paddedBlocks * 4;
           for (let i = 0; i < N; i++) out[k * N + i] = wAll[o + i];
         }
         return out;
@@ -357,50 +379,50 @@ async function runBatch(device: GPUDevice, configs: RunConfig[], opts: GpuBatchO
   }
 }
 
-function appendGpuRecord(
-  traj: Trajectory,
-  config: RunConfig,
-  step: number,
-  rec: Float32Array,
-  o: number,
-  pairs: number,
-  T: Float64Array,
-  vTeacher: Float64Array,
-  egF32: number[],
-  status: ({ t: number; reason: string } | null)[],
-  r: number,
-): void {
-  const { N, K, M, lr } = config;
+/**
+ * The record at `step` of one run from its read-back words (at offset o): Q, R over every
+ * teacher unit and its heads, handed to the run's Recorder. Returns the run's status: null
+ * while it is healthy, or why and when it diverged (then no record is appended).
+ */
+function appendGpuRecord(recorder: Recorder, config: RunConfig, L: ShaderLayout, step: number, phase: Phase, rec: Float32Array, o: number, egF32: number[]): { t: number; reason: string } | null {
+  const { N, K, lr } = config;
+  const U = L.units;
+  const dead = rec[o + L.pairs + L.heads * K + 1];
+  if (dead > 0) {
+    // frozen by the shader at step dead − 1: the error signal became non-finite or huge
+    const t = (dead - 1) / N;
+    return { t, reason: `SGD diverged at t=${Number(t.toPrecision(6))} with lr=${lr}: the error signal became non-finite or exceeded 1e15` };
+  }
   const Q = new Float64Array(K * K);
-  const Rm = new Float64Array(K * M);
+  const Rm = new Float64Array(K * U);
   for (let k = 0; k < K; k++) {
     for (let l = 0; l < K; l++) Q[k * K + l] = rec[o + qIndex(k, l, K)];
-    for (let m = 0; m < M; m++) Rm[k * M + m] = rec[o + rIndex(k, m, K, M)];
+    for (let u = 0; u < U; u++) Rm[k * U + u] = rec[o + rIndex(k, u, K, U)];
   }
-  const v = Float64Array.from(rec.subarray(o + pairs, o + pairs + K));
-  const eg32 = rec[o + pairs + K];
-  const dead = rec[o + pairs + K + 1];
-  const p = { K, M, Q, R: Rm, T, v, vTeacher };
-  const eg = generalizationError(p, config.activation);
-  const tNow = step / N;
-  const fmt = (x: number) => Number(x.toPrecision(6));
-  let reason: string | null = null;
-  let tDiv = tNow;
-  if (dead > 0) {
-    tDiv = (dead - 1) / N;
-    reason = `SGD diverged at t=${fmt(tDiv)} with lr=${lr}: the error signal became non-finite or exceeded 1e15`;
-  } else {
-    for (let k = 0; k < K && !reason; k++)
-      if (!(Q[k * K + k] <= Q_DIVERGENCE_BOUND)) reason = `SGD diverged at t=${fmt(tNow)} with lr=${lr}: Q[${k}][${k}] = ${Q[k * K + k].toPrecision(3)} exceeds ${Q_DIVERGENCE_BOUND}`;
-    if (!reason && !(Number.isFinite(eg) && Number.isFinite(eg32) && [...Q, ...Rm, ...v].every(Number.isFinite)))
-      reason = `SGD diverged at t=${fmt(tNow)} with lr=${lr}: ε_g became non-finite`;
+  // the run's heads: the first headCount slots (one per teacher with heads "multi", else slot 0)
+  const heads = Array.from({ length: headCount(config) }, (_, h) => Float64Array.from(rec.subarray(o + L.pairs + h * K, o + L.pairs + (h + 1) * K)));
+  try {
+    recorder.record(step, phase, { Q, R: Rm, heads });
+  } catch (e) {
+    if (e instanceof DivergenceError) return { t: e.t, reason: e.message };
+    throw e;
   }
-  if (reason) {
-    status[r] = { t: tDiv, reason };
-    return;
-  }
-  appendRecord(traj, step, eg, p);
-  egF32.push(eg32);
+  egF32.push(rec[o + L.pairs + L.heads * K]);
+  return null;
+}
+
+/** The engine's name in divergence messages (the CPU SGD engine's: the same law). */
+const GPU_LABEL = { label: 'SGD' };
+
+/** Bytes of the control block the shader reads (9 u32, rounded up to WGSL's 16-byte struct size). */
+const CONTROL_BYTES = 48;
+
+/** The phase each record step belongs to (a record at a boundary: the phase that ends there). */
+function recordPhases(config: RunConfig): Map<number, Phase> {
+  const plan = recordsByPhase(config);
+  const out = new Map<number, Phase>([[0, plan[0].phase]]);
+  for (const { phase, recordAt } of plan) for (const s of recordAt) out.set(s, phase);
+  return out;
 }
 
 /** Why this engine cannot run a config, or null (it has no test-set ε_g). */
@@ -409,8 +431,21 @@ export function gpuConfigProblem(config: RunConfig): string | null {
 }
 
 /**
- * Run any list of SGD configs: split into compatible batches (splitIntoBatches), results in
- * input order; `onBatchDone` sees each batch's results as soon as it is done.
+ * Most runs like `c` that one batch can hold on a device with these limits: one workgroup per
+ * run, and the runs' weights (K + P·M rows each: several teachers multiply them) and parameters
+ * within one storage binding.
+ */
+export function maxRunsPerBatch(limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupSizeX' | 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupsPerDimension' | 'maxStorageBufferBindingSize'>, c: RunConfig): number {
+  const maxThreads = Math.min(limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
+  const L = shaderLayout({ N: c.N, K: c.K, M: c.M, threadsPerRun: defaultThreadsPerRun(c.N, c.K, c.M, maxThreads), teachers: teacherCount(c) });
+  const perRun = Math.max(L.rows * L.paddedBlocks * 16, L.paramWords * 4);
+  return Math.max(1, Math.min(limits.maxComputeWorkgroupsPerDimension, Math.floor(limits.maxStorageBufferBindingSize / perRun)));
+}
+
+/**
+ * Run any list of SGD configs: split into compatible batches (splitIntoBatches) that fit the
+ * device (maxRunsPerBatch), results in input order; `onBatchDone` sees each batch's results as
+ * soon as it is done.
  */
 export async function runSgdBatches(
   device: GPUDevice,
@@ -419,7 +454,13 @@ export async function runSgdBatches(
 ): Promise<RunResult[]> {
   const results: RunResult[] = new Array(configs.length);
   let done = 0;
-  for (const b of splitIntoBatches(configs)) {
+  const batches = splitIntoBatches(configs).flatMap((b) => {
+    const most = maxRunsPerBatch(device.limits, b.configs[0]);
+    const parts: typeof b[] = [];
+    for (let a = 0; a < b.indices.length; a += most) parts.push({ indices: b.indices.slice(a, a + most), configs: b.configs.slice(a, a + most) });
+    return parts;
+  });
+  for (const b of batches) {
     const res = await runSgdBatch(device, b.configs, {
       signal: opts.signal,
       onProgress: (f) => opts.onProgress?.((done + f * b.configs.length) / configs.length),

@@ -29,9 +29,19 @@
  *  - Weight decay (when some run of the batch has it): W ← W − (ηλ/N)·W + …, written with the
  *    small rate ηλ/N rather than the factor 1 − ηλ/N, whose f32 rounding (6·10⁻⁸ relative)
  *    would compound into a drift of order 10⁻² over 10⁶ steps.
+ *  - Several teachers (continual learning, src/model/schedule.ts): a run's weights hold the
+ *    student's K rows and every teacher's M rows (K + P·M rows), but a dispatch never spans two
+ *    phases, so it loads only the student and the active teacher (named in the control block)
+ *    into registers: the step is the one-teacher step, with no extra work. Records compute R
+ *    against every teacher's rows, read from global memory, one teacher unit per reduction
+ *    round. With several teachers the v buffer has a head slot per teacher, side by side, and a
+ *    dispatch trains the slot its control block names: heads "multi" uses one per teacher,
+ *    "single" only slot 0. So single- and multi-head batches of the same shape share one
+ *    shader. With one teacher the generated shader is exactly the one-teacher shader of before.
  *
- * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v*, T), 1 weights, 2 v + status,
- * 3 records (status word stored as f32: 1 + divergence step, exact below 2²⁴), 4 the dispatch's control block (uniform, dynamic offset).
+ * Bindings (group 0): 0 params (per run: Philox key, η, σ, η₂, λ, v* of every teacher, each
+ * teacher's own T block), 1 weights, 2 heads + status, 3 records (status word stored as f32: 1 + divergence
+ * step, exact below 2²⁴), 4 the dispatch's control block (uniform, dynamic offset).
  */
 
 import { activationOf, DEFAULT_ACTIVATION, type ActivationName } from '../activations/registry.ts';
@@ -50,6 +60,8 @@ export interface ShaderSpec {
   decay?: boolean;
   /** Activation of teacher and student (undefined: erf). */
   activation?: ActivationName;
+  /** Teachers P (undefined: 1); each has M units. */
+  teachers?: number;
   /** Threads per run (workgroup size). */
   threadsPerRun: number;
   /** Testing only: a deliberately wrong update without the second layer's η/N step, for power checks. */
@@ -64,15 +76,23 @@ export interface ShaderLayout {
   bpt: number;
   /** Padded blocks per weight row: TPR·BPT (padding weights stay exactly 0: their inputs are 0). */
   paddedBlocks: number;
-  /** Fields K + M. */
+  /** Fields of a step K + M: the student's and the active teacher's units (kept in registers). */
   fields: number;
-  /** Overlaps per record: Q upper triangle (k ≤ l) then R (k, m). */
+  /** Weight rows per run K + P·M: the student's, then every teacher's units in teacher order. */
+  rows: number;
+  /** Teacher units P·M. */
+  units: number;
+  /** Head slots H: 1 with one teacher, else one per teacher (heads "single" uses slot 0 only). */
+  heads: number;
+  /** Overlaps per record: Q upper triangle (k ≤ l) then R (k, u) over every teacher unit u. */
   pairs: number;
-  /** f32 words per record: pairs, v (K), ε_g, status. */
+  /** Reduction rounds of a record (the control block's `chunks`). */
+  recordRounds: number;
+  /** f32 words per record: pairs, heads (H·K), ε_g, status. */
   recordWords: number;
-  /** u32 words of parameters per run: key (2), η, σ, η₂, λ, v* (M), T (M·M). */
+  /** u32 words of parameters per run: key (2), η, σ, η₂, λ, v* (P·M), each teacher's T block (P·M·M). */
   paramWords: number;
-  /** u32 words of v + status per run. */
+  /** u32 words of heads + status per run. */
   vWords: number;
 }
 
@@ -82,20 +102,31 @@ export const PARAM_HEAD = 6;
 /** Bytes between control blocks (WebGPU's minUniformBufferOffsetAlignment is at most 256). */
 export const CONTROL_STRIDE = 256;
 
-export function shaderLayout(spec: Pick<ShaderSpec, 'N' | 'K' | 'M' | 'threadsPerRun'>): ShaderLayout {
+export function shaderLayout(spec: Pick<ShaderSpec, 'N' | 'K' | 'M' | 'threadsPerRun' | 'teachers'>): ShaderLayout {
   const { N, K, M, threadsPerRun: tpr } = spec;
+  const P = spec.teachers ?? 1;
+  const H = P;
+  const U = P * M;
   const blocks = Math.ceil(N / 4);
   const bpt = Math.ceil(blocks / tpr);
-  const pairs = (K * (K + 1)) / 2 + K * M;
+  const qPairs = (K * (K + 1)) / 2;
+  const pairs = qPairs + K * U;
+  const F = K + M;
   return {
     blocks,
     bpt,
     paddedBlocks: tpr * bpt,
-    fields: K + M,
+    fields: F,
+    rows: K + U,
+    units: U,
+    heads: H,
     pairs,
-    recordWords: pairs + K + 2,
-    paramWords: PARAM_HEAD + M + M * M,
-    vWords: K + 1,
+    // One teacher: every overlap from registers, F per round. Several: Q F per round, then one teacher unit per round.
+    recordRounds: P === 1 ? Math.ceil(pairs / F) : Math.ceil(qPairs / F) + U,
+    recordWords: pairs + H * K + 2,
+    // T only within each teacher (what the f32 ε_g of the active teacher needs), not (P·M)²
+    paramWords: PARAM_HEAD + U + P * M * M,
+    vWords: H * K + 1,
   };
 }
 
@@ -130,11 +161,22 @@ const f = (x: number): string => {
 export function generateSgdShader(spec: ShaderSpec): string {
   const { N, K, M, B, trainV, noise, threadsPerRun: TPR } = spec;
   const decay = spec.decay === true;
-  for (const [name, val, min] of [['N', N, 1], ['K', K, 1], ['M', M, 1], ['B', B, 1], ['threadsPerRun', TPR, 1]] as const)
+  const teachers = spec.teachers ?? 1;
+  for (const [name, val, min] of [['N', N, 1], ['K', K, 1], ['M', M, 1], ['B', B, 1], ['threadsPerRun', TPR, 1], ['teachers', teachers, 1]] as const)
     if (!Number.isInteger(val) || val < min) throw new Error(`wgsl: ${name} must be an integer ≥ ${min}, got ${val}`);
   const L = shaderLayout(spec);
+  const H = L.heads;
   const F = L.fields;
   const P = L.pairs;
+  // Several teachers: the active one's units and head are named by the control block. With one,
+  // every expression below is the one-teacher shader's (multi = false, H = 1).
+  const multi = teachers > 1;
+  const U = L.units;
+  const QP = (K * (K + 1)) / 2;
+  /** Offset of the active head's v in the run's heads. */
+  const headOff = H > 1 ? 'ctl.head * K + ' : '';
+  /** The run's weight-row stride: K + M with one teacher (the old F), K + P·M with several. */
+  const ROWS = multi ? 'ROWS' : 'F';
   let p2 = 1;
   while (p2 < TPR) p2 *= 2;
   const vFactor = spec.variant === 'noSecondLayerStep' ? 0 : 1 / N;
@@ -143,15 +185,20 @@ export function generateSgdShader(spec: ShaderSpec): string {
   // constant indexing and stays in registers), then reduced F at a time in a loop whose bound
   // comes from the control block: one reduceFields call site instead of ⌈P/F⌉ (each inlined
   // barrier multiplies compile time on some drivers; llvmpipe took ~50 s for K = M = 8).
+  // With several teachers only Q goes through `part`; R follows in rounds of one teacher unit
+  // (its rows read from global memory: only the active teacher is in registers), in the same
+  // loop so that reduceFields keeps a single call site.
   const pairList: [number, number][] = [];
   for (let k = 0; k < K; k++) for (let l = k; l < K; l++) pairList.push([k, l]);
-  for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) pairList.push([k, K + m]);
-  const chunks = Math.ceil(P / F);
+  if (!multi) for (let k = 0; k < K; k++) for (let m = 0; m < M; m++) pairList.push([k, K + m]);
+  const partPairs = pairList.length;
+  const chunks = Math.ceil(partPairs / F);
   let recordCode = `    var part: array<f32, ${chunks * F}>;\n    for (var i = 0u; i < ${chunks * F}u; i++) { part[i] = 0.0; }\n`;
   pairList.forEach(([a, b], p) => {
     recordCode += `    for (var q = 0u; q < BPT; q++) { part[${p}u] = part[${p}u] + dot(w[q * F + ${a}u], w[q * F + ${b}u]); }\n`;
   });
-  recordCode += `    for (var c = 0u; c < ctl.chunks; c++) {
+  if (!multi)
+    recordCode += `    for (var c = 0u; c < ctl.chunks; c++) {
       for (var j = 0u; j < F; j++) { red[j * TPR + t] = part[c * F + j]; }
       reduceFields(t);
       if (t == 0u) {
@@ -162,14 +209,40 @@ export function generateSgdShader(spec: ShaderSpec): string {
       workgroupBarrier();
     }
 `;
+  else
+    recordCode += `    for (var c = 0u; c < ctl.chunks; c++) {
+      if (c < ${chunks}u) {
+        for (var j = 0u; j < F; j++) { red[j * TPR + t] = part[c * F + j]; }
+      } else {
+        // R_ku for teacher unit u = c − ${chunks} (rows K + u), k < K
+        let row = (r * ROWS + K + c - ${chunks}u) * NBP + t;
+        for (var k = 0u; k < K; k++) {
+          var acc: f32 = 0.0;
+          for (var q = 0u; q < BPT; q++) { acc = acc + dot(w[q * F + k], wbuf[row + q * TPR]); }
+          red[k * TPR + t] = acc;
+        }
+      }
+      reduceFields(t);
+      if (t == 0u) {
+        if (c < ${chunks}u) {
+          for (var j = 0u; j < F; j++) {
+            if (c * F + j < ${QP}u) { rec[base + c * F + j] = red[j * TPR] * INV_N; }
+          }
+        } else {
+          for (var k = 0u; k < K; k++) { rec[base + ${QP}u + k * PM + c - ${chunks}u] = red[k * TPR] * INV_N; }
+        }
+      }
+      workgroupBarrier();
+    }
+`;
 
   const maskLast = N % 4 !== 0;
-  return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} decay=${decay} activation=${spec.activation ?? DEFAULT_ACTIVATION} TPR=${TPR}
+  return `// tsdyn online SGD batch: N=${N} K=${K} M=${M} B=${B} trainV=${trainV} noise=${noise} decay=${decay} activation=${spec.activation ?? DEFAULT_ACTIVATION} TPR=${TPR}${multi ? ` teachers=${teachers}` : ''}
 const N: u32 = ${N}u;
 const K: u32 = ${K}u;
 const M: u32 = ${M}u;
 const F: u32 = ${F}u;
-const B: u32 = ${B}u;
+${multi ? `const ROWS: u32 = ${L.rows}u;\nconst PM: u32 = ${U}u;\n` : ''}const B: u32 = ${B}u;
 const TPR: u32 = ${TPR}u;
 const TPR_POW2: u32 = ${p2}u;
 const BPT: u32 = ${L.bpt}u;
@@ -187,7 +260,9 @@ const XI_BLOCK: u32 = 0xffffffffu;
 
 // fields = F and chunks = ⌈pairs/F⌉, passed at run time on purpose: the record loops are cold
 // (once per record) and would blow up compile time if the compiler unrolled them.
-struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32, chunks: u32 }
+${multi ? `// chunks: the record's reduction rounds; teacher, head: the phase's active teacher and head slot
+// (a dispatch never spans two phases).
+` : ''}struct Control { first: u32, last: u32, record: u32, slot: u32, runs: u32, fields: u32, chunks: u32${multi ? ', teacher: u32, head: u32' : ''} }
 
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read_write> wbuf: array<vec4<f32>>;
@@ -229,11 +304,15 @@ fn gauss4(ctr: vec4<u32>, key: vec2<u32>) -> vec4<f32> {
 }
 
 ${activationOf(spec.activation).wgsl(f)}
-// Covariance of fields p, q (p ≤ q) of the record at base: Q, R from the record, T from the params.
+// Covariance of fields p, q (p ≤ q) of the record at base: Q, R from the record, T from the params${multi ? ' (teacher fields: the active teacher\'s units)' : ''}.
 fn cov(base: u32, pb: u32, p: u32, q: u32) -> f32 {
   if (q < K) { return rec[base + p * K - (p * (p - 1u)) / 2u + (q - p)]; }
-  if (p < K) { return rec[base + ${(K * (K + 1)) / 2}u + p * M + (q - K)]; }
-  return bitcast<f32>(params[pb + ${PARAM_HEAD}u + M + (p - K) * M + (q - K)]);
+${multi
+    ? `  let u0 = ctl.teacher * M;
+  if (p < K) { return rec[base + ${QP}u + p * PM + u0 + (q - K)]; }
+  return bitcast<f32>(params[pb + ${PARAM_HEAD}u + PM + ctl.teacher * M * M + (p - K) * M + (q - K)]);`
+    : `  if (p < K) { return rec[base + ${(K * (K + 1)) / 2}u + p * M + (q - K)]; }
+  return bitcast<f32>(params[pb + ${PARAM_HEAD}u + M + (p - K) * M + (q - K)]);`}
 }
 
 // ε_g = ½ Σ_pq a_p a_q I2(p,q), a = (−v, v*) (Saad & Solla 1995 eq. (5); Goldt et al. 2019 eq. (7)),
@@ -273,14 +352,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let lr2 = bitcast<f32>(params[pb + 4u]);
   let wd = bitcast<f32>(params[pb + 5u]);
   var vt: array<f32, ${M}>;
-  for (var m = 0u; m < M; m++) { vt[m] = bitcast<f32>(params[pb + ${PARAM_HEAD}u + m]); }
+  for (var m = 0u; m < M; m++) { vt[m] = bitcast<f32>(params[pb + ${PARAM_HEAD}u + ${multi ? 'ctl.teacher * M + ' : ''}m]); }
   var v: array<f32, ${K}>;
-  for (var k = 0u; k < K; k++) { v[k] = bitcast<f32>(vstat[r * VW + k]); }
+  for (var k = 0u; k < K; k++) { v[k] = bitcast<f32>(vstat[r * VW + ${headOff}k]); }
   // 0 while the run is healthy; otherwise 1 + the step at which its error signal blew up.
-  var dead: u32 = vstat[r * VW + K];
+  var dead: u32 = vstat[r * VW + ${H > 1 ? `${H * K}u` : 'K'}];
   var w: array<vec4<f32>, ${L.bpt * F}>;
   for (var q = 0u; q < BPT; q++) {
-    for (var f = 0u; f < F; f++) { w[q * F + f] = wbuf[(r * F + f) * NBP + t + q * TPR]; }
+${multi
+    ? `    // the student's rows, then the active teacher's (rows K + teacher·M + m)
+    for (var f = 0u; f < F; f++) { w[q * F + f] = wbuf[(r * ROWS + f + select(0u, ctl.teacher * M, f >= K)) * NBP + t + q * TPR]; }`
+    : `    for (var f = 0u; f < F; f++) { w[q * F + f] = wbuf[(r * F + f) * NBP + t + q * TPR]; }`}
   }
   let wScale = lr * INV_SQRT_N / f32(B);
   let vScale = lr2 * V_FACTOR / f32(B);
@@ -337,18 +419,23 @@ ${decay ? `    for (var q = 0u; q < BPT; q++) {
     }
 ${trainV ? `    for (var k = 0u; k < K; k++) { v[k] = v[k]${decay ? ' - select(0.0, vRate, alive) * v[k]' : ''} + select(0.0, vScale * dv[k], alive); }\n` : ''}  }
   for (var q = 0u; q < BPT; q++) {
-    for (var f = 0u; f < K; f++) { wbuf[(r * F + f) * NBP + t + q * TPR] = w[q * F + f]; }
+    for (var f = 0u; f < K; f++) { wbuf[(r * ${ROWS} + f) * NBP + t + q * TPR] = w[q * F + f]; }
   }
   if (t == 0u) {
-    for (var k = 0u; k < K; k++) { vstat[r * VW + k] = bitcast<u32>(v[k]); }
-    vstat[r * VW + K] = dead;
+    for (var k = 0u; k < K; k++) { vstat[r * VW + ${headOff}k] = bitcast<u32>(v[k]); }
+    vstat[r * VW + ${H > 1 ? `${H * K}u` : 'K'}] = dead;
   }
   if (ctl.record == 1u) {
     let base = (ctl.slot * ctl.runs + r) * REC;
 ${recordCode}    if (t == 0u) {
-      for (var k = 0u; k < K; k++) { rec[base + ${P}u + k] = v[k]; }
-      rec[base + ${P + K}u] = egRecord(base, pb, v, vt);
-      rec[base + ${P + K + 1}u] = f32(dead);
+${H > 1
+    ? `      // every head: the trained one from registers, the others as stored
+      for (var h = 0u; h < ${H}u; h++) {
+        for (var k = 0u; k < K; k++) { rec[base + ${P}u + h * K + k] = select(bitcast<f32>(vstat[r * VW + h * K + k]), v[k], h == ctl.head); }
+      }`
+    : `      for (var k = 0u; k < K; k++) { rec[base + ${P}u + k] = v[k]; }`}
+      rec[base + ${P + H * K}u] = egRecord(base, pb, v, vt);
+      rec[base + ${P + H * K + 1}u] = f32(dead);
     }
   }
 }

@@ -3,12 +3,14 @@
  * Mesa's lavapipe. It runs in its own process because the Vulkan loader and lavapipe's libdrm
  * come from .cache/lavapipe through LD_LIBRARY_PATH, which the dynamic linker reads only at
  * process start. Prints one JSON line with what the test asserts. The checks are the software
- * adapter's (test/helpers/gpuReference.ts), on the backend a Linux GPU uses.
+ * adapter's (test/helpers/gpuReference.ts: every activation, the two-teacher schedule with one
+ * head and with one per teacher), on the backend a Linux GPU uses.
  */
 import { create } from 'webgpu';
 import { runSgdBatchDetailed } from '../../src/gpu/engine.ts';
 import { requestEngineDevice } from '../../src/gpu/node.ts';
-import { REFERENCE_CASES, TRAP_CASE, vsReference, withoutDvReset } from './gpuReference.ts';
+import { ACTIVATION_NAMES } from '../../src/activations/registry.ts';
+import { ACTIVATION_CASES, REFERENCE_CASES, SCHEDULE_CASES, TRAP_CASE, vsReference, withoutDvReset } from './gpuReference.ts';
 
 // openGpu would refuse lavapipe (a software adapter) on its hardware path and take OpenGL ES
 // for software: this child asks Dawn for Vulkan explicitly.
@@ -60,15 +62,19 @@ async function loopVarProbe(): Promise<number[]> {
   return out;
 }
 
-const first = await runSgdBatchDetailed(device, REFERENCE_CASES.twoLayer);
-const again = await runSgdBatchDetailed(device, REFERENCE_CASES.twoLayer);
+const first = await runSgdBatchDetailed(device, SCHEDULE_CASES.multi);
+const again = await runSgdBatchDetailed(device, SCHEDULE_CASES.multi);
+const activations: Record<string, Awaited<ReturnType<typeof vsReference>>> = {};
+for (const a of ACTIVATION_NAMES) activations[a] = await vsReference(device, ACTIVATION_CASES[a]);
 
 console.log(
   JSON.stringify({
     adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description },
     softCommittee: await vsReference(device, REFERENCE_CASES.softCommittee),
-    twoLayer: await vsReference(device, REFERENCE_CASES.twoLayer),
     frozenV: await vsReference(device, REFERENCE_CASES.frozenV),
+    activations,
+    scheduleSingle: await vsReference(device, SCHEDULE_CASES.single),
+    scheduleMulti: await vsReference(device, SCHEDULE_CASES.multi),
     trapBroken: await vsReference(device, TRAP_CASE, { shaderTransform: withoutDvReset }),
     deterministic: JSON.stringify(first.results) === JSON.stringify(again.results),
     loopVarProbe: await loopVarProbe(),
