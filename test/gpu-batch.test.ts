@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchFileError, exportJobs, importBatch } from '../pipeline/batch.ts';
 import { validateConfig } from '../src/config.ts';
 import type { FigureDefinition, RunSpec } from '../src/figures/types.ts';
+import { batchResultChecksum } from '../src/gpu/batchFile.ts';
 import { runSgdBatch } from '../src/gpu/engine.ts';
 import { openGpu, type GpuHandle } from '../src/gpu/node.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
@@ -112,15 +113,20 @@ describe('remote GPU box with the optional fields: export-jobs → tsdyn batch �
     expect(r.status, r.stderr).toBe(0);
     const good = JSON.parse(readFileSync(join(dir, 'cl-results.json'), 'utf8'));
     // a record that is not finite, or missing, in the per-teacher errors or the heads is refused as a whole
+    // (each tampered entry is re-signed, so its content checks, not its checksum, refuse it)
+    const resign = (r: { sha256?: string }) => Object.assign(r, { sha256: batchResultChecksum(r as never) });
     const badEg = structuredClone(good);
     badEg.results[0].trajectory.egTeachers[1][2] = null;
+    resign(badEg.results[0]);
     expect(() => importBatch(file('cl-bad-eg.json', badEg), plan, cache)).toThrow(/results\[0\]\.trajectory\.egTeachers\[1\]\[2\]: not a finite number/);
     const shortHeads = structuredClone(good);
     shortHeads.results[0].trajectory.heads.pop();
+    resign(shortHeads.results[0]);
     expect(() => importBatch(file('cl-short.json', shortHeads), plan, cache)).toThrow(BatchFileError);
     const noTeachers = structuredClone(good);
     delete noTeachers.results[1].trajectory.egTeachers;
-    expect(() => importBatch(file('cl-none.json', noTeachers), plan, cache)).toThrow(/results\[1\]\.trajectory\.egTeachers: missing/);
+    resign(noTeachers.results[1]);
+    expect(() => importBatch(file('cl-none.json', noTeachers), plan, cache)).toThrow(/results\[1\]\.trajectory\.egTeachers: must be 2×/);
     expect(existsSync(join(cache, 'runs'))).toBe(false);
 
     expect(importBatch(join(dir, 'cl-results.json'), plan, cache)).toBe(2);
