@@ -13,7 +13,7 @@
  *     statistically over SEEDS data seeds each (|z| < 4 for the difference of the means).
  *  3. ODE: right-hand-side evaluations/s and the time for the adaptive Dormand–Prince
  *     integrator to take the K = 6, M = 4 two-layer ODE to t = 1000 at rtol 1e-8.
- *  4. Parallel speed-up of 2 workers over 1 on 4 identical SGD jobs (src/sim/pool.ts),
+ *  4. Parallel speed-up of 2 workers over 1 on 4 identical SGD jobs (bench/pool/pool.ts),
  *     wall-clock including worker start-up (~0.3 s), best of 2 each.
  *  5. Exact sampler vs full SGD (two-layer, K = M = 4): steps/s at N = 784 and N = 10⁴, the
  *     ratio measured in the same process (the sampler's cost does not depend on N).
@@ -34,7 +34,7 @@ import { recordSteps } from '../src/recordTimes.ts';
 import { runSimulation } from '../src/engines.ts';
 import { executeRun, runCost } from '../src/figures/execute.ts';
 import { FIGURES } from '../src/figures/registry.ts';
-import { runInWorkers, type PoolJob } from '../src/sim/pool.ts';
+import { runInWorkers, type PoolJob } from './pool/pool.ts';
 import { benchGpu } from './gpu.ts';
 import { createFiller, createRng } from '../src/sim/random.ts';
 import { drive } from '../src/drive.ts';

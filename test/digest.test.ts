@@ -15,7 +15,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-digest-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const GPU_ENTRIES = BACKENDS.webgpu.digestEntries;
-const BENCH_ONLY = ['src/sim/pool.ts', 'src/sim/poolWorker.ts', 'src/sim/pool-worker.mjs'];
+/** Files in src/ that no engine imports: their edits must change no digest. */
+const UNRELATED = ['src/metrics/alignment.ts', 'src/runs/scheduler.ts'];
 
 /** A fresh copy of the sources (packages linked, not copied) for each test. */
 let tree = '';
@@ -33,13 +34,13 @@ const gpu = () => closureDigestAt(GPU_ENTRIES, tree);
 const touch = (file: string) => appendFileSync(join(tree, file), '\n// edited\n');
 
 describe('the engine digest is the digest of the engines’ import closure', () => {
-  it('the closures hold the engine code and not the bench-only pool, figures or CLI; the repository digest is the same computation', () => {
+  it('the closures hold the engine code and not bench code, figures or CLI; the repository digest is the same computation', () => {
     const cpuFiles = importClosure(ENGINE_ENTRIES, ROOT).map((f) => f.name);
     const gpuFiles = importClosure(GPU_ENTRIES, ROOT).map((f) => f.name);
     for (const f of ['src/engines.ts', 'src/sim/sgd.ts', 'src/sim/sampler.ts', 'src/theory/rhs.ts', 'src/config.ts', 'src/result.ts']) expect(cpuFiles).toContain(f);
     for (const f of ['src/gpu/engine.ts', 'src/gpu/wgsl.ts', 'src/gpu/philox.ts']) expect(gpuFiles).toContain(f);
     for (const files of [cpuFiles, gpuFiles]) {
-      for (const f of BENCH_ONLY) expect(files).not.toContain(f);
+      expect(files.filter((f) => f.startsWith('bench/'))).toEqual([]);
       expect(files.filter((f) => /^src\/(figures|render|commands|sweep|explorer)\//.test(f) || f === 'src/cli.ts')).toEqual([]);
     }
     // A package's files are named from node_modules/ on, wherever the packages are linked from.
@@ -62,9 +63,9 @@ describe('the engine digest is the digest of the engines’ import closure', () 
     expect(gpu()).not.toBe(g);
   });
 
-  it('edits in files no engine imports (the bench-only pool, figures, rendering, the CLI, the GPU loader) change no digest', () => {
+  it('edits in files no engine imports (metrics, the scheduler, figures, rendering, the CLI, the GPU loader) change no digest', () => {
     const [c, g] = [cpu(), gpu()];
-    for (const f of [...BENCH_ONLY, 'src/figures/common.ts', 'src/render/svg.ts', 'src/cli.ts', 'src/gpu/node.ts', 'src/theory/stability.ts']) touch(f);
+    for (const f of [...UNRELATED, 'src/figures/common.ts', 'src/render/svg.ts', 'src/cli.ts', 'src/gpu/node.ts', 'src/theory/stability.ts']) touch(f);
     expect(cpu()).toBe(c);
     expect(gpu()).toBe(g);
   });

@@ -11,10 +11,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import { lttb } from '../src/render/downsample.ts';
-import { exampleSpec } from '../src/render/example.ts';
+import { exampleSpec } from './helpers/renderExample.ts';
 import { FONT_FAMILY, fontFileList } from '../src/render/fonts.ts';
 import { buildGalleryHtml, galleryLibraries } from '../src/render/html.ts';
-import { svgToPixels, svgToPng } from '../src/render/png.ts';
+import { svgToPixels, svgToPng } from './helpers/png.ts';
 import { formatSvg, renderSvg } from '../src/render/svg.ts';
 import { installTextMetrics, measureTextWidth, textMetricsInstalled, vegaTextMetrics } from '../src/render/textMetrics.ts';
 
@@ -51,7 +51,7 @@ describe('renderSvg', () => {
 
   it('is byte-identical in a separate process', async () => {
     const out = join(tmp, 'proc.svg');
-    execFileSync(process.execPath, ['--import', 'tsx', 'src/render/example.ts', out, join(tmp, 'proc.png')], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['--import', 'tsx', 'test/helpers/renderExample.ts', out, join(tmp, 'proc.png')], { stdio: 'pipe' });
     expect(readFileSync(out, 'utf8') === (await renderSvg(exampleSpec()))).toBe(true);
   });
 

@@ -3,8 +3,8 @@
  * Loaded in a worker thread by pool-worker.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { runEngine } from '../engines.ts';
-import type { RunResult } from '../result.ts';
+import { runEngine } from '../../src/engines.ts';
+import type { RunResult } from '../../src/result.ts';
 import type { PoolJob, WorkerReply, WorkerRequest } from './pool.ts';
 
 export function runJob(job: PoolJob, onProgress?: (fraction: number) => void): RunResult {

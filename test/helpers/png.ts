@@ -4,7 +4,7 @@
  * the picture is the same on every machine.
  */
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
-import { FONT_FAMILY, fontFileList } from './fonts.ts';
+import { FONT_FAMILY, fontFileList } from '../../src/render/fonts.ts';
 
 export interface PngOptions {
   /** Output width in px (height follows the aspect ratio). Default: the SVG's size × `zoom`. */

@@ -18,12 +18,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { validateConfig, type RunConfig } from '../config.ts';
-import { trajectoryOrThrow, type EngineName } from '../engines.ts';
-import type { RunResult } from '../result.ts';
-import { DivergenceError } from '../theory/integrators.ts';
-import type { SolveOptions } from '../theory/solve.ts';
-import type { Trajectory } from '../trajectory.ts';
+import { validateConfig, type RunConfig } from '../../src/config.ts';
+import { trajectoryOrThrow, type EngineName } from '../../src/engines.ts';
+import type { RunResult } from '../../src/result.ts';
+import { DivergenceError } from '../../src/theory/integrators.ts';
+import type { SolveOptions } from '../../src/theory/solve.ts';
+import type { Trajectory } from '../../src/trajectory.ts';
 
 /** One run: an engine of the registry, its config, and (ODE) integrator options. */
 export interface PoolJob {

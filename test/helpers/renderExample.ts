@@ -2,14 +2,14 @@
  * A small example figure in the project's conventions (faceted log–log panels, theory dashed vs
  * simulation solid, independent y per panel, LTTB-thinned series). Used by the render tests
  * and as a template; run directly to write a sample:
- *   npx tsx src/render/example.ts /tmp/render-sample.svg /tmp/render-sample.png
+ *   npx tsx test/helpers/renderExample.ts /tmp/render-sample.svg /tmp/render-sample.png
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
-import { lttb } from './downsample.ts';
+import { lttb } from '../../src/render/downsample.ts';
 import { svgToPng } from './png.ts';
-import { renderSvg } from './svg.ts';
+import { renderSvg } from '../../src/render/svg.ts';
 
 interface Row {
   panel: string;
