@@ -17,10 +17,11 @@
  *   I4(a,b,c,d) = E[u_c u_d ; u_a, u_b, u_c, u_d > 0]        (S = the distinct indices, |S| = 1…4)
  *   J2(a,b)     = P(u_a > 0, u_b > 0).
  * Stein's lemma applied twice (E[u_b F(u)] = Σ_j C_bj E[∂_j F]) to F = u_c 1[u_S > 0] gives
- * Tallis' formula for a zero-mean normal truncated at 0 (Tallis 1961, JRSS B 23, 223, eq. (8);
- * Kan & Robotti 2017, J. Comput. Graph. Stat. 26, 930, Prop. 1; checked term by term against the
- * mtmvnorm routine of the R package tmvtnorm, Manjunath & Wilhelm, read via code search — there the
- * a_q F_q terms vanish because the truncation point is 0):
+ * Tallis' formula for the second moments of a normal truncated at 0 (Tallis 1961, "The moment
+ * generating function of the truncated multi-normal distribution", JRSS B 23, 223; in the form of
+ * Manjunath & Wilhelm, "Moments calculation for the doubly truncated multivariate normal density";
+ * checked term by term against the mtmvnorm routine of their R package tmvtnorm, read via code
+ * search, where the a_q F_q terms vanish because the truncation point is 0):
  *   E[x_c x_d ; x_S > 0] = R_cd P_S + Σ_{pairs {s,t} ⊂ S} K_st^{cd} / (2π s(R_st)) · P(x_{S∖st} > 0 | x_s = x_t = 0),
  *   K_st^{cd} = R_cs (R_dt − R_ds R_st) + R_ct (R_ds − R_dt R_st),
  * where 1/(2π s(R_st)) is the bivariate density at (0,0), and c, d need not lie in S. The special
@@ -31,13 +32,16 @@
  *   P1 = ½,  P2(ρ) = ¼ + asin(ρ)/(2π),  P3 = ⅛ + (asin ρ12 + asin ρ13 + asin ρ23)/(4π).
  * Hence the closed forms
  *   I2(a,b)   = σ_a σ_b [R_ab (π − acos R_ab) + s(R_ab)]/(2π)       (the arc-cosine kernel of degree 1,
- *               Cho & Saul 2009, NIPS, eq. (6): k₁ = (1/π)‖x‖‖y‖ J₁(θ) = 2 I2, J₁ = sin θ + (π − θ) cos θ),
+ *               Cho & Saul 2009, "Kernel methods for deep learning", NIPS 22, Sec. 2.1:
+ *               k₁ = (1/π)‖x‖‖y‖ J₁(θ) = 2 I2 with J₁ = sin θ + (π − θ) cos θ, cos θ = R_ab),
  *   I3(a,b,c) = C_bc P2(R_ac) + C_ab σ_c s(R_ac)/(2π σ_a),
  *   J2(a,b)   = P2(R_ab).
- * I3 was also checked by the regression route u_b = β_a u_a + β_c u_c + ε with the bivariate
- * truncated moments E[x_a x_c; +,+] = I2 and E[x_c²; +,+] = P2 + R_ac s(R_ac)/(2π).
+ * I3 also follows from the regression x_b = β_a x_a + β_c x_c + ε (ε independent of x_a, x_c) and the
+ * bivariate truncated moments E[x_a x_c; +,+] = R P2(R) + s(R)/(2π), E[x_c²; +,+] = P2(R) + R s(R)/(2π)
+ * (R = R_ac): β_a R + β_c = R_bc and β_a + β_c R = R_ab.
  *
- * The 4-D orthant P4 has no closed form. Plackett (1954, Biometrika 41, 351, eq. (3)):
+ * The 4-D orthant P4 has no closed form (Abrahamson 1964, Ann. Math. Stat. 35, 1685). Plackett's
+ * reduction (1954, "A reduction formula for normal multivariate integrals", Biometrika 41, 351):
  * ∂P_n/∂R_pq = φ₂(0,0;R_pq) · P(rest > 0 | x_p = x_q = 0). Integrating it along the straight path
  * R(τ) = R₀ + τ(R − R₀), where R₀ keeps the correlations inside a matching {p p̄ | q q̄} and zeroes the
  * four across it (so P4(R₀) = P2(R_pp̄) P2(R_qq̄)), gives
@@ -376,6 +380,7 @@ class Orthant4 {
       const oneMinusR2 = vA * vB > 0 ? Math.max(0, 1 - (cov * cov) / (vA * vB)) : 0;
       hard = Math.min(hard, gg, Math.max(0, vA) * gg, Math.max(0, vB) * gg, oneMinusR2 * gg);
     }
+    if (!(hard >= 0)) hard = 0; // NaN from degenerate input: take the most careful rule
     let integral = 0;
     if (hard > 0.05) {
       integral = this.panel(0, 1, EASY_RULE);

@@ -3,12 +3,13 @@
  * integration, as an independent check of the ReLU averages (src/activations/relu.ts), which use
  * Tallis' formula and Plackett's reduction instead.
  *
- * Method: condition on two fields α, β of S. Their joint density φ₂(u, v; ρ) is integrated over the
- * quadrant u, v > 0 by nested adaptive Gauss–Legendre quadrature; given (u, v) the other fields of
- * S are normal with mean linear in (u, v), so the probability that they are positive is Φ (one
- * field) or the bivariate normal CDF Φ₂(h, k; r) (two fields), the latter from the one-dimensional
- * integral Φ₂(h, k; r) = Φ(h)Φ(k) + (1/2π) ∫₀^{asin r} exp(−(h² + k² − 2hk sin θ)/(2 cos²θ)) dθ
- * (Drezner & Wesolowsky 1990; Genz 2004, Stat. Comput. 14, 251, eq. (3)), also by adaptive
+ * Method: condition on two fields α, β of S. Their joint density is integrated over the quadrant
+ * u, v > 0 by nested adaptive Gauss–Legendre quadrature, in whitened coordinates; given (u, v) the
+ * other fields of S are normal with mean linear in (u, v), so the probability that they are
+ * positive is Φ (one field) or the bivariate normal CDF Φ₂(h, k; r) (two fields), the latter from
+ * the one-dimensional integral
+ *   Φ₂(h, k; r) = Φ(h)Φ(k) + (1/2π) ∫₀^{asin r} exp(−(h² + k² − 2hk sin θ)/(2 cos²θ)) dθ
+ * (Plackett's ∂Φ₂/∂r = φ₂ integrated over r = sin θ; Drezner & Wesolowsky 1990), also by adaptive
  * quadrature. Slow (tens of ms per value) and meant for well-conditioned matrices: the two
  * conditioning fields and the conditional covariance of the others must be non-singular.
  */
