@@ -37,9 +37,8 @@ function targetsFor(L: number): Target[] {
   const t: Target[] = [];
   for (let a = 0; a < L; a++)
     for (let b = a; b < L; b++) {
-      t.push({ kind: 'i2', idx: [a, b] }, { kind: 'j2', idx: [a, b] });
-      t.push({ kind: 'i3', idx: [a, b, (a + b + 1) % L] }, { kind: 'i3', idx: [a, a, b] });
-      t.push({ kind: 'i4', idx: [a, b, (a + 1) % L, (b + 2) % L] }, { kind: 'i4', idx: [a, a, b, b] });
+      t.push({ kind: 'i2', idx: [a, b] }, { kind: 'i3', idx: [a, b, (a + b + 1) % L] }, { kind: 'i4', idx: [a, b, (a + 1) % L, (b + 2) % L] });
+      if (b > a) t.push({ kind: 'j2', idx: [a, b] }, { kind: 'i3', idx: [a, a, b] }, { kind: 'i4', idx: [a, a, b, b] });
     }
   return t;
 }

@@ -100,7 +100,7 @@ function targetsFor(L: number, seed: string): Target[] {
   for (let a = 0; a < L; a++)
     for (let b = a; b < L; b++) {
       t.push({ kind: 'i2', idx: [a, b] });
-      t.push({ kind: 'j2', idx: [a, b] });
+      if (b > a) t.push({ kind: 'j2', idx: [a, b] });
     }
   // I3: the ODE's patterns (a, a, c), (a, b, a), (a, c, c) and generic triples
   for (let a = 0; a < L; a++) {
@@ -112,7 +112,7 @@ function targetsFor(L: number, seed: string): Target[] {
   for (let a = 0; a < L; a++) t.push({ kind: 'i4', idx: [a, a, a, a] }, { kind: 'i4', idx: [a, a, a, (a + 1) % L] });
   const rng = createRng(seed);
   const pick = () => rng.nextUint32() % L;
-  for (let j = 0; j < 3 * L; j++) {
+  for (let j = 0; j < 2 * L; j++) {
     const [i, k, p, q] = [pick(), pick(), pick(), pick()];
     t.push({ kind: 'i4', idx: [i, i, p, q] }, { kind: 'i4', idx: [i, k, i, q] }, { kind: 'i4', idx: [i, k, p, p] });
   }
