@@ -195,8 +195,6 @@ class Orthant4 {
   private readonly perm = new Int32Array(4);
   private readonly dvar = new Float64Array(4);
   private readonly q2 = new Float64Array(4);
-  private readonly wk = new Float64Array(4);
-  private readonly wl = new Float64Array(4);
   private readonly eA = new Float64Array(8);
   private readonly eB = new Float64Array(8);
   // Path data per cross pair: R_pq, a, b, e.
@@ -284,7 +282,7 @@ class Orthant4 {
 
   /** pc[k] for the six pairs, by Gram–Schmidt on the unit vectors. */
   private conditionals(): void {
-    const { l, q2, wk, wl, pc } = this;
+    const { l, q2, pc } = this;
     for (let k = 0; k < 6; k++) {
       const s = PAIR_S[k];
       const t = PAIR_T[k];
@@ -307,8 +305,6 @@ class Orthant4 {
       for (let m = 0; m < 4; m++) {
         const x = l[kk * 4 + m] - a1 * l[s * 4 + m] - a2 * q2[m];
         const y = l[ll * 4 + m] - b1 * l[s * 4 + m] - b2 * q2[m];
-        wk[m] = x;
-        wl[m] = y;
         nk += x * x;
         nl += y * y;
         kl += x * y;
@@ -526,7 +522,7 @@ class Moment {
    * local slots c, d and the current set; `p` = P_S and `cond(k)` the conditional orthant of pair k
    * (pairs enumerated as in PAIR_S/PAIR_T over the set's positions).
    */
-  momentFromOrthants(c: number, d: number, p: number, pc: ArrayLike<number> | null): number {
+  momentFromOrthants(c: number, d: number, p: number, pc: ArrayLike<number> | null, pcOff = 0): number {
     const { R, set, n, sig } = this;
     let pairs = 0;
     const rcd = R[c * MAX_FIELDS + d];
@@ -552,7 +548,7 @@ class Moment {
         } else {
           coef = pairCoefGeneral(R[c * MAX_FIELDS + s], R[c * MAX_FIELDS + t], R[d * MAX_FIELDS + s], R[d * MAX_FIELDS + t], rst);
         }
-        const cond = n === 2 ? 1 : n === 3 ? 0.5 : pc![k];
+        const cond = n === 2 ? 1 : n === 3 ? 0.5 : pc![pcOff + k];
         pairs += coef * cond;
       }
     }
@@ -725,7 +721,7 @@ export function reluOdeSums(L: number): OdeSums {
       for (let j = 0; j < 6; j++) cached[base + 1 + j] = ws.orth.pc[j];
       stamp[key] = generation;
     }
-    return ws.momentFromOrthants(lp, lq, cached[base], cached.subarray(base + 1, base + 7));
+    return ws.momentFromOrthants(lp, lq, cached[base], cached, base + 1);
   }
 
   return {
