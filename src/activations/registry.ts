@@ -10,6 +10,8 @@
  */
 import { g as erfG, gPrime as erfGPrime, gWithPrime as erfGWithPrime, erfWgsl } from './erf.ts';
 import { erfAverages, erfOdeSums } from './erfTheory.ts';
+import { linearAverages } from './linear.ts';
+import { reluAverages, reluOdeSums } from './relu.ts';
 import { sumsFromAverages } from './sums.ts';
 import type { GaussianAverages, OdeSums } from './types.ts';
 
@@ -34,15 +36,8 @@ export interface Activation {
   odeSums(L: number): OdeSums;
 }
 
-const linearAverages: GaussianAverages = {
-  i2: (C, L, a, b) => C[a * L + b],
-  i3: (C, L, _a, b, c) => C[b * L + c],
-  i4: (C, L, _a, _b, c, d) => C[c * L + d],
-  j2: () => 1,
-};
-
 /** The names, in the order help texts and selectors list them (the table below must match). */
-export const ACTIVATION_NAMES = ['erf', 'linear'] as const;
+export const ACTIVATION_NAMES = ['erf', 'linear', 'relu'] as const;
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 
 export const ACTIVATIONS = {
@@ -68,6 +63,34 @@ export const ACTIVATIONS = {
     wgsl: () => 'fn act_g(u: f32) -> f32 { return u; }\nfn act_gprime(u: f32) -> f32 { return 1.0; }\nfn act_i2(caa: f32, cbb: f32, cab: f32) -> f32 { return cab; }\n',
     averages: linearAverages,
     odeSums: () => sumsFromAverages(linearAverages),
+  },
+  relu: {
+    summary: 'g(u) = max(0, u), the rectified linear unit (g′(0) = 0)',
+    formula: 'max(0, u)',
+    g: (u: number) => (u > 0 ? u : 0),
+    gPrime: (u: number) => (u > 0 ? 1 : 0),
+    gWithPrime: (u: number, gp: Float64Array, k: number) => {
+      if (u > 0) {
+        gp[k] = 1;
+        return u;
+      }
+      gp[k] = 0;
+      return 0;
+    },
+    // I2 is the arc-cosine kernel σ_a σ_b (ρ(π − acos ρ) + √(1−ρ²))/(2π) (src/activations/relu.ts);
+    // acos through atan2, as Mesa's asin/acos builtins are coarse polynomials.
+    wgsl: (f32: (x: number) => string) => `fn act_g(u: f32) -> f32 { return max(u, 0.0); }
+fn act_gprime(u: f32) -> f32 { return select(0.0, 1.0, u > 0.0); }
+fn act_i2(caa: f32, cbb: f32, cab: f32) -> f32 {
+  let s = sqrt(max(caa, 0.0) * max(cbb, 0.0));
+  if (s <= 0.0) { return 0.0; }
+  let r = clamp(cab / s, -1.0, 1.0);
+  let q = sqrt((1.0 - r) * (1.0 + r));
+  return s * (r * (${f32(Math.PI)} - atan2(q, r)) + q) * ${f32(1 / (2 * Math.PI))};
+}
+`,
+    averages: reluAverages,
+    odeSums: reluOdeSums,
   },
 } as const satisfies Record<ActivationName, Activation>;
 /** The activation of a config without `activation`. */
