@@ -321,3 +321,55 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await s.page.evaluate(() => (window as any).tsdyn.status().simRecords)).toBe(n);
   }, 60_000);
 });
+
+describe.skipIf(!available)('explorer layout in Chromium (a laptop and a phone)', () => {
+  /** Where the sidebar, its preset selector, the first plot heading and the page's width are. */
+  const layout = (s: ExplorerSession) =>
+    s.page.evaluate(() => {
+      const box = (el: Element | null) => {
+        const r = el!.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      };
+      return {
+        sidebar: box(document.getElementById('sidebar')),
+        preset: box(document.getElementById('preset')),
+        heading: box(document.querySelector('#plots .panel h2')),
+        plots: box(document.getElementById('plots')),
+        pageWidth: document.documentElement.scrollWidth,
+        windowWidth: window.innerWidth,
+      };
+    });
+
+  it('1280×800: the preset selector stays in the left column and clear of the first heading', async () => {
+    const s = await openExplorer(EXPLORER_PATH, { width: 1280, height: 800 });
+    try {
+      await s.open();
+      const l = await layout(s);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await s.page.screenshot({ path: join(ARTIFACTS, 'layout-1280x800.png') });
+      expect(l.preset.right).toBeLessThanOrEqual(l.sidebar.right + 0.5);
+      expect(l.preset.right).toBeLessThanOrEqual(l.heading.left);
+      expect(l.plots.left).toBeGreaterThan(l.sidebar.right); // two columns
+      expect(l.pageWidth).toBeLessThanOrEqual(l.windowWidth);
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('390×844 (a phone): one column, nothing wider than the screen', async () => {
+    const s = await openExplorer(EXPLORER_PATH, { width: 390, height: 844 });
+    try {
+      await s.open();
+      const l = await layout(s);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await s.page.screenshot({ path: join(ARTIFACTS, 'layout-390x844.png'), fullPage: true });
+      expect(l.pageWidth).toBeLessThanOrEqual(l.windowWidth);
+      expect(l.preset.right).toBeLessThanOrEqual(l.windowWidth);
+      expect(l.plots.top).toBeGreaterThanOrEqual(l.sidebar.bottom); // the plots come below the controls
+      expect(s.consoleErrors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});

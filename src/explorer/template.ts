@@ -18,7 +18,17 @@ const CSS = `
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 1rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.4rem; margin: 0.3rem 0; }
 p.lede { margin: 0.2rem 0 0.8rem; color: #444; max-width: 90ch; }
-#layout { display: grid; grid-template-columns: 290px 1fr; gap: 1.2rem; align-items: start; }
+#layout { display: grid; grid-template-columns: 290px minmax(0, 1fr); gap: 1.2rem; align-items: start; }
+#sidebar { min-width: 0; }
+#sidebar > label { display: block; font-size: 0.85rem; margin-bottom: 0.4rem; }
+#preset { display: block; width: 100%; max-width: 100%; box-sizing: border-box; font: inherit; margin-top: 0.2rem; }
+/* Plots keep their drawn width; a narrow window scrolls them inside their column, not the page. */
+#plots { min-width: 0; }
+.panel > div[id^="plot-"] { display: block; max-width: 100%; overflow-x: auto; }
+@media (max-width: 760px) {
+  #layout { grid-template-columns: minmax(0, 1fr); }
+  #controls label { grid-template-columns: 1fr 45%; }
+}
 #controls label { display: grid; grid-template-columns: 1fr 120px; gap: 0.4rem; align-items: center; font-size: 0.85rem; margin: 0.25rem 0; }
 #controls input, #controls select { width: 100%; box-sizing: border-box; font: inherit; }
 #controls label.invalid input { outline: 2px solid #c00; }
@@ -38,7 +48,7 @@ button { font: inherit; font-size: 0.85rem; padding: 0.2rem 0.6rem; }
 
 const BODY = `
 <h1>tsdyn explorer</h1>
-<p class="lede">Theory (the order-parameter ODEs) and online SGD for a two-layer erf network learning from a teacher,
+<p class="lede">Theory (the order-parameter ODEs) and online SGD for a two-layer network (erf, linear or ReLU units) learning from a teacher,
 computed here in your browser by the same code as the <code>tsdyn</code> command line. Pick a preset or change a
 setting; the link in the address bar reproduces it.</p>
 <div id="layout">
