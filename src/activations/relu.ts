@@ -165,13 +165,13 @@ function gaussLegendre01(n: number): Rule {
 const EASY_RULE = gaussLegendre01(20);
 /** Rule of each graded panel. */
 const PANEL_RULE = gaussLegendre01(12);
-/** Most graded panels (the last ends 2^-MAX_PANELS from s = 1, i.e. 4^-MAX_PANELS in τ). */
+/** At most this many graded panels (the last then starts 2^{1−MAX_PANELS} from s = 1, ~1e-17 in τ). */
 const MAX_PANELS = 30;
 
 // ---------------------------------------------------------------------------------------------
 // The four-field orthant: P4 and the six conditional bivariate orthants of Tallis' pair terms.
 
-/** Pair order within a 4-set: (0,1), (0,2), (0,3), (1,2), (1,3), (2,3); REST[k] is the other pair. */
+/** Pairs (S, T) of a 4-set in the order (0,1), (0,2), (0,3), (1,2), (1,3), (2,3); (K, L) is the other pair. */
 const PAIR_S = [0, 0, 0, 1, 1, 2] as const;
 const PAIR_T = [1, 2, 3, 2, 3, 3] as const;
 const PAIR_K = [2, 1, 1, 0, 0, 0] as const;
@@ -367,8 +367,8 @@ class Orthant4 {
       cA[c] = a;
       cB[c] = b;
       cE[c] = e;
-      // Distance of the integrand's nearest singularity from τ = 1 (see the header): where
-      // 1 − τ²R², var_A, var_B or 1 − r² vanish.
+      // The integrand is singular where 1 − τ²R², var_A, var_B or 1 − r² vanish; at τ = 1 these
+      // products estimate how far beyond τ = 1 that happens (0 for an exactly singular R).
       const gg = (1 - R) * (1 + R);
       const vA = (gg - a * a) / gg;
       const vB = (gg - b * b) / gg;
