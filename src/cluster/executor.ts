@@ -39,7 +39,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validateConfig } from '../config.ts';
-import { UsageError } from '../errors.ts';
+import { ClusterError } from './errors.ts';
 import { batchKey } from '../gpu/engine.ts';
 import { toJson, writeFileAtomic } from '../io.ts';
 import { JsonContentError, JsonReadError, readJson } from '../jsonFile.ts';
@@ -196,9 +196,9 @@ export function runnerProblem(runner = runnerPath()): string | null {
 /** The one-line refusals before anything is submitted: where the files live. */
 function checkShared(cacheDir: string): void {
   const cache = nodeLocalProblem(cacheDir);
-  if (cache) throw new UsageError(`--executor slurm: the run cache ${cacheDir} ${cache}: the compute nodes cannot see it; put it on a file system they share (TSDYN_CACHE_DIR=<a folder under home, project or scratch>)`);
+  if (cache) throw new ClusterError(`--executor slurm: the run cache ${cacheDir} ${cache}: the compute nodes cannot see it; put it on a file system they share (TSDYN_CACHE_DIR=<a folder under home, project or scratch>)`);
   const checkout = nodeLocalProblem(ROOT);
-  if (checkout) throw new UsageError(`--executor slurm: the tsdyn checkout ${ROOT} (the runner dist/cli.js) ${checkout}: the compute nodes cannot run it; put the checkout on a file system they share`);
+  if (checkout) throw new ClusterError(`--executor slurm: the tsdyn checkout ${ROOT} (the runner dist/cli.js) ${checkout}: the compute nodes cannot run it; put the checkout on a file system they share`);
 }
 
 /** The sbatch options of one kind of shard (without --array). */
@@ -416,16 +416,16 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
     cfg = clusterConfig();
     part = partitionInfo(o.partition);
   } catch (e) {
-    if (e instanceof SlurmError) throw new UsageError(`--executor slurm: ${e.message}`);
+    if (e instanceof SlurmError) throw new ClusterError(`--executor slurm: ${e.message}`);
     throw e;
   }
   const gpuJobs = missing.filter((j) => j.backend === 'webgpu');
   const cpuJobs = missing.filter((j) => j.backend !== 'webgpu');
   if (gpuJobs.length && part.gpus === 0 && !o.extraArgs.some((a) => a.startsWith('--gres') || a.startsWith('--gpus'))) {
-    throw new UsageError(`--backend webgpu: partition ${part.name} has no GPUs (no gres gpu on its nodes); choose one with --partition`);
+    throw new ClusterError(`--backend webgpu: partition ${part.name} has no GPUs (no gres gpu on its nodes); choose one with --partition`);
   }
   const runnerWhy = runnerProblem();
-  if (runnerWhy) throw new UsageError(`--executor slurm: ${runnerWhy}`);
+  if (runnerWhy) throw new ClusterError(`--executor slurm: ${runnerWhy}`);
 
   const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}-${process.pid}`;
   const dir = join(root, id);
@@ -440,7 +440,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
     if (cpuJobs.length) testSubmit(args.cpu, shown);
     if (gpuJobs.length) testSubmit(args.gpu, [...shown, '--gres=gpu:1']);
   } catch (e) {
-    if (e instanceof SlurmError) throw new UsageError(`--executor slurm: ${e.message}`);
+    if (e instanceof SlurmError) throw new ClusterError(`--executor slurm: ${e.message}`);
     throw e;
   }
 
@@ -452,7 +452,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
     cpuShards = planShards(cpuJobs.map(item), { ...common, slots: slots.cpu, maxShards: cfg.maxArraySize - (gpuJobs.length ? 1 : 0) });
     gpuShards = planShards(gpuJobs.map(item), { ...common, slots: slots.gpu, maxShards: cfg.maxArraySize - cpuShards.length, gpu: true });
   } catch (e) {
-    if (e instanceof ShardPlanError) throw new UsageError(`--executor slurm: ${e.message}; raise --shard-minutes or split the study`);
+    if (e instanceof ShardPlanError) throw new ClusterError(`--executor slurm: ${e.message}; raise --shard-minutes or split the study`);
     throw e;
   }
 
@@ -475,7 +475,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
     renameSync(staging, dir);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    throw new UsageError(`--executor slurm: cannot write the shards into ${root} (${codeOf(e)})`);
+    throw new ClusterError(`--executor slurm: cannot write the shards into ${root} (${codeOf(e)})`);
   }
 
   const sub: Submission = { dir, state };
@@ -504,7 +504,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
   } catch (e) {
     cancel(submitted);
     rmSync(dir, { recursive: true, force: true });
-    if (e instanceof SlurmError) throw new UsageError(`--executor slurm: ${e.message}`);
+    if (e instanceof SlurmError) throw new ClusterError(`--executor slurm: ${e.message}`);
     throw e;
   }
   return { sub, jobsOf: all.map(({ s }) => s.jobs.map((x) => x.job)) };
@@ -537,7 +537,7 @@ async function collect(recs: ShardRec[], o: SlurmOptions, log: (l: string) => vo
       try {
         names = new Set(readdirSync(sub.dir));
       } catch (e) {
-        throw new UsageError(`--executor slurm: cannot list ${sub.dir} (${codeOf(e)})`);
+        throw new ClusterError(`--executor slurm: cannot list ${sub.dir} (${codeOf(e)})`);
       }
       for (const r of recs) {
         if (r.sub !== sub || r.status !== 'waiting') continue;

@@ -4,7 +4,7 @@
  * registry (EXECUTORS); parsing is pure and its errors are one-line UsageErrors naming the option.
  */
 import type { Backend, BackendChoice, BackendSession } from '../backends.ts';
-import { UsageError } from '../errors.ts';
+import { ClusterError } from './errors.ts';
 import { parseSlurmArgs, SlurmArgsError } from './slurmArgs.ts';
 
 export const EXECUTORS = {
@@ -65,7 +65,7 @@ function positive(option: string, raw: string | undefined, max: number, integer:
   if (raw === undefined) return undefined;
   const x = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(x) || x <= 0 || x > max || (integer && !Number.isInteger(x))) {
-    throw new UsageError(`--${option}: must be ${integer ? 'an integer' : 'a number'} from ${integer ? 1 : 'above 0'} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new ClusterError(`--${option}: must be ${integer ? 'an integer' : 'a number'} from ${integer ? 1 : 'above 0'} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return x;
 }
@@ -73,7 +73,7 @@ function positive(option: string, raw: string | undefined, max: number, integer:
 /** A value sbatch gets as one argument: printable, no newline (it is also written into the task script's comment). */
 function sbatchValue(option: string, raw: string | undefined, pattern: RegExp, what: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (!pattern.test(raw)) throw new UsageError(`--${option}: must be ${what}, got ${JSON.stringify(raw)}`);
+  if (!pattern.test(raw)) throw new ClusterError(`--${option}: must be ${what}, got ${JSON.stringify(raw)}`);
   return raw;
 }
 
@@ -82,17 +82,17 @@ type Values = { [K in keyof typeof EXECUTOR_OPTIONS]?: (typeof EXECUTOR_OPTIONS)
 /** The executor the options ask for; the SLURM options only with --executor slurm. */
 export function executorFrom(values: Values): Executor {
   const name = values.executor === undefined || values.executor === '' ? 'local' : values.executor;
-  if (!Object.hasOwn(EXECUTORS, name)) throw new UsageError(`--executor: must be ${Object.keys(EXECUTORS).join(' or ')}, got ${JSON.stringify(name)}`);
+  if (!Object.hasOwn(EXECUTORS, name)) throw new ClusterError(`--executor: must be ${Object.keys(EXECUTORS).join(' or ')}, got ${JSON.stringify(name)}`);
   const slurmOnly = (Object.keys(EXECUTOR_OPTIONS) as (keyof typeof EXECUTOR_OPTIONS)[]).filter((k) => k !== 'executor' && values[k] !== undefined);
   if (name === 'local') {
-    if (slurmOnly.length) throw new UsageError(`--${slurmOnly[0]}: only with --executor slurm`);
+    if (slurmOnly.length) throw new ClusterError(`--${slurmOnly[0]}: only with --executor slurm`);
     return { name: 'local' };
   }
   let extraArgs: string[] = [];
   try {
     extraArgs = values['slurm-args'] === undefined ? [] : parseSlurmArgs(values['slurm-args']);
   } catch (e) {
-    if (e instanceof SlurmArgsError) throw new UsageError(e.message);
+    if (e instanceof SlurmArgsError) throw new ClusterError(e.message);
     throw e;
   }
   const name_ = /^[A-Za-z0-9_.+-]+$/;
