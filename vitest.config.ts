@@ -14,7 +14,7 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 const TIERS = {
   stats: ['integrals', 'random', 'sampler', 'ode-vs-sgd', 'ensemble'],
   gpu: ['gpu-batch', 'gpu-engine', 'gpu-ks', 'gpu-philox', 'gpu-shapes', 'gpu-vulkan', 'backend'],
-  pipeline: ['cli', 'faults', 'cache', 'pipeline', 'ensemble-pipeline', 'sweep-command', 'sweep-schema', 'sim-pool', 'render', 'figures'],
+  pipeline: ['cli', 'faults', 'cache', 'pipeline', 'ensemble-pipeline', 'sweep-command', 'sweep-schema', 'sim-pool', 'render', 'figures', 'slurm'],
   browser: ['explorer-browser'],
 } as const;
 

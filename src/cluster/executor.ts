@@ -193,8 +193,11 @@ export function runnerProblem(runner = runnerPath()): string | null {
   return p ? `the runner ${runner} is another build: ${p}; rebuild it (make build)` : null;
 }
 
-/** The one-line refusals before anything is submitted: where the files live. */
-function checkShared(cacheDir: string): void {
+/**
+ * The one-line refusals before anything is submitted, or even created: where the files live.
+ * The commands call it first thing with --executor slurm; runOnSlurm again.
+ */
+export function checkClusterPaths(cacheDir: string): void {
   const cache = nodeLocalProblem(cacheDir);
   if (cache) throw new ClusterError(`--executor slurm: the run cache ${cacheDir} ${cache}: the compute nodes cannot see it; put it on a file system they share (TSDYN_CACHE_DIR=<a folder under home, project or scratch>)`);
   const checkout = nodeLocalProblem(ROOT);
@@ -270,7 +273,7 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
   const root = join(ctx.cacheDir, 'slurm');
   const mine = provenance();
   const digest = engineDigest();
-  checkShared(ctx.cacheDir);
+  checkClusterPaths(ctx.cacheDir);
   const started = Date.now();
 
   // 1. Earlier submissions no live collector owns: import what finished, adopt what runs.
