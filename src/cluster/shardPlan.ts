@@ -22,8 +22,13 @@
  * most maxShardBytes of expected output (src/resources.ts); that can raise S.
  */
 
-/** A shard shorter than this (seconds of work) is not worth its task's start and scheduling. */
-export const MIN_SHARD_SECONDS = 30;
+/**
+ * A shard shorter than this (seconds of work) is not worth its own task: a task starts ≈ 1 s
+ * after the array is submitted on the test cluster (bench/slurm.ts), a few seconds on a busy one.
+ * Splitting a small study over every idle slot still shortens its wall time; below this the
+ * starts would cost more than the work they spread.
+ */
+export const MIN_SHARD_SECONDS = 3;
 
 export interface ShardItem {
   /** Expected seconds on one core. */
