@@ -122,8 +122,6 @@ interface ShardRec {
   deadSince: number;
   last?: string;
   running: boolean;
-  /** Measured seconds of the runner (its results' `seconds`). */
-  took?: number;
 }
 
 interface Submission {
@@ -286,8 +284,6 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
       const { entries } = checkResults(raw, r.jobs, { unknownId: `is no run of shard ${r.s.index}`, provenance: mine, complete: true });
       importEntries(entries, ctx.cacheDir, statSync(path).size);
       for (const e of entries) imported.add(e.job.key);
-      const took = Number((raw as { seconds?: unknown }).seconds);
-      if (Number.isFinite(took)) r.took = took;
       rmSync(path, { force: true });
       return null;
     } catch (e) {
@@ -633,11 +629,13 @@ function progressLine(recs: ShardRec[], totalRuns: number, started: number): str
   const running = recs.filter((r) => r.status === 'waiting' && r.running).length;
   const pending = recs.filter((r) => (r.status === 'waiting' && !r.running) || r.status === 'retry').length;
   const runs = done.reduce((a, r) => a + r.jobs.length, 0);
-  // The model's expected seconds, scaled by what the finished shards took against theirs.
-  const measured = done.filter((r) => r.took !== undefined);
-  const ratio = measured.length ? measured.reduce((a, r) => a + r.took!, 0) / Math.max(1e-9, measured.reduce((a, r) => a + r.s.seconds, 0)) : 1;
+  // Before a shard is done: the model's expected wall time of what is left. After: the wall time
+  // so far per expected second done (queue waits and task starts included), times what is left.
   const left = recs.filter((r) => r.status === 'waiting' || r.status === 'retry');
   const slots = Math.max(1, left[0]?.sub.state.slots.cpu ?? 1);
-  const eta = left.length ? (expectedWallSeconds(left.map((r) => r.s.seconds), slots) * ratio) : 0;
-  return `slurm: shards ${done.length}/${recs.length} done${failed ? `, ${failed} failed` : ''}, ${running} running, ${pending} pending; runs ${runs}/${totalRuns}; ${formatSeconds((Date.now() - started) / 1000)} elapsed, ETA ${formatSeconds(eta)}`;
+  const doneSeconds = done.reduce((a, r) => a + r.s.seconds, 0);
+  const leftSeconds = left.reduce((a, r) => a + r.s.seconds, 0);
+  const elapsed = (Date.now() - started) / 1000;
+  const eta = !left.length ? 0 : doneSeconds > 0 ? (elapsed * leftSeconds) / doneSeconds : expectedWallSeconds(left.map((r) => r.s.seconds), slots);
+  return `slurm: shards ${done.length}/${recs.length} done${failed ? `, ${failed} failed` : ''}, ${running} running, ${pending} pending; runs ${runs}/${totalRuns}; ${formatSeconds(elapsed)} elapsed, ETA ${formatSeconds(eta)}`;
 }
