@@ -81,6 +81,7 @@ function overhead() {
   if (start.status !== 0) throw new Error(`cluster.sh start: ${start.stderr}`);
   const env = { ...process.env, SLURM_CONF: join(state, 'slurm.conf'), TSDYN_NODE: process.execPath };
   try {
+    results.slurm = spawnSync('sbatch', ['--version'], { encoding: 'utf8', env }).stdout?.trim() || null;
     return [sweepOverhead(work, 20, env), sweepOverhead(work, 100, env)];
   } finally {
     spawnSync('bash', [join(ROOT, 'scripts', 'slurm', 'cluster.sh'), 'stop', state]);
@@ -148,7 +149,7 @@ const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadavg: loadavg() },
   node: process.version,
-  slurm: spawnSync('sbatch', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? null,
+  slurm: null,
 };
 if (!studyOnly) {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
