@@ -342,17 +342,21 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
   const missing = todo.filter((j) => !imported.has(j.key) && !following.has(j.key));
   let submitted = 0;
   const jobIds: string[] = [];
+  // The arrays this process submitted are cancelled whole (from the moment sbatch answers, so a
+  // stop while the submission is still being written down loses nothing); adopted shards by task.
+  const ownArrays = new Set<string>();
   const cancelOwned = () => {
-    const live = recs.filter((r) => r.status === 'waiting' && r.s.task).map((r) => r.s.task!);
-    if (live.length) {
-      cancel(live);
-      process.stderr.write(`\nslurm: cancelled ${live.length} task${live.length === 1 ? '' : 's'} (scancel ${[...new Set(live.map((t) => t.split('_')[0]))].join(' ')})\n`);
+    const waiting = recs.filter((r) => r.status === 'waiting' && r.s.task);
+    const ids = [...ownArrays, ...waiting.map((r) => r.s.task!).filter((t) => !ownArrays.has(t.split('_')[0]))];
+    if (ids.length) {
+      cancel(ids);
+      process.stderr.write(`\nslurm: cancelled ${waiting.length} task${waiting.length === 1 ? '' : 's'} (scancel ${ids.join(' ')})\n`);
     }
   };
   const removeHook = addStopHook(cancelOwned);
   try {
     if (missing.length) {
-      const { sub, jobsOf } = submitNew(missing, ctx, o, root, mine, log, ctx.announce);
+      const { sub, jobsOf } = submitNew(missing, ctx, o, root, mine, log, ownArrays, ctx.announce);
       for (const sh of sub.state.shards) recs.push({ sub, s: sh, jobs: jobsOf[sh.index], status: 'waiting', deadLooks: 0, deadSince: 0, running: false });
       submitted = missing.length;
       jobIds.push(...new Set(sub.state.shards.map((sh) => sh.task!.split('_')[0])));
@@ -367,7 +371,7 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
       log(`slurm: submitted; run the same command again to collect the results (it follows the running shards)`);
       return { status: 'submitted', submitted, jobs: jobIds };
     }
-    await collect(recs, o, log, importShard, started);
+    await collect(recs, o, log, importShard, started, ownArrays);
   } finally {
     removeHook();
   }
@@ -409,7 +413,7 @@ function removeStaleStaging(root: string): void {
 }
 
 /** Plan the missing runs into shards, write the submission folder and submit its arrays. */
-function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOptions, root: string, mine: Provenance, log: (l: string) => void, announce?: string): { sub: Submission; jobsOf: SlurmJob[][] } {
+function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOptions, root: string, mine: Provenance, log: (l: string) => void, ownArrays: Set<string>, announce?: string): { sub: Submission; jobsOf: SlurmJob[][] } {
   let cfg, part;
   try {
     cfg = clusterConfig();
@@ -487,6 +491,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
       const spec = `${indexRanges(mineShards.map((s) => s.index))}%${gpu ? slots.gpu : slots.cpu}`;
       const job = submit([`--array=${spec}`, ...(gpu ? args.gpu : args.cpu)], join(dir, 'run.sh'));
       submitted.push(job);
+      ownArrays.add(job);
       for (const s of mineShards) {
         s.task = `${job}_${s.index}`;
         s.attempts = 1;
@@ -510,7 +515,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
 }
 
 /** Follow every shard to done or given up (see the module comment). */
-async function collect(recs: ShardRec[], o: SlurmOptions, log: (l: string) => void, importShard: (r: ShardRec) => string | null, started: number): Promise<void> {
+async function collect(recs: ShardRec[], o: SlurmOptions, log: (l: string) => void, importShard: (r: ShardRec) => string | null, started: number, ownArrays: Set<string>): Promise<void> {
   const tty = progressEnabled();
   let lastQueue = 0;
   let queueOkAt = Date.now();
@@ -596,6 +601,7 @@ async function collect(recs: ShardRec[], o: SlurmOptions, log: (l: string) => vo
           if (e instanceof SlurmError) throw new RunFailedError(`slurm: resubmitting shards ${indexRanges(group.map((r) => r.s.index))}: ${e.message}`);
           throw e;
         }
+        ownArrays.add(job);
         for (const r of group) {
           r.s.task = `${job}_${r.s.index}`;
           r.s.attempts++;
