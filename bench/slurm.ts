@@ -1,5 +1,5 @@
 /**
- * `npm run bench:slurm` (root, Debian's slurmctld slurmd slurm-client munge; run
+ * `npx tsx bench/slurm.ts` (root, Debian's slurmctld slurmd slurm-client munge; run
  * `node scripts/build.mjs` first): the SLURM executor's overhead against the local one, and
  * the paper study of README "Cluster (SLURM)". Writes bench/results-slurm.json.
  *
@@ -15,7 +15,7 @@
  *     20-minute shards, MaxArraySize 1001): the shard count, the longest run, the work and the
  *     expected wall time, from the cost model, and scaled by the cost model's error measured
  *     here on a sample of the grid's runs.
- *     `npm run bench:slurm -- --study-only` runs this part alone.
+ *     `npx tsx bench/slurm.ts --study-only` runs this part alone.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
