@@ -23,15 +23,21 @@ build: $(CLI)
 ## Where SGD runs go: auto (a hardware GPU when found, else cpu), cpu or webgpu (README "GPU backend").
 BACKEND ?= auto
 
+## Where the missing runs are computed: local (worker processes here) or slurm (a SLURM job array; README
+## "Cluster (SLURM)"). SLURM: the executor's options, e.g. SLURM='--partition=cpu --time=1:00:00 --retries=3'.
+EXECUTOR ?= local
+SLURM ?=
+EXECUTOR_ARGS := --executor=$(EXECUTOR) $(if $(filter slurm,$(EXECUTOR)),$(SLURM),)
+
 ## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
 ## PRESET=ensemble builds only the ensemble figures: the GPU-sized SGD ensembles and the complete Figure 5 grid (README, "Ensemble preset (GPU)").
 figures: $(DEPS) $(CLI)
-	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG) --backend="$(BACKEND)"
+	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG) --backend="$(BACKEND)" $(EXECUTOR_ARGS)
 	node_modules/.bin/tsx scripts/build-explorer.ts
 
 ## Rebuild one figure: make figure NAME=soft-committee (without NAME: an error listing the names)
-figure: $(DEPS)
-	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)" $(PRESET_ARG) --backend="$(BACKEND)"
+figure: $(DEPS) $(CLI)
+	node_modules/.bin/zx pipeline/figures.mjs --only="$(NAME)" $(PRESET_ARG) --backend="$(BACKEND)" $(EXECUTOR_ARGS)
 
 ## Regenerate schema/*.schema.json from the config types (src/sweep/fileTypes.ts).
 schema: $(DEPS)
@@ -55,8 +61,8 @@ typecheck: $(DEPS)
 
 ## Re-measure the null distribution behind the replication tolerances (~20 min on 2 cores).
 ## PRESET=ensemble: 1000 full-SGD seeds per K → snapshots/calibration-ensemble.json (GPU-sized).
-calibrate: $(DEPS)
-	node_modules/.bin/tsx pipeline/calibrate.ts $(PRESET_ARG) --backend=$(BACKEND)
+calibrate: $(DEPS) $(CLI)
+	node_modules/.bin/tsx pipeline/calibrate.ts $(PRESET_ARG) --backend=$(BACKEND) $(EXECUTOR_ARGS)
 
 ## Speed benchmark: prints a table and writes bench/results.json.
 bench: $(DEPS)

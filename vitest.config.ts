@@ -14,7 +14,7 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 const TIERS = {
   stats: ['integrals', 'random', 'sampler', 'ode-vs-sgd', 'ensemble', 'continual-ode-vs-sgd', 'continual-linear'],
   gpu: ['gpu-batch', 'gpu-engine', 'gpu-ks', 'gpu-philox', 'gpu-shapes', 'gpu-vulkan', 'backend'],
-  pipeline: ['cli', 'faults', 'cache', 'pipeline', 'ensemble-pipeline', 'sweep-command', 'sweep-schema', 'bench-pool', 'render', 'figures'],
+  pipeline: ['cli', 'faults', 'faults-input', 'faults-runs', 'faults-outputs', 'faults-import', 'faults-signals', 'cache', 'pipeline', 'ensemble-pipeline', 'sweep-command', 'sweep-schema', 'bench-pool', 'render', 'figures', 'slurm'],
   browser: ['explorer-browser'],
 } as const;
 

@@ -4,6 +4,7 @@
  *
  *   npx tsx pipeline/calibrate.ts [--seeds S] [--preset full|ci|both|ensemble (default full)] [--out FILE]
  *                                 [--backend auto|cpu|webgpu (default auto)] [--jobs N]
+ *                                 [--executor local|slurm [SLURM options]]   (make calibrate EXECUTOR=slurm)
  *
  * For every panel setting of the three theory-vs-simulation figures (soft committee, two-layer,
  * large initial weights; each K) it runs S fresh seeds (1001 … 1000+S, disjoint from the
@@ -23,6 +24,8 @@
  * sized for one), everything else to one CPU worker per core, and an interrupted calibration
  * resumes from the cache. Settings are run one at a time, so memory holds one setting's
  * trajectories (2·S runs). Deterministic: the same seeds and backend give the same file.
+ * With --executor slurm every setting's missing runs go to the cluster first, as one job array
+ * imported into the cache (src/cluster/executor.ts); the settings are then read from the cache.
  */
 import { parseArgs } from 'node:util';
 import { panelMetrics } from '../src/figures/common.ts';
@@ -43,7 +46,8 @@ import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession } from '../src/backends.ts';
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
-import { installStopHandlers, parseWorkerCount, planJobs, plannedResult, runJobs } from '../src/runs/scheduler.ts';
+import { installStopHandlers, parseWorkerCount, planJobs, plannedResult, runJobs, type PlannedJob } from '../src/runs/scheduler.ts';
+import { clusterSession, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs } from '../src/cluster/options.ts';
 
 const ESCAPE_THRESHOLD = 1e-2; // the figures' own threshold
 
@@ -66,10 +70,14 @@ function sample(seed: number, p: ReturnType<typeof panelMetrics>): CalibrationSa
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string' }, preset: { type: 'string', default: 'full' }, out: { type: 'string' }, backend: { type: 'string', default: 'auto' }, jobs: { type: 'string' } },
+    args: joinSlurmArgs(process.argv.slice(2)),
+    options: { seeds: { type: 'string' }, preset: { type: 'string', default: 'full' }, out: { type: 'string' }, backend: { type: 'string', default: 'auto' }, jobs: { type: 'string' }, ...EXECUTOR_OPTIONS },
     strict: true,
   });
   if (!isBackendChoice(values.backend)) throw new Error(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+  const executor = executorFrom(values);
+  if (executor.name === 'slurm' && values.jobs !== undefined) throw new Error('--jobs: the local executor\'s workers; with --executor slurm use --cpus-per-task');
+  if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir());
   const workers = parseWorkerCount(values.jobs);
   installStopHandlers(() => process.stderr.write('\ncalibrate: stopped; nothing is written (a rerun resumes from the cache)\n'));
   if (!['full', 'ci', 'both', 'ensemble'].includes(values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);
@@ -90,12 +98,23 @@ async function main(): Promise<void> {
   const file: CalibrationFile = { seeds, engine, settings: [] };
   const cacheDir = defaultCacheDir();
   const digest = engineDigest();
-  const session = await openBackendSession(values.backend, [engine, 'ode']);
+  const session = executor.name === 'slurm' ? clusterSession(values.backend) : await openBackendSession(values.backend, [engine, 'ode']);
+  const runsOf = (s: (typeof all)[number]) =>
+    seeds.flatMap((seed) => [engine, 'ode' as const].map((e) => ({ label: `calibrate ${s.figure} K=${s.K} seed=${seed} ${e}`, engine: e, config: s.config(seed) })));
   try {
+    if (executor.name === 'slurm') {
+      // Every setting's missing runs as one job array; a setting's cached trajectories are not kept meanwhile.
+      const todo = new Map<string, PlannedJob>();
+      for (const s of all) for (const j of planJobs(runsOf(s), { cacheDir, backend: session.backend, engineDigest: digest }).jobs) if (!j.cached) todo.set(j.key, j);
+      const { runOnSlurm } = await import('../src/cluster/executor.ts');
+      const outcome = await runOnSlurm([...todo.values()], { cacheDir, what: 'calibrate', announce: `calibrate: ${total} runs, ${todo.size} to compute on SLURM` }, executor.slurm);
+      if (outcome.status === 'submitted') {
+        process.stderr.write('calibrate: submitted; run the same command again (without --submit-only) to collect the runs and write the file\n');
+        return;
+      }
+    }
     for (const s of all) {
-      const runs = seeds.flatMap((seed) =>
-        [engine, 'ode' as const].map((e) => ({ label: `calibrate ${s.figure} K=${s.K} seed=${seed} ${e}`, engine: e, config: s.config(seed) })),
-      );
+      const runs = runsOf(s);
       const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
       for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
       const todo = jobs.filter((j) => !j.cached);

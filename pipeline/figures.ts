@@ -4,7 +4,12 @@
  * the gallery.
  *
  *   npx zx pipeline/figures.mjs [--only NAME[,NAME]] [--preset full|ci|ensemble] [--jobs N] [--backend auto|cpu|webgpu]
+ *                               [--executor local|slurm [SLURM options]]
  *   npx tsx pipeline/figures.ts export-jobs|import-batch …   (a remote GPU box: pipeline/batch.ts)
+ *
+ * --executor slurm (make figures EXECUTOR=slurm SLURM='--partition …'): every preset's missing
+ * runs, of every figure, go to the cluster as one job array first (src/cluster/executor.ts), and
+ * are imported into the run cache; the presets are then built from the cache as locally.
  *
  * --backend (make figures BACKEND=…; default auto: a hardware GPU when found, else cpu): on
  * webgpu the sgd runs are batched on the GPU in this process while the CPU workers take the ode
@@ -39,6 +44,8 @@ import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, openBackendSession, type
 import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
 import { etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { ClusterError } from '../src/cluster/errors.ts';
+import { clusterSession, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs, type SlurmOptions } from '../src/cluster/options.ts';
 import { OUT, renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
 
 export class PipelineUsageError extends UsageError {}
@@ -177,6 +184,23 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
   process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}${perFigure ? ` — run time per figure (one core): ${perFigure}` : ''}\n`);
 }
 
+/**
+ * --executor slurm: every preset's missing runs as one job array, imported into the cache, so
+ * that buildPreset then finds every run there. 'submitted' with --submit-only.
+ */
+async function computeOnSlurm(plans: PresetPlan[], backend: Backend, options: SlurmOptions): Promise<'done' | 'submitted'> {
+  const cacheDir = defaultCacheDir();
+  const runs = plans.flatMap(({ figureRuns }) => figureRuns.flatMap(({ fig, runs: rs }) => rs.map((r) => ({ ...r, label: runLabel(fig, r.key) }))));
+  const { jobs, problems } = planJobs(runs, { cacheDir, backend, engineDigest: engineDigest() });
+  for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
+  const todo = jobs.filter((j) => !j.cached);
+  const { runOnSlurm } = await import('../src/cluster/executor.ts');
+  const announce = `pipeline: ${jobs.length} runs (${plans.map((p) => p.preset).join(', ')}), ${jobs.length - todo.length} in the cache, ${todo.length} to compute on SLURM`;
+  const outcome = await runOnSlurm(todo, { cacheDir, what: 'figures', announce }, options);
+  if (outcome.status === 'submitted') process.stderr.write('pipeline: submitted; run the same command again (without --submit-only) to collect the runs and build the figures\n');
+  return outcome.status;
+}
+
 /** Resolve --backend once for the whole build (the GPU is opened at most once, and only when needed). */
 async function openBackend(choice: BackendChoice, plans: PresetPlan[]): Promise<BackendSession> {
   const engines = [...new Set(plans.flatMap((p) => p.figureRuns.flatMap(({ runs }) => runs.map((r) => r.engine))))];
@@ -228,25 +252,30 @@ export async function main(args: string[]): Promise<number> {
   try {
     const sub = args[0] === 'export-jobs' || args[0] === 'import-batch' ? args[0] : null;
     if (sub) return await batchSubcommand(sub, args.slice(1));
-    const { values } = parseArgs({ args, options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' }, backend: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args: joinSlurmArgs(args), options: { only: { type: 'string' }, preset: { type: 'string' }, jobs: { type: 'string' }, backend: { type: 'string' }, ...EXECUTOR_OPTIONS }, strict: true });
     const choice = values.backend === undefined || values.backend === '' ? 'auto' : values.backend;
     if (!isBackendChoice(choice)) throw new PipelineUsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+    const executor = executorFrom(values);
+    if (executor.name === 'slurm' && values.jobs !== undefined) throw new PipelineUsageError('--jobs: the local executor\'s workers; with --executor slurm use --cpus-per-task');
+    if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir());
     const presets = presetsOf(values.preset);
     const workers = parseWorkerCount(values.jobs);
     const limits = resourceLimits({});
     // Every preset's runs, expanded once and checked before the first run of the first preset.
     const plans = figurePlan(values.only, presets).map(({ preset, figures }) => expandPreset(preset, figures));
     checkPlan(plans, 'cpu', limits);
-    const session = await openBackend(choice, plans);
+    const session = executor.name === 'slurm' ? clusterSession(choice) : await openBackend(choice, plans);
     try {
       if (session.backend !== 'cpu') checkPlan(plans, session.backend, limits);
+      if (executor.name === 'slurm' && (await computeOnSlurm(plans, session.backend, executor.slurm)) === 'submitted') return 0;
       for (const plan of plans) await buildPreset(plan.preset, plan.figures, workers, session, plan);
     } finally {
       session.close();
     }
     return 0;
   } catch (e) {
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    // The cluster's problems exit 1, as in every command (src/cluster/errors.ts).
+    const usage = (e instanceof UsageError && !(e instanceof ClusterError)) || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`pipeline: ${(e as Error).message}\n`);
     return usage ? 2 : 1;
   }

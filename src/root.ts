@@ -1,7 +1,8 @@
 /**
  * The repository root, found by walking up from this module to the package.json named
  * "tsdyn". A fixed number of `..` would be wrong in one of the two layouts the code runs in:
- * the sources (src/…) and the esbuild bundle (dist/chunks/…).
+ * the sources (src/…) and the esbuild bundle (dist/chunks/…). Without such a package.json
+ * above it (a single-file bundle copied alone), its own folder.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,10 @@ function findRoot(start: string): string {
         /* not ours: keep walking */
       }
     }
-    if (dirname(dir) === dir) throw new Error(`cannot find the tsdyn package root above ${start}`);
+    // A single-file bundle copied alone (dist/tsdyn-batch.mjs on a GPU box or a cluster node)
+    // has no package.json above it. It reads and writes nothing under ROOT (its code digests are
+    // inlined, its worker processes are never started there), so its own folder stands in.
+    if (dirname(dir) === dir) return start;
   }
 }
 

@@ -36,6 +36,9 @@ case "$cmd" in
     base=$(( 20000 + $(echo -n "$state" | cksum | cut -d' ' -f1) % 20000 ))
     sed -e "s|@HOST@|$host|g" -e "s|@CPUS@|$cpus|g" -e "s|@MEM@|$mem|g" -e "s|@STATE@|$state|g" \
         -e "s|@CTLDPORT@|$base|g" -e "s|@DPORT@|$((base + 1))|g" "$here/slurm.conf.in" > "$state/slurm.conf"
+    # The node's one GPU slot (slurm.conf's Gres=gpu:1). slurmd drops a GPU without a device file,
+    # so it names /dev/null: the job gets the slot; its WebGPU adapter is Mesa's software one.
+    echo "NodeName=$host Name=gpu Count=1 File=/dev/null" > "$state/gres.conf"
     # munge: its own key and socket in the state folder.
     [ -f "$state/munge/munge.key" ] || mungekey -c -k "$state/munge/munge.key" >/dev/null 2>&1 || mungekey -c -f -k "$state/munge/munge.key"
     chmod 600 "$state/munge/munge.key"

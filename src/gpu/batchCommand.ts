@@ -1,19 +1,28 @@
 /**
- * `tsdyn batch --jobs FILE --out FILE [--software]`: the portable batch runner for a GPU
- * box. Reads a list of run specs, runs them on WebGPU in compatible batches and writes their
- * results (status, trajectory) with the adapter's name as one JSON file (atomically: nothing
- * partial on disk). Also bundled by scripts/build-batch.mjs into dist/tsdyn-batch.mjs, which
- * bare `node` runs with only `dawn.node` beside it.
+ * `tsdyn batch --jobs FILE --out FILE [--workers N] [--software]`: the portable runner of a list
+ * of runs, for a GPU box by hand (export-jobs / import-batch, pipeline/batch.ts) and for every
+ * task of the SLURM executor's job arrays (src/cluster/executor.ts): the same jobs file, the
+ * same results file, the same checks on import (src/runs/resultsFile.ts). Reads the jobs, runs
+ * them with the engines (src/cluster/shardRunner.ts: webgpu jobs batched on the GPU, cpu jobs
+ * in this process or in --workers worker processes) and writes their results (status,
+ * trajectory), with the adapter's name and this tsdyn's version and code digests, as one JSON
+ * file (atomically: nothing partial on disk). Also bundled by scripts/build-batch.mjs into
+ * dist/tsdyn-batch.mjs, which bare `node` runs with only `dawn.node` beside it.
  *
- * Jobs file: `[{ "id": "a", "config": { …RunConfig… } }, …]` (or `{ "jobs": [...] }`).
- * Output: `{ "adapter", "backend", "software", "results": [{ "id", "status", "t"?, "reason"?,
- * "trajectory" }] }` in the order of the jobs.
- * Each result carries a sha256 of its id and content (src/gpu/batchFile.ts) that import-batch checks.
+ * Jobs file: `[{ "id": "a", "config": { …RunConfig… } }, …]` or `{ "tsdyn"?, "jobs": [...] }`;
+ * a job may also name its `engine` (ode, sgd, sampler; default sgd), its `backend` (cpu or
+ * webgpu; default webgpu for sgd, cpu for the others) and a `label`. A jobs file that carries
+ * `tsdyn` (version and code digests: a SLURM shard) is refused by a runner of another build.
+ * Output: `{ "tsdyn", "adapter", "backend", "software", "seconds", "results": [{ "id",
+ * "status", "t"?, "reason"?, "trajectory", "sha256" }] }` in the order of the jobs (adapter,
+ * backend and software are null when no job needs the GPU, which is then not opened).
+ * Each result carries a sha256 of its id and content (src/gpu/batchFile.ts) that the importer checks.
  * Without `--software` only a hardware GPU is accepted. Exit codes: 0 all runs done (diverged
  * runs are results, not failures), 1 bad input, a run over a limit (memory, samples, the GPU
  * engine's; all checked before the GPU is used), an unusable --out, or no adapter (one line on
- * stderr). A stop signal ends it at once by the signal's default action (the shell reports
- * 128 + its number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP); no output is written.
+ * stderr), 2 an engine that failed (one line naming the run). A stop signal ends it at once by
+ * the signal's default action (the shell reports 128 + its number: 130 for SIGINT, 143 for
+ * SIGTERM, 129 for SIGHUP); no output is written, and worker processes end with it.
  */
 import { dirname } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
@@ -25,24 +34,30 @@ import { checkFreeSpace } from '../outputFolder.ts';
 import { createProgress } from '../progress.ts';
 import { bytes, estimateResources, MAX_OUTPUT_BYTES, type ResourceLimits } from '../resources.ts';
 import { runProblem } from '../runs/validate.ts';
-import { batchResultChecksum, type BatchResultEntry } from './batchFile.ts';
-import { runSgdBatches } from './engine.ts';
+import { isEngineName } from '../engines.ts';
+import { backendRuns } from '../backends.ts';
+import { runShard, type ShardJob } from '../cluster/shardRunner.ts';
+import { parseWorkerCount, RunFailedError, workerProblem } from '../runs/scheduler.ts';
+import { provenance, provenanceProblem } from '../runs/provenance.ts';
 import { gpuDeviceProblem } from './limits.ts';
-import { GpuUnavailableError, openGpu } from './node.ts';
+import { GpuUnavailableError, openGpu, type GpuHandle } from './node.ts';
 
-export interface BatchJob {
-  id: string;
-  config: RunConfig;
-}
+export type BatchJob = ShardJob;
 
 export class BatchUsageError extends Error {}
 
-export const BATCH_USAGE = 'usage: tsdyn batch --jobs FILE --out FILE [--software] [--max-memory SIZE] [--max-samples X]';
+export const BATCH_USAGE = `usage: tsdyn batch --jobs FILE --out FILE [--workers N] [--software] [--max-memory SIZE] [--max-samples X]
+  Runs a jobs file ([{id, config, engine?, backend?, label?}]: webgpu jobs batched on the GPU, cpu jobs
+  in this process or in --workers N worker processes) and writes their results as one JSON file.
+  What a GPU box runs for import-batch, and every task of --executor slurm.`;
 
 interface BatchArgs {
+  /** Print this runner's version and code digests as JSON and exit (the SLURM executor's check). */
+  provenance?: boolean;
   jobs: string;
   out: string;
   software: boolean;
+  workers?: string;
   'max-memory'?: string;
   'max-samples'?: string;
 }
@@ -51,33 +66,46 @@ function parseArgs(argv: string[]): BatchArgs {
   const args: Partial<BatchArgs> = { software: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--jobs' || a === '--out' || a === '--max-memory' || a === '--max-samples') {
+    if (a === '--jobs' || a === '--out' || a === '--max-memory' || a === '--max-samples' || a === '--workers') {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new BatchUsageError(`${a} needs a value (${BATCH_USAGE})`);
-      args[a.slice(2) as 'jobs' | 'out' | 'max-memory' | 'max-samples'] = v;
+      if (v === undefined || v.startsWith('--')) throw new BatchUsageError(`${a} needs a value (${BATCH_USAGE.split('\n')[0]})`);
+      args[a.slice(2) as 'jobs' | 'out' | 'max-memory' | 'max-samples' | 'workers'] = v;
     } else if (a === '--software') args.software = true;
-    else throw new BatchUsageError(`unknown argument ${JSON.stringify(a)} (${BATCH_USAGE})`);
+    else if (a === '--provenance') args.provenance = true;
+    else throw new BatchUsageError(`unknown argument ${JSON.stringify(a)} (${BATCH_USAGE.split('\n')[0]})`);
   }
-  if (!args.jobs || !args.out) throw new BatchUsageError(`--jobs and --out are required (${BATCH_USAGE})`);
+  if (args.provenance) return args as BatchArgs;
+  if (!args.jobs || !args.out) throw new BatchUsageError(`--jobs and --out are required (${BATCH_USAGE.split('\n')[0]})`);
   return args as BatchArgs;
 }
 
 /**
  * Validate a parsed jobs file; errors name the job and field, e.g. `jobs[2].config.K: …`.
  * Every job is checked before any GPU work as `tsdyn sim` checks a run (memory, samples,
- * engine constraints; `limits`) and against what the WebGPU engine can hold on any device
- * (src/gpu/limits.ts: its 32-bit step counter, WGSL's array sizes).
+ * engine constraints; `limits`) and, for webgpu jobs, against what the WebGPU engine can hold
+ * on any device (src/gpu/limits.ts: its 32-bit step counter, WGSL's array sizes). A jobs file
+ * that names its tsdyn (`tsdyn`: a SLURM shard) must be this runner's build.
  */
 export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
   const list = Array.isArray(raw) ? raw : (raw as { jobs?: unknown })?.jobs;
   if (!Array.isArray(list) || list.length === 0) throw new BatchUsageError('jobs: must be a non-empty array of {id, config}');
+  const made = Array.isArray(raw) ? undefined : (raw as { tsdyn?: unknown }).tsdyn;
+  if (made !== undefined) {
+    const p = provenanceProblem(made);
+    if (p) throw new BatchUsageError(`jobs: ${p}: the runner is another build than the one that wrote the jobs (make build where both read it)`);
+  }
   const seen = new Set<string>();
-  const jobs = list.map((j, i) => {
+  const jobs = list.map((j, i): BatchJob => {
     if (typeof j !== 'object' || j === null) throw new BatchUsageError(`jobs[${i}]: must be an object {id, config}`);
-    const { id, config } = j as { id?: unknown; config?: unknown };
+    const { id, config, engine = 'sgd', backend, label } = j as { id?: unknown; config?: unknown; engine?: unknown; backend?: unknown; label?: unknown };
     if (typeof id !== 'string' || id === '') throw new BatchUsageError(`jobs[${i}].id: must be a non-empty string`);
     if (seen.has(id)) throw new BatchUsageError(`jobs[${i}].id: duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
+    if (!isEngineName(engine)) throw new BatchUsageError(`jobs[${i}].engine: must be ode, sgd or sampler, got ${JSON.stringify(engine)}`);
+    const b = backend ?? (engine === 'sgd' ? 'webgpu' : 'cpu');
+    if (b !== 'cpu' && b !== 'webgpu') throw new BatchUsageError(`jobs[${i}].backend: must be cpu or webgpu, got ${JSON.stringify(backend)}`);
+    if (!backendRuns(b, engine)) throw new BatchUsageError(`jobs[${i}].backend: webgpu runs only engine sgd, not ${engine}`);
+    if (label !== undefined && typeof label !== 'string') throw new BatchUsageError(`jobs[${i}].label: must be a string`);
     let c: RunConfig;
     try {
       c = validateConfig(config);
@@ -85,12 +113,12 @@ export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
       if (e instanceof ConfigError) throw new BatchUsageError(`jobs[${i}].${e.message}`);
       throw e;
     }
-    const p = runProblem({ engine: 'sgd', config: c, label: id, gpu: true }, limits ?? resourceLimits({}));
+    const p = runProblem({ engine, config: c, label: id, gpu: b === 'webgpu' }, limits ?? resourceLimits({}));
     if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.reason}`);
-    return { id, config: c };
+    return { id, label: label ?? id, engine, backend: b, config: c };
   });
-  // The results are written, and read back by import-batch, as one JSON text.
-  const text = jobs.reduce((a, j) => a + estimateResources('sgd', j.config).outputBytes + 256, 0);
+  // The results are written, and read back by the importer, as one JSON text.
+  const text = resultsBytes(jobs);
   if (text > MAX_OUTPUT_BYTES) {
     throw new BatchUsageError(`jobs: the results of these ${jobs.length} runs would be about ${bytes(text)} of JSON, over the ${bytes(MAX_OUTPUT_BYTES)} one file can hold; split the jobs file`);
   }
@@ -99,7 +127,7 @@ export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
 
 /** The expected size of the results file (for the free-space check). */
 function resultsBytes(jobs: BatchJob[]): number {
-  return jobs.reduce((a, j) => a + estimateResources('sgd', j.config).outputBytes + 256, 0);
+  return jobs.reduce((a, j) => a + estimateResources(j.engine, j.config).outputBytes + 256, 0);
 }
 
 export async function batchCommand(argv: string[]): Promise<number> {
@@ -109,6 +137,10 @@ export async function batchCommand(argv: string[]): Promise<number> {
   // Nothing is on disk until the one synchronous write at the end, so a stop leaves no file.
   try {
     const args = parseArgs(argv);
+    if (args.provenance) {
+      process.stdout.write(toJson(provenance()));
+      return 0;
+    }
     let limits: ResourceLimits;
     try {
       limits = resourceLimits({ ...args });
@@ -132,25 +164,31 @@ export async function batchCommand(argv: string[]): Promise<number> {
       if (e instanceof UsageError) throw new BatchUsageError(e.message);
       throw e;
     }
-    const gpu = await openGpu({ allowSoftware: args.software });
+    const workers = parseWorkerCount(args.workers, '--workers') ?? 1;
+    const noWorkers = workers > 1 && jobs.some((j) => j.backend === 'cpu') ? workerProblem() : null;
+    if (noWorkers) throw new BatchUsageError(`--workers ${workers}: ${noWorkers}`);
+    // The GPU only when a job needs it: a shard of cpu runs runs where there is none.
+    const gpu: GpuHandle | null = jobs.some((j) => j.backend === 'webgpu') ? await openGpu({ allowSoftware: args.software }) : null;
     try {
       // This device's own limits, before the first dispatch.
-      jobs.forEach((j, i) => {
-        const p = gpuDeviceProblem(j.config, gpu.device.limits, gpu.backend);
-        if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.message} (adapter ${gpu.adapterName})`);
-      });
-      process.stderr.write(`tsdyn batch: ${jobs.length} runs on ${gpu.adapterName}\n`);
+      if (gpu)
+        jobs.forEach((j, i) => {
+          if (j.backend !== 'webgpu') return;
+          const p = gpuDeviceProblem(j.config, gpu.device.limits, gpu.backend);
+          if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.message} (adapter ${gpu.adapterName})`);
+        });
+      process.stderr.write(`tsdyn batch: ${jobs.length} runs${gpu ? ` on ${gpu.adapterName}` : ''}${jobs.some((j) => j.backend === 'cpu') ? ` (cpu runs on ${workers} worker${workers === 1 ? '' : 's'})` : ''}\n`);
       const progress = createProgress('tsdyn batch');
-      const results = await runSgdBatches(gpu.device, jobs.map((j) => j.config), { onProgress: progress.update });
+      const started = performance.now();
+      const results = await runShard(jobs, { workers, gpu: gpu ?? undefined, onProgress: progress.update });
       progress.done();
       const out = {
-        adapter: gpu.adapterName,
-        backend: gpu.backend,
-        software: gpu.isSoftware,
-        results: jobs.map((j, i) => {
-          const entry: BatchResultEntry = { id: j.id, ...results[i] };
-          return { ...entry, sha256: batchResultChecksum(entry) };
-        }),
+        tsdyn: provenance(),
+        adapter: gpu?.adapterName ?? null,
+        backend: gpu?.backend ?? null,
+        software: gpu?.isSoftware ?? null,
+        seconds: Math.round((performance.now() - started) / 10) / 100,
+        results,
       };
       try {
         writeOutTarget(target, toJson(out));
@@ -160,12 +198,16 @@ export async function batchCommand(argv: string[]): Promise<number> {
       }
       return 0;
     } finally {
-      gpu.close();
+      gpu?.close();
     }
   } catch (e) {
-    if (e instanceof BatchUsageError || e instanceof GpuUnavailableError) {
+    if (e instanceof BatchUsageError || e instanceof GpuUnavailableError || e instanceof UsageError) {
       process.stderr.write(`tsdyn batch: ${e.message}\n`);
       return 1;
+    }
+    if (e instanceof RunFailedError) {
+      process.stderr.write(`tsdyn batch: ${e.message}\n`);
+      return 2;
     }
     throw e;
   }

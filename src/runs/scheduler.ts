@@ -165,6 +165,11 @@ export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: 
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const WORKER_ARGS = existsSync(WORKER_SOURCE) ? [WORKER_SOURCE] : [join(ROOT, 'dist', 'cli.js'), 'worker'];
 
+/** Why no worker process can start here (a single-file bundle copied alone has no dist/cli.js), or null. */
+export function workerProblem(): string | null {
+  return existsSync(WORKER_ARGS[0]) ? null : `no worker entry ${WORKER_ARGS[0]} (a bundle copied alone runs its cpu runs in one process)`;
+}
+
 /**
  * Record a computed result: the divergence policy, the check that it is this run's result,
  * and the cache write, whatever the backend. A failed write names the cache file.
@@ -180,6 +185,10 @@ function storeResult(job: PlannedJob, result: RunResult, backendLabel: string, c
   } catch (e) {
     throw new RunFailedError(`cache: cannot write ${cacheRunPath(cacheDir, job.key)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+}
+
+function storeWith(options: RunJobsOptions): (job: PlannedJob, result: RunResult, backendLabel: string) => void {
+  return options.store ?? ((job, result, label) => storeResult(job, result, label, options.cacheDir));
 }
 
 /**
@@ -211,6 +220,16 @@ export function stopAllWorkers(): void {
 
 let handlersInstalled = false;
 const stopHandlers = new Map<NodeJS.Signals, () => void>();
+const stopHooks = new Set<() => void>();
+
+/**
+ * Work to do, synchronously, when a stop signal arrives, before the process exits (the SLURM
+ * executor cancels its job arrays: src/cluster/executor.ts). Returns the function that removes it.
+ */
+export function addStopHook(hook: () => void): () => void {
+  stopHooks.add(hook);
+  return () => stopHooks.delete(hook);
+}
 
 /**
  * On SIGINT/SIGTERM/SIGHUP (a closed terminal): kill the workers and exit at once (128 +
@@ -224,6 +243,13 @@ export function installStopHandlers(onStop?: (signal: NodeJS.Signals) => void): 
     const handler = () => {
       stopAllWorkers();
       abortStagedFiles();
+      for (const hook of stopHooks) {
+        try {
+          hook();
+        } catch {
+          /* a failing hook must not keep the process from stopping */
+        }
+      }
       onStop?.(signal);
       process.exit(code);
     };
@@ -249,6 +275,12 @@ async function withDefaultStop<T>(work: () => Promise<T>): Promise<T> {
 
 export interface RunJobsOptions {
   cacheDir: string;
+  /**
+   * Where each computed result goes instead of the cache (the shard runner collects them into
+   * a results file, src/cluster/shardRunner.ts): called with the raw result, diverged or not,
+   * and who computed it ('cpu' or 'webgpu: <adapter>'). Default: checked and written to cacheDir.
+   */
+  store?: (job: PlannedJob, result: RunResult, backendLabel: string) => void;
   /** Worker processes (default: the number of cores, at most the number of jobs). */
   workers?: number;
   onStart?: (job: PlannedJob) => void;
@@ -263,7 +295,7 @@ export interface RunJobsOptions {
  * webgpu run in this process in compatible batches while the CPU workers take the rest.
  */
 export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
-  if (jobs.length) checkCacheFolder(jobs, options.cacheDir);
+  if (jobs.length && !options.store) checkCacheFolder(jobs, options.cacheDir);
   const gpuJobs = jobs.filter((j) => j.backend === 'webgpu');
   const cpuJobs = jobs.filter((j) => j.backend !== 'webgpu');
   // A GPU failure stops the CPU workers too (a CPU failure already stops them in runCpuJobs).
@@ -313,7 +345,7 @@ async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
       batchStarted = performance.now();
       indices.forEach((idx, k) => {
         const job = jobs[idx];
-        storeResult(job, results[k], gpuLabel(gpu), options.cacheDir);
+        storeWith(options)(job, results[k], gpuLabel(gpu));
         options.onDone?.(job, seconds);
       });
     },
@@ -373,7 +405,7 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
               if (!current || reply.id !== current.key) continue;
               if (reply.error !== undefined || !reply.result) return fail(`${current.label}: ${reply.error ?? 'no result'}`, Boolean(reply.internal) || reply.error === undefined);
               try {
-                storeResult(current, reply.result, 'cpu', options.cacheDir);
+                storeWith(options)(current, reply.result, 'cpu');
               } catch (e) {
                 return fail((e as Error).message, e instanceof RunFailedError && e.internal);
               }

@@ -1,10 +1,12 @@
 /**
  * tsdyn sweep --config sweep.json [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
  *             [--plot-metric M] [--plot-x FIELD] [--plot-y FIELD] [--max-memory SIZE] [--max-samples X]
+ *             [--executor local|slurm [SLURM options: src/cluster/options.ts]]
  *
  * Validates the sweep file, checks every run as `tsdyn sim` checks one and the output folder
  * (before any run starts), prints its plan (runs, steps, expected time), computes the runs
- * missing from the run cache in worker processes (the scheduler `make figures` uses), and
+ * missing from the run cache in worker processes (the scheduler `make figures` uses), or with
+ * `--executor slurm` as a SLURM job array imported into the cache (src/cluster/executor.ts), and
  * writes into DIR, all files together (staged, then renamed; src/outputFolder.ts):
  *   table.csv, table.jsonl   one row per run: varied parameters, seed, engine, metrics
  *   plot.svg, plot.vl.json   one metric over two varied parameters (Vega-Lite)
@@ -26,6 +28,7 @@ import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
 import { formatRunKey, RunResults } from '../runs/key.ts';
 import { checkCacheFolder, etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import { checkHeldTogether, checkRuns, type RunToCheck } from '../runs/validate.ts';
+import { clusterSession, EXECUTOR_HELP, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs } from '../cluster/options.ts';
 import { sweepPlotSpec, type PlotChoice } from './plot.ts';
 import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
 import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
@@ -39,7 +42,9 @@ export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs
   appear together or not at all.
   --backend: where sgd runs go (default auto: a hardware GPU when one is found, else cpu; webgpu
   also takes the software adapter). On webgpu, sgd runs are batched on the GPU in this process
-  while CPU workers take the ode and sampler runs.`;
+  while CPU workers take the ode and sampler runs. With --executor slurm, auto means cpu (the GPUs are
+  the nodes'); webgpu asks each GPU task for --gres=gpu:1.
+${EXECUTOR_HELP}`;
 
 /** Every file a sweep may write into its folder (stale ones of an earlier run are removed). */
 const OUTPUT_FILES = ['table.csv', 'table.jsonl', 'trajectories.jsonl', 'plot.vl.json', 'plot.svg'] as const;
@@ -80,17 +85,20 @@ function plotChoice(spec: SweepSpec, values: { 'plot-metric'?: string; 'plot-x'?
   return { metric, x, y, engine };
 }
 
-function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number): string {
+function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number | null): string {
   const todo = jobs.filter((j) => !j.cached);
   const steps = (js: PlannedJob[]) => js.filter((j) => j.engine !== 'ode').reduce((a, j) => a + Math.round(j.config.tMax * j.config.N), 0);
   const count = (e: string) => runs.filter((r) => r.engine === e).length;
   const engines = (['ode', 'sgd', 'sampler'] as const).filter((e) => count(e) > 0).map((e) => `${count(e)} ${e}`).join(', ');
   // + ~1.5 s to start the worker processes (tsx and the modules load once per worker).
-  const seconds = (todo.length ? 1.5 : 0) + todo.reduce((a, j) => a + j.cost, 0) / workers;
+  const cost = todo.reduce((a, j) => a + j.cost, 0);
+  const seconds = workers === null ? 0 : (todo.length ? 1.5 : 0) + cost / workers;
   return (
     `sweep plan: ${runs.length} runs (${engines}), ${steps(jobs).toLocaleString('en-US')} SGD steps in all; ` +
     `${jobs.length - todo.length} in the cache, ${todo.length} to compute (${steps(todo).toLocaleString('en-US')} steps) ` +
-    `on ${workers} worker${workers === 1 ? '' : 's'}: about ${formatSeconds(seconds)} (rough estimate)`
+    (workers === null
+      ? `on SLURM: about ${formatSeconds(cost)} of one core (rough estimate)`
+      : `on ${workers} worker${workers === 1 ? '' : 's'}: about ${formatSeconds(seconds)} (rough estimate)`)
   );
 }
 
@@ -100,7 +108,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   let session: BackendSession | null = null;
   try {
     const { values } = parseArgs({
-      args: argv,
+      args: joinSlurmArgs(argv),
       options: {
         config: { type: 'string' },
         out: { type: 'string' },
@@ -113,6 +121,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
         'max-memory': { type: 'string' },
         'max-samples': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...EXECUTOR_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -123,6 +132,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     }
     if (!values.config) throw new UsageError('--config: required (a sweep file, see configs/*sweep*.json)');
     if (!isBackendChoice(values.backend)) throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
+    const executor = executorFrom(values);
+    if (executor.name === 'slurm' && values.jobs !== undefined) throw new UsageError('--jobs: the local executor\'s workers; with --executor slurm use --cpus-per-task');
+    if (executor.name === 'slurm') (await import('../cluster/executor.ts')).checkClusterPaths(defaultCacheDir());
     const backendChoice = values.backend;
     const workersRaw = parseWorkerCount(values.jobs);
     const limits: ResourceLimits = resourceLimits(values);
@@ -141,20 +153,29 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
     const digest = engineDigest();
     // After every input check; the GPU opens only if a run must be computed on it (closed below).
-    session = await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]);
+    // With slurm nothing is computed here: auto is cpu, webgpu names the nodes' GPUs.
+    session = executor.name === 'slurm' ? clusterSession(backendChoice) : await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]);
     const backend = session.backend;
     if (backend === 'webgpu') checkRuns(runsToCheck(spec, runs, (r) => runBackend(r, backend) === 'webgpu').filter((r) => r.gpu), limits);
     const { jobs, problems, jobOf } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
     if (todo.length) checkCacheFolder(todo, cacheDir);
+    const started = Date.now();
+    if (executor.name === 'slurm') {
+      const { runOnSlurm } = await import('../cluster/executor.ts');
+      const outcome = await runOnSlurm(todo, { cacheDir, what: 'sweep', announce: describePlan(runs, jobs, null) }, executor.slurm);
+      if (outcome.status === 'submitted') {
+        process.stderr.write(`tsdyn sweep: submitted; rerun the same command (without --submit-only) to collect the results and write ${outDir}\n`);
+        return 0;
+      }
+    }
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
-    const gpu = todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined;
+    const gpu = executor.name === 'local' && todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined;
     if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
-    process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
+    if (executor.name === 'local') process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
 
     const tty = progressEnabled();
-    const started = Date.now();
     const totalCost = todo.reduce((a, j) => a + j.cost, 0);
     let doneCost = 0;
     let done = 0;
@@ -165,7 +186,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       process.stderr.write(`\r\x1b[Ksweep: ${done}/${todo.length} runs  ${what}  ETA ${formatSeconds(eta)}`);
     };
     try {
-      await runJobs(todo, {
+      if (executor.name === 'local') await runJobs(todo, {
         cacheDir,
         workers,
         gpu,
