@@ -57,7 +57,7 @@ const INIT_SC = { Q: [[0.5, 0.1], [0.1, 0.4]], R: [[0.2, 0], [0.1, 0.1]], T: [[1
 const INIT_32 = { Q: [[0.5, 0.1, 0], [0.1, 0.4, 0.05], [0, 0.05, 0.3]], R: [[0.2, 0], [0.1, 0.1], [0, 0.2]], T: [[1, 0], [0, 1]], v: [0.5, -0.3, 0.8], vTeacher: [1, 0.7] };
 const INIT_23 = { Q: [[0.6, 0.2], [0.2, 0.5]], R: [[0.2, 0.1, 0], [0, 0.1, 0.3]], T: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], v: [0.4, 0.6], vTeacher: [1, 1, 1] };
 /** Weight decay dropped and η₂ set to η: each must be rejected where the case has them. */
-const WRONG_DECAY_LR2: Case['wrong'] = [['no weight decay', { weightDecay: 0 }], ['η₂ = η', { lr2: undefined }]];
+const WRONG_DECAY_LR2: [name: string, change: Partial<RunConfig>][] = [['no weight decay', { weightDecay: 0 }], ['η₂ = η', { lr2: undefined }]];
 
 /** The cases of one activation other than erf (erf's are the original ones below), with weight decay and η₂. */
 function activationCases(activation: 'linear' | 'relu', lr2: number): Case[] {
