@@ -14,8 +14,7 @@
  * (a ≠ 0 and a ≠ −r for the parameters below). Without weight decay, e = Q − 2R + T closes on
  * itself, de/dt = −κe + η²σ²/B with κ = 2η − η²/B, so
  *   ε_g(t) = ε* + (ε₀ − ε*) e^{−κt},  ε* = ησ²/(2(2B − η)),
- * which at σ = 0, B = 1 is ε₀ e^{−(2η − η²)t}: the error decays for η < 2 and grows beyond
- * (Saad & Solla 1995's linear-network limit; here a check of the code, not of the literature).
+ * which at σ = 0, B = 1 is ε₀ e^{−(2η − η²)t}: the error decays for η < 2 and grows beyond.
  * The two forms must agree where both apply, which checks the algebra of the first.
  *
  * Tolerances are the integrators' own error, not statistics, measured relative to the state's
