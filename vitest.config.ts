@@ -12,7 +12,7 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
  * `make test` (CI) runs them all: `npx vitest run`. One tier: `npx vitest run --project stats`.
  */
 const TIERS = {
-  stats: ['integrals', 'random', 'sampler', 'ode-vs-sgd', 'ensemble', 'continual-ode-vs-sgd', 'continual-linear'],
+  stats: ['integrals', 'random', 'sampler', 'ode-vs-sgd', 'ensemble', 'continual-ode-vs-sgd', 'continual-linear', 'activations-ode-vs-sgd'],
   gpu: ['gpu-batch', 'gpu-engine', 'gpu-ks', 'gpu-philox', 'gpu-shapes', 'gpu-vulkan', 'backend'],
   pipeline: ['cli', 'faults', 'faults-input', 'faults-runs', 'faults-outputs', 'faults-import', 'faults-signals', 'cache', 'pipeline', 'ensemble-pipeline', 'sweep-command', 'sweep-schema', 'bench-pool', 'render', 'figures', 'slurm'],
   browser: ['explorer-browser'],

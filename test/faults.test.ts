@@ -101,6 +101,16 @@ const cases: Case[] = [
   ['init.vTeacher M entries with two teachers', { ...cl, init: { Q: I2, R: Z2, T: I2, vTeacher: [1] } }, ['sim'], /^tsdyn: config\.init\.vTeacher: must be an array of 2 numbers/],
   ['heads multi with the soft committee', { ...sc, M: 1, teachers: [{}, {}], heads: 'multi' }, ['ode'], /^tsdyn: config\.heads: "multi" .*needs model "two-layer" with trainSecondLayer$/],
   ['heads unknown', { ...cl, heads: 'several' }, ['sim'], /^tsdyn: config\.heads: must be "single" or "multi"/],
+  // Activations, weight decay and the second layer's rate (issue 16).
+  ['activation unknown', { ...small, activation: 'tanh' }, ['sim'], /^tsdyn: config\.activation: must be one of "erf", "linear", "relu", got "tanh"$/],
+  ['activation not a string', { ...sc, activation: 1 }, ['ode'], /^tsdyn: config\.activation: must be one of "erf", "linear", "relu", got 1$/],
+  ['lr2 with the soft committee', { ...sc, lr2: 0.3 }, ['ode'], /^tsdyn: config\.lr2: applies to a trained second layer only: the soft committee machine keeps v = 1/],
+  ['lr2 with a frozen second layer', { ...small, trainSecondLayer: false, lr2: 0.3 }, ['sim'], /^tsdyn: config\.lr2: applies to a trained second layer only, but trainSecondLayer is false$/],
+  ['lr2 0', { ...small, lr2: 0 }, ['sim', '--engine', 'sampler'], /^tsdyn: config\.lr2: must be > 0, got 0$/],
+  ['weightDecay negative', { ...small, weightDecay: -0.1 }, ['sim'], /^tsdyn: config\.weightDecay: must be ≥ 0, got -0\.1$/],
+  ['weightDecay 1e400', '{"weightDecay": 1e400}', ['ode'], /^tsdyn: config\.weightDecay: must be finite, got Infinity/],
+  ['weightDecay -1e400', '{"weightDecay": -1e400}', ['sim'], /^tsdyn: config\.weightDecay: must be finite, got -Infinity/],
+  ['weightDecay a string', { ...sc, weightDecay: 'none' }, ['sim', '--engine', 'sampler'], /^tsdyn: config\.weightDecay: must be a finite number ≥ 0, got "none"$/],
 ];
 
 describe('fault injection: bad inputs', () => {
