@@ -98,6 +98,17 @@ export function checkPlan(plans: PresetPlan[], backend: Backend, limits: Resourc
 /** Rough size of a preset's outputs (a snapshot, and for full/ensemble an SVG and specs, per figure, and a gallery). */
 const OUTPUT_BYTES_PER_FIGURE = 4 << 20;
 
+/**
+ * The plan, printed before any run: how many runs, how many must be computed, and the cost
+ * model's estimate of the time (src/runs/scheduler.ts expectedSeconds, measured on this
+ * project's 2-core machine), with the quick preset offered before a long build.
+ */
+export function planLine(preset: Preset, runs: number, toCompute: number, coreSeconds: number, workers: number): string {
+  const estimate = formatSeconds(coreSeconds / Math.max(1, workers));
+  const quick = preset !== 'ci' && coreSeconds / Math.max(1, workers) > 60 ? '; for a quick first check, make figures PRESET=ci builds the reduced preset in seconds' : '';
+  return `[${preset}] plan: ${runs} runs, ${toCompute} to compute (${runs - toCompute} cached), about ${estimate} on ${workers} worker${workers === 1 ? '' : 's'} (estimated from the cost model)${quick}`;
+}
+
 /** Compute what the figures of one preset need, then build them. */
 export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession = CPU_SESSION, planned?: PresetPlan): Promise<void> {
   const started = Date.now();
@@ -118,6 +129,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
 
   const tty = progressEnabled();
   const totalCost = todo.reduce((a, j) => a + j.cost, 0);
+  if (todo.length > 0) process.stderr.write(`${planLine(preset, jobs.length, todo.length, totalCost, Math.min(workers ?? availableParallelism(), todo.length))}\n`);
   let doneCost = 0;
   let done = 0;
   const running = new Set<string>();

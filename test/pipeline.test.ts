@@ -39,3 +39,13 @@ describe('pipeline (zx pipeline/figures.mjs)', () => {
     expect(existsSync(join(tmp, 'cache2'))).toBe(false);
   });
 });
+
+describe('make figures prints its plan before computing', () => {
+  it('names the runs, the estimate from the cost model and, before a long build, the quick preset', async () => {
+    const { planLine } = await import('../pipeline/figures.ts');
+    const long = planLine('full', 4529, 4500, 900, 2);
+    expect(long).toBe('[full] plan: 4529 runs, 4500 to compute (29 cached), about 7m30s on 2 workers (estimated from the cost model); for a quick first check, make figures PRESET=ci builds the reduced preset in seconds');
+    expect(planLine('full', 6, 6, 24, 2)).not.toContain('PRESET=ci'); // a short build needs no hint
+    expect(planLine('ci', 135, 135, 600, 2)).not.toContain('PRESET=ci');
+  });
+});
