@@ -24,7 +24,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from './errors.ts';
-import { bytes, MAX_OUTPUT_BYTES } from './resources.ts';
+import { bytes, MAX_OUTPUT_BYTES } from './sizes.ts';
 
 export interface JsonFileKind {
   /** How errors name the file's root (`config`, `sweep`, `jobs`, `results`). */

@@ -32,7 +32,8 @@ import { resolveOutTarget, toJson, writeOutTarget, type OutTarget } from '../io.
 import { JsonContentError, JsonReadError, readJson } from '../jsonFile.ts';
 import { checkFreeSpace } from '../outputFolder.ts';
 import { createProgress } from '../progress.ts';
-import { bytes, estimateResources, MAX_OUTPUT_BYTES, type ResourceLimits } from '../resources.ts';
+import { estimateResources, type ResourceLimits } from '../resources.ts';
+import { bytes, MAX_OUTPUT_BYTES } from '../sizes.ts';
 import { runProblem } from '../runs/validate.ts';
 import { isEngineName } from '../engines.ts';
 import { backendRuns } from '../backends.ts';

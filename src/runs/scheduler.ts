@@ -28,7 +28,8 @@ import { cacheRunPath, readCacheEntry, writeCacheEntry, type CacheExpectation } 
 import { trajectoryProblem } from './integrity.ts';
 import type { EngineName } from './key.ts';
 import { LineSplitter } from './lines.ts';
-import { estimateResources, MAX_OUTPUT_BYTES } from '../resources.ts';
+import { estimateResources } from '../resources.ts';
+import { MAX_OUTPUT_BYTES } from '../sizes.ts';
 import { abortStagedFiles, checkWritableFolder } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';

@@ -14,7 +14,8 @@ import { ConfigError, type RunConfig } from '../config.ts';
 import { checkEngineConfig, type EngineName } from '../engines.ts';
 import { UsageError } from '../errors.ts';
 import { gpuRunProblem } from '../gpu/limits.ts';
-import { checkResources, estimateResources, bytes, type ResourceLimits } from '../resources.ts';
+import { checkResources, estimateResources, type ResourceLimits } from '../resources.ts';
+import { bytes } from '../sizes.ts';
 
 export interface RunToCheck {
   engine: EngineName;
