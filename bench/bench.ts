@@ -41,7 +41,7 @@ import { drive } from '../src/drive.ts';
 import { sgdEngine, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights, initialOrderParams, type Weights } from '../src/sim/weights.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
-import { orderParamsFromWeights } from '../src/theory/orderParams.ts';
+import { orderParamsFromWeights } from '../src/model/orderParams.ts';
 import { packState, twoLayerRhs } from '../src/theory/rhs.ts';
 import { odeParamsFor, solveOrderParameterOde } from '../src/theory/solve.ts';
 

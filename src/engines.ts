@@ -17,7 +17,7 @@ import { completed, diverged, type RunResult } from './result.ts';
 import { sgdEngine } from './sim/sgd.ts';
 import { samplerEngine } from './sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from './sim/weights.ts';
-import { DivergenceError } from './theory/integrators.ts';
+import { DivergenceError } from './model/divergence.ts';
 import { odeEngine } from './theory/odeEngine.ts';
 import type { SolveOptions } from './theory/solve.ts';
 import { emptyTrajectory, type Trajectory } from './trajectory.ts';

@@ -19,7 +19,8 @@ import { asValidity, FOLLOW_BOUND, nScalingOf, runsHash as validityRunsHash, typ
 import { runOde } from '../src/engines.ts';
 import { escapeTime } from '../src/metrics/alignment.ts';
 import { initialOrderParams } from '../src/sim/weights.ts';
-import { DivergenceError, integrateDopri5 } from '../src/theory/integrators.ts';
+import { integrateDopri5 } from '../src/theory/integrators.ts';
+import { DivergenceError } from '../src/model/divergence.ts';
 import { packState, stateGeneralizationError } from '../src/theory/rhs.ts';
 import { odeParamsFor } from '../src/theory/solve.ts';
 import { naiveRhs } from './helpers/naiveRhs.ts';

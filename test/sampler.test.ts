@@ -33,7 +33,7 @@ import { drive } from '../src/drive.ts';
 import { psdSqrtInto } from '../src/linalg/psd.ts';
 import { samplerEngine, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from '../src/sim/weights.ts';
-import { gram } from '../src/theory/orderParams.ts';
+import { gram } from '../src/model/orderParams.ts';
 import type { Trajectory } from '../src/trajectory.ts';
 import { ksCritical, ksStatistic } from './helpers/ks.ts';
 

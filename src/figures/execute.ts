@@ -1,7 +1,7 @@
 /** Run one figure job with the engine it names (see the registry in src/engines.ts). */
 import { engineCost, runEngine } from '../engines.ts';
 import type { RunResult } from '../result.ts';
-import { DivergenceError } from '../theory/integrators.ts';
+import { DivergenceError } from '../model/divergence.ts';
 import type { Trajectory } from '../trajectory.ts';
 import type { RunSpec } from './types.ts';
 
