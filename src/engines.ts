@@ -197,8 +197,8 @@ export function runEngine(engine: EngineName, config: RunConfig, options: Engine
 }
 
 /** Rough cost of a run in SGD-step units, for scheduling (longest first) and ETAs. */
-export function engineCost(engine: EngineName, config: RunConfig): number {
-  return (ENGINES[engine] as EngineSpec).cost(config);
+export function runCost(run: { engine: EngineName; config: RunConfig }): number {
+  return (ENGINES[run.engine] as EngineSpec).cost(run.config);
 }
 
 /** The first non-finite number in a trajectory, with its path and record index. */
@@ -241,6 +241,16 @@ function recordsBefore(traj: Trajectory, n: number): Trajectory {
 export function trajectoryOrThrow(result: RunResult): Trajectory {
   if (result.status === 'diverged') throw new DivergenceError(result.t, result.reason);
   return result.trajectory;
+}
+
+/**
+ * For tests and scripts: the run's result, with a divergence thrown as DivergenceError unless
+ * the run may diverge (`allowDivergence`: a stability map records it as a data point).
+ */
+export function executeRun(run: { engine: EngineName; config: RunConfig; allowDivergence?: boolean }, onProgress?: (f: number) => void): RunResult {
+  const result = runEngine(run.engine, run.config, { onProgress });
+  if (result.status === 'diverged' && !run.allowDivergence) throw new DivergenceError(result.t, result.reason);
+  return result;
 }
 
 /** Convenience for tests and scripts: the ODE's trajectory, throwing on divergence. */

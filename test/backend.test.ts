@@ -14,7 +14,7 @@ import { backendDigest, mayHaveHardwareGpu } from '../src/backends.ts';
 import { batchResultChecksum } from '../src/gpu/batchFile.ts';
 import { validateConfig } from '../src/config.ts';
 import { FIGURES } from '../src/figures/registry.ts';
-import { cacheKey } from '../src/figures/runKey.ts';
+import { cacheKey } from '../src/runs/hash.ts';
 import type { FigureDefinition, RunSpec } from '../src/figures/types.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
 import { engineDigest } from '../src/runs/digest.ts';

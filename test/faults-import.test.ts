@@ -22,7 +22,7 @@ import { batchResultChecksum, type BatchResultEntry } from '../src/gpu/batchFile
 import { cacheFileText, cacheRunPath, readCacheEntry } from '../src/runs/cache.ts';
 import { engineDigest } from '../src/runs/digest.ts';
 import { planJobs, plannedResult, runCacheKey, RunFailedError } from '../src/runs/scheduler.ts';
-import { storedTrajectory } from '../src/figures/execute.ts';
+import { storedTrajectory } from '../src/runs/cache.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-faults-import-'));
 const mounts: string[] = [];

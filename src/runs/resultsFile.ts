@@ -16,12 +16,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gpuLabel } from '../backends.ts';
-import { storedTrajectory } from '../figures/execute.ts';
 import { batchResultChecksum, type BatchResultEntry } from '../gpu/batchFile.ts';
 import { checkWritableFolder, StagedFiles } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
-import { cacheFileText, cacheRunPath } from './cache.ts';
+import { cacheFileText, cacheRunPath, storedTrajectory } from './cache.ts';
 import { initialStateProblem, trajectoryProblem } from './integrity.ts';
 import type { EngineName } from './key.ts';
 import { provenanceProblem, type Provenance } from './provenance.ts';
