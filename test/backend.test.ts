@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backendSentence, snapshotPath } from '../pipeline/outputs.ts';
 import { BatchFileError, exportJobs, importBatch, webgpuJobs } from '../pipeline/batch.ts';
 import { backendDigest, mayHaveHardwareGpu } from '../src/backends.ts';
-import { batchResultChecksum } from '../src/gpu/batchFile.ts';
+import { batchResultChecksum } from '../src/runs/resultsFile.ts';
 import { validateConfig } from '../src/config.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { cacheKey } from '../src/runs/hash.ts';

@@ -18,7 +18,7 @@ import { BatchFileError, importBatch, webgpuJobs } from '../pipeline/batch.ts';
 import { validateConfig } from '../src/config.ts';
 import { runEngine } from '../src/engines.ts';
 import type { FigureDefinition, RunSpec } from '../src/figures/types.ts';
-import { batchResultChecksum, type BatchResultEntry } from '../src/gpu/batchFile.ts';
+import { batchResultChecksum, type BatchResultEntry } from '../src/runs/resultsFile.ts';
 import { cacheFileText, cacheRunPath, readCacheEntry } from '../src/runs/cache.ts';
 import { engineDigest } from '../src/runs/digest.ts';
 import { planJobs, plannedResult, runCacheKey, RunFailedError } from '../src/runs/scheduler.ts';

@@ -12,7 +12,7 @@ import { validateConfig } from '../src/config.ts';
 import { executeRun } from '../src/engines.ts';
 import { storedTrajectory } from '../src/runs/cache.ts';
 import { alignmentSummary, escapeTime } from '../src/metrics/alignment.ts';
-import { sweepCommand } from '../src/sweep/command.ts';
+import { sweepCommand } from '../src/commands/sweep.ts';
 import { run, start, terminate, TSX_CLI, waitFor } from './helpers/processes.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-sweep-'));

@@ -13,7 +13,7 @@
  *
  * Submit. One `sbatch --array=0-(S−1)%P run.sh` per kind of shard (CPU; GPU with
  * --gres=gpu:1), after `sbatch --test-only` accepted the same options. Each task runs the
- * bundled runner, `node dist/cli.js batch` (src/gpu/batchCommand.ts), on its shard and writes
+ * bundled runner, `node dist/cli.js batch` (src/commands/batch.ts), on its shard and writes
  * shard-NNNN.results.json beside it (atomically: its presence means done), or
  * shard-NNNN.failed (one line) when the runner fails; its log is shard-NNNN.log.
  *

@@ -1,6 +1,6 @@
 /**
  * The one runner of a list of runs on a machine that is not the orchestrator's: what
- * `tsdyn batch` runs (src/gpu/batchCommand.ts), on a GPU box by hand and in every task of a
+ * `tsdyn batch` runs (src/commands/batch.ts), on a GPU box by hand and in every task of a
  * SLURM job array (src/cluster/executor.ts). It runs any engine on the backend each job names
  * and returns the results in job order, each with its checksum, for the results file that
  * src/runs/resultsFile.ts checks and imports:
@@ -18,7 +18,7 @@
 import type { GpuSession } from '../backends.ts';
 import type { RunConfig } from '../config.ts';
 import { runEngine } from '../engines.ts';
-import { batchResultChecksum, type BatchResultEntry } from '../gpu/batchFile.ts';
+import { batchResultChecksum, type BatchResultEntry } from '../runs/resultsFile.ts';
 import { runSgdBatches } from '../gpu/engine.ts';
 import type { RunResult } from '../result.ts';
 import type { EngineName } from '../runs/key.ts';

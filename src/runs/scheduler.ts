@@ -163,7 +163,7 @@ export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: 
  * it is `dist/cli.js worker`. The worker only computes: this process decides what a divergence
  * means and writes the cache, for CPU and GPU runs alike.
  */
-const WORKER_SOURCE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const WORKER_SOURCE = fileURLToPath(new URL('../commands/worker.mjs', import.meta.url));
 const WORKER_ARGS = existsSync(WORKER_SOURCE) ? [WORKER_SOURCE] : [join(ROOT, 'dist', 'cli.js'), 'worker'];
 
 /** Why no worker process can start here (a single-file bundle copied alone has no dist/cli.js), or null. */

@@ -16,7 +16,7 @@
  * Output: `{ "tsdyn", "adapter", "backend", "software", "seconds", "results": [{ "id",
  * "status", "t"?, "reason"?, "trajectory", "sha256" }] }` in the order of the jobs (adapter,
  * backend and software are null when no job needs the GPU, which is then not opened).
- * Each result carries a sha256 of its id and content (src/gpu/batchFile.ts) that the importer checks.
+ * Each result carries a sha256 of its id and content (src/runs/resultsFile.ts) that the importer checks.
  * Without `--software` only a hardware GPU is accepted. Exit codes: 0 all runs done (diverged
  * runs are results, not failures), 1 bad input, a run over a limit (memory, samples, the GPU
  * engine's; all checked before the GPU is used), an unusable --out, or no adapter (one line on
@@ -26,7 +26,7 @@
  */
 import { dirname } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
-import { resourceLimits } from '../commands/args.ts';
+import { resourceLimits } from './args.ts';
 import { UsageError } from '../errors.ts';
 import { resolveOutTarget, toJson, writeOutTarget, type OutTarget } from '../io.ts';
 import { JsonContentError, JsonReadError, readJson } from '../jsonFile.ts';
@@ -40,8 +40,8 @@ import { backendRuns } from '../backends.ts';
 import { runShard, type ShardJob } from '../cluster/shardRunner.ts';
 import { parseWorkerCount, RunFailedError, workerProblem } from '../runs/scheduler.ts';
 import { provenance, provenanceProblem } from '../runs/provenance.ts';
-import { gpuDeviceProblem } from './limits.ts';
-import { GpuUnavailableError, openGpu, type GpuHandle } from './node.ts';
+import { gpuDeviceProblem } from '../gpu/limits.ts';
+import { GpuUnavailableError, openGpu, type GpuHandle } from '../gpu/node.ts';
 
 export type BatchJob = ShardJob;
 
@@ -214,8 +214,8 @@ export async function batchCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** Entry point of the bundle (and `tsx src/gpu/batchCommand.ts …`). */
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /(batchCommand\.ts|tsdyn-batch\.mjs)$/.test(process.argv[1]);
+/** Entry point of the bundle (and `tsx src/commands/batch.ts …`). */
+const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /(commands\/batch\.ts|tsdyn-batch\.mjs)$/.test(process.argv[1]);
 if (isMain) {
   batchCommand(process.argv.slice(2)).then(
     (code) => process.exit(code),

@@ -16,7 +16,7 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession, type BackendSession } from '../backends.ts';
-import { readJsonFile, resourceLimits } from '../commands/args.ts';
+import { readJsonFile, resourceLimits } from './args.ts';
 import { ConfigError } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { toReviewJson } from '../io.ts';
@@ -29,9 +29,9 @@ import { formatRunKey, RunResults } from '../runs/key.ts';
 import { checkCacheFolder, etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import { checkHeldTogether, checkRuns, type RunToCheck } from '../runs/validate.ts';
 import { clusterSession, EXECUTOR_HELP, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs } from '../cluster/options.ts';
-import { sweepPlotSpec, type PlotChoice } from './plot.ts';
-import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
-import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
+import { sweepPlotSpec, type PlotChoice } from '../sweep/plot.ts';
+import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from '../sweep/spec.ts';
+import { sweepColumns, sweepRows, toCsv, toJsonLines } from '../sweep/table.ts';
 
 export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
                    [--plot-metric METRIC] [--plot-x FIELD] [--plot-y FIELD] [--max-memory SIZE] [--max-samples X]
