@@ -46,7 +46,7 @@ import { formatRunKey, RunResults } from '../src/runs/key.ts';
 import { etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
 import { ClusterError } from '../src/cluster/errors.ts';
 import { clusterSession, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs, type SlurmOptions } from '../src/cluster/options.ts';
-import { OUT, renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
+import { OUT, renderFigureOutputs, snapshotPath, withBackend } from './figureFiles.ts';
 
 export class PipelineUsageError extends UsageError {}
 

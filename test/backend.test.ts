@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backendSentence, snapshotPath } from '../pipeline/outputs.ts';
+import { backendSentence, snapshotPath } from '../pipeline/figureFiles.ts';
 import { BatchFileError, exportJobs, importBatch, webgpuJobs } from '../pipeline/batch.ts';
 import { backendDigest, mayHaveHardwareGpu } from '../src/backends.ts';
 import { batchResultChecksum } from '../src/runs/resultsFile.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { snapshotPath } from '../pipeline/outputs.ts';
+import { snapshotPath } from '../pipeline/figureFiles.ts';
 import { activeCalibrationPath, CALIBRATIONS, calibrationPath, readCalibration } from '../src/figures/calibration.ts';
 import { figurePlan } from '../pipeline/figures.ts';
 import { checkSnapshot } from '../src/figures/checks.ts';

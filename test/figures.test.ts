@@ -28,7 +28,7 @@ import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
 import { configHash, sha256 } from '../src/runs/hash.ts';
 import type { EnsembleSnapshot, FigureSnapshot, FigureTolerance, PanelMetrics, PanelTolerance, Preset, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { ensembleGalleryHtml, ENSEMBLE_GALLERY_PATH, galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/outputs.ts';
+import { ensembleGalleryHtml, ENSEMBLE_GALLERY_PATH, galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/figureFiles.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import { RunResults } from '../src/runs/key.ts';
 
@@ -66,7 +66,7 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))('figure %s', (name, fig)
     const results = new RunResults();
     for (const run of fig.runs('ci')) results.set(run.key, storedTrajectory(executeRun(run)));
     const built = fig.build(results, 'ci');
-    // The pipeline records the backend (pipeline/outputs.ts withBackend); these runs are the CPU's.
+    // The pipeline records the backend (pipeline/figureFiles.ts withBackend); these runs are the CPU's.
     expect(JSON.parse(JSON.stringify(withBackend(built.snapshot, 'cpu')))).toEqual(readSnapshot(name, 'ci'));
   });
 

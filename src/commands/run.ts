@@ -9,7 +9,7 @@ import { UsageError } from '../errors.ts';
 import { BACKEND_CHOICES, backendRuns, gpuConfigProblem, isBackendChoice, resolveBackend, runSgdOnGpu, type Backend, type BackendChoice } from '../backends.ts';
 import { resolveOutTarget, writeOutTarget, type OutTarget } from '../io.ts';
 import { alignmentSummary, teacherView, type AlignmentSummary } from '../metrics/alignment.ts';
-import { compareJson, provenance, runJson } from '../output.ts';
+import { compareJson, provenance, runJson } from '../runJson.ts';
 import { createProgress } from '../progress.ts';
 import { checkResources } from '../resources.ts';
 import type { Trajectory } from '../trajectory.ts';

@@ -5,7 +5,7 @@
  */
 import type { RunConfig } from '../config.ts';
 import { ENGINES, runOde, runSimulation } from '../engines.ts';
-import { provenance, runJson } from '../output.ts';
+import { provenance, runJson } from '../runJson.ts';
 import { VERSION } from '../version.ts';
 import type { Trajectory } from '../trajectory.ts';
 
