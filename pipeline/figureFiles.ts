@@ -12,7 +12,7 @@ import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { StagedFiles } from '../src/outputFolder.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { ROOT } from '../src/runs/digest.ts';
+import { ROOT } from '../src/root.ts';
 
 export { ROOT };
 

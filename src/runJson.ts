@@ -9,7 +9,7 @@
  */
 import { DEFAULT_ACTIVATION, type ActivationName } from './activations/registry.ts';
 import type { RunConfig } from './config.ts';
-import type { Backend, EngineName } from './engines.ts';
+import type { Backend, EngineName } from './model/engineNames.ts';
 import type { Trajectory } from './trajectory.ts';
 
 export interface Provenance {

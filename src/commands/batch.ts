@@ -11,7 +11,8 @@
  *
  * Jobs file: `[{ "id": "a", "config": { …RunConfig… } }, …]` or `{ "tsdyn"?, "jobs": [...] }`;
  * a job may also name its `engine` (ode, sgd, sampler; default sgd), its `backend` (cpu or
- * webgpu; default webgpu for sgd, cpu for the others) and a `label`. A jobs file that carries
+ * webgpu; default the backend that batches its engine: webgpu for sgd, cpu for the others) and
+ * a `label`. A jobs file that carries
  * `tsdyn` (version and code digests: a SLURM shard) is refused by a runner of another build.
  * Output: `{ "tsdyn", "adapter", "backend", "software", "seconds", "results": [{ "id",
  * "status", "t"?, "reason"?, "trajectory", "sha256" }] }` in the order of the jobs (adapter,
@@ -35,15 +36,19 @@ import { createProgress } from '../progress.ts';
 import { estimateResources, type ResourceLimits } from '../resources.ts';
 import { bytes, MAX_OUTPUT_BYTES } from '../sizes.ts';
 import { runProblem } from '../runs/validate.ts';
-import { isEngineName } from '../engines.ts';
-import { backendRuns } from '../backends.ts';
+import { ENGINE_NAMES, isEngineName } from '../engines.ts';
+import { BACKEND_NAMES, BACKENDS, backendRuns, defaultBatchBackend, enginesOn, isBackend, onBackend } from '../engineBackends.ts';
 import { runShard, type ShardJob } from '../cluster/shardRunner.ts';
 import { parseWorkerCount, RunFailedError, workerProblem } from '../runs/scheduler.ts';
 import { provenance, provenanceProblem } from '../runs/provenance.ts';
-import { gpuDeviceProblem } from '../gpu/limits.ts';
 import { GpuUnavailableError, openGpu, type GpuHandle } from '../gpu/node.ts';
 
 export type BatchJob = ShardJob;
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
 
 export class BatchUsageError extends Error {}
 
@@ -102,10 +107,10 @@ export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
     if (typeof id !== 'string' || id === '') throw new BatchUsageError(`jobs[${i}].id: must be a non-empty string`);
     if (seen.has(id)) throw new BatchUsageError(`jobs[${i}].id: duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
-    if (!isEngineName(engine)) throw new BatchUsageError(`jobs[${i}].engine: must be ode, sgd or sampler, got ${JSON.stringify(engine)}`);
-    const b = backend ?? (engine === 'sgd' ? 'webgpu' : 'cpu');
-    if (b !== 'cpu' && b !== 'webgpu') throw new BatchUsageError(`jobs[${i}].backend: must be cpu or webgpu, got ${JSON.stringify(backend)}`);
-    if (!backendRuns(b, engine)) throw new BatchUsageError(`jobs[${i}].backend: webgpu runs only engine sgd, not ${engine}`);
+    if (!isEngineName(engine)) throw new BatchUsageError(`jobs[${i}].engine: must be ${orList(ENGINE_NAMES)}, got ${JSON.stringify(engine)}`);
+    const b = backend ?? defaultBatchBackend(engine);
+    if (!isBackend(b)) throw new BatchUsageError(`jobs[${i}].backend: must be ${orList(BACKEND_NAMES)}, got ${JSON.stringify(backend)}`);
+    if (!backendRuns(b, engine)) throw new BatchUsageError(`jobs[${i}].backend: ${b} runs only engine ${orList(enginesOn(b))}, not ${engine}`);
     if (label !== undefined && typeof label !== 'string') throw new BatchUsageError(`jobs[${i}].label: must be a string`);
     let c: RunConfig;
     try {
@@ -114,7 +119,7 @@ export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
       if (e instanceof ConfigError) throw new BatchUsageError(`jobs[${i}].${e.message}`);
       throw e;
     }
-    const p = runProblem({ engine, config: c, label: id, gpu: b === 'webgpu' }, limits ?? resourceLimits({}));
+    const p = runProblem({ engine, config: c, label: id, backend: b }, limits ?? resourceLimits({}));
     if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.reason}`);
     return { id, label: label ?? id, engine, backend: b, config: c };
   });
@@ -166,19 +171,20 @@ export async function batchCommand(argv: string[]): Promise<number> {
       throw e;
     }
     const workers = parseWorkerCount(args.workers, '--workers') ?? 1;
-    const noWorkers = workers > 1 && jobs.some((j) => j.backend === 'cpu') ? workerProblem() : null;
+    // Jobs that do not batch run in worker processes (or here, with one worker).
+    const single = jobs.filter((j) => !onBackend(j.engine, j.backend).batches);
+    const noWorkers = workers > 1 && single.length ? workerProblem() : null;
     if (noWorkers) throw new BatchUsageError(`--workers ${workers}: ${noWorkers}`);
     // The GPU only when a job needs it: a shard of cpu runs runs where there is none.
-    const gpu: GpuHandle | null = jobs.some((j) => j.backend === 'webgpu') ? await openGpu({ allowSoftware: args.software }) : null;
+    const gpu: GpuHandle | null = jobs.some((j) => BACKENDS[j.backend].gpu) ? await openGpu({ allowSoftware: args.software }) : null;
     try {
       // This device's own limits, before the first dispatch.
       if (gpu)
         jobs.forEach((j, i) => {
-          if (j.backend !== 'webgpu') return;
-          const p = gpuDeviceProblem(j.config, gpu.device.limits, gpu.backend);
+          const p = onBackend(j.engine, j.backend).deviceProblem?.(j.config, gpu);
           if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.message} (adapter ${gpu.adapterName})`);
         });
-      process.stderr.write(`tsdyn batch: ${jobs.length} runs${gpu ? ` on ${gpu.adapterName}` : ''}${jobs.some((j) => j.backend === 'cpu') ? ` (cpu runs on ${workers} worker${workers === 1 ? '' : 's'})` : ''}\n`);
+      process.stderr.write(`tsdyn batch: ${jobs.length} runs${gpu ? ` on ${gpu.adapterName}` : ''}${single.length ? ` (cpu runs on ${workers} worker${workers === 1 ? '' : 's'})` : ''}\n`);
       const progress = createProgress('tsdyn batch');
       const started = performance.now();
       const results = await runShard(jobs, { workers, gpu: gpu ?? undefined, onProgress: progress.update });

@@ -15,14 +15,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gpuLabel } from '../backends.ts';
+import { BACKENDS, computedBy, type Backend } from '../engineBackends.ts';
 import { checkWritableFolder, StagedFiles } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { cacheFileText, cacheRunPath, storedTrajectory } from './cache.ts';
 import { sha256 } from './hash.ts';
 import { initialStateProblem, trajectoryProblem } from './integrity.ts';
-import type { EngineName } from './key.ts';
+import type { EngineName } from '../model/engineNames.ts';
 import { provenanceProblem, type Provenance } from './provenance.ts';
 import type { RunConfig } from '../config.ts';
 
@@ -48,8 +48,8 @@ export interface ExpectedRun {
   key: string;
   label: string;
   engine: EngineName;
-  /** 'cpu' or 'webgpu': the backend the run's key names. */
-  backend: string;
+  /** The backend the run's key names. */
+  backend: Backend;
   config: RunConfig;
   allowDivergence?: boolean;
 }
@@ -99,11 +99,11 @@ export function checkResults<J extends ExpectedRun>(raw: unknown, jobs: readonly
       if (typeof r.t !== 'number' || !Number.isFinite(r.t) || r.t < 0) throw new ResultsFileError(`${where}.t: the divergence time must be a finite number, got ${JSON.stringify(r.t)}`);
       if (!job.allowDivergence) throw new ResultsFileError(`${where}: ${job.label} diverged at t = ${r.t} (${r.reason})`);
     }
-    if (job.backend !== 'cpu' && typeof adapter !== 'string') throw new ResultsFileError(`${where}: a ${job.backend} run, but the file names no adapter`);
+    if (BACKENDS[job.backend].gpu && typeof adapter !== 'string') throw new ResultsFileError(`${where}: a ${job.backend} run, but the file names no adapter`);
     const stored = storedTrajectory(r as RunResult);
     const problem = trajectoryProblem(stored, job) ?? initialStateProblem(stored, job.config);
     if (problem) throw new ResultsFileError(`${where}.trajectory.${problem}`);
-    const backendLabel = job.backend === 'cpu' ? 'cpu' : gpuLabel({ adapterName: adapter as string });
+    const backendLabel = computedBy(job.backend, { adapterName: adapter as string });
     return { job, result: r as RunResult, stored, backendLabel };
   });
   if (opts.complete) {
