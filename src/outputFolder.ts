@@ -1,5 +1,5 @@
 /**
- * Outputs that appear together or not at all (issue 18, class 7). A command that writes
+ * Outputs that appear together or not at all. A command that writes
  * several files (`tsdyn sweep --out DIR`: table.csv, table.jsonl, plot.svg, …) or fills a
  * folder (an import into the run cache):
  *

@@ -1,5 +1,5 @@
 /**
- * Choosing the backend (issue 9 §2): `--backend cpu|webgpu|auto` on the CLI, the sweep and
+ * Choosing the backend: `--backend cpu|webgpu|auto` on the CLI, the sweep and
  * pipeline path that batches SGD runs on the GPU (software adapter, forced), cache keys with
  * the backend, the export → tsdyn batch → import round trip, and the backend in snapshots.
  * No hardware GPU is assumed: webgpu runs use Mesa's llvmpipe through Dawn's OpenGL ES backend.

@@ -1,5 +1,5 @@
 /**
- * Fault injection, issue 18 class 4 (poisoned cache): hostile `tsdyn batch` results files given
+ * Fault injection, poisoned cache: hostile `tsdyn batch` results files given
  * to import-batch, and poisoned cache entries met at read time. Nothing that does not fit its run
  * enters the cache; an import is all or nothing; a bad entry is named by its file and entry.
  *

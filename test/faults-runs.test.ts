@@ -1,6 +1,6 @@
 /**
- * Fault injection, issue 18 classes 1 (a hang), 2 (limits only `sim` applied), 6 (unbounded
- * --jobs) and 12 (the batch runner's limits). Every multi-run entry checks every run before the
+ * Fault injection: a hang, limits only `sim` applied, an unbounded --jobs, and the batch
+ * runner's limits. Every multi-run entry checks every run before the
  * first starts (src/runs/validate.ts), with the limits `tsdyn sim` uses, and names the grid
  * point or job; a worker whose engine throws answers with one line instead of hanging.
  */
