@@ -31,8 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateConfig, type RunConfig } from '../src/config.ts';
 import { recordSteps } from '../src/recordTimes.ts';
-import { runSimulation } from '../src/engines.ts';
-import { executeRun, runCost } from '../src/figures/execute.ts';
+import { executeRun, runCost, runSimulation } from '../src/engines.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import { runInWorkers, type PoolJob } from './pool/pool.ts';
 import { benchGpu } from './gpu.ts';
@@ -41,7 +40,7 @@ import { drive } from '../src/drive.ts';
 import { sgdEngine, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights, initialOrderParams, type Weights } from '../src/sim/weights.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
-import { orderParamsFromWeights } from '../src/theory/orderParams.ts';
+import { orderParamsFromWeights } from '../src/model/orderParams.ts';
 import { packState, twoLayerRhs } from '../src/theory/rhs.ts';
 import { odeParamsFor, solveOrderParameterOde } from '../src/theory/solve.ts';
 

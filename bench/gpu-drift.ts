@@ -13,7 +13,7 @@ import { initialWeights, runSgdBatch } from '../src/gpu/engine.ts';
 import { openGpu } from '../src/gpu/node.ts';
 import { ReferenceSgd } from '../src/gpu/reference.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
-import { orderParamsFromWeights } from '../src/theory/orderParams.ts';
+import { orderParamsFromWeights } from '../src/model/orderParams.ts';
 import { writeGpuResults } from './gpu.ts';
 
 const tMax = Number(process.argv[2] ?? 2550);

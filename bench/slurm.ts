@@ -27,7 +27,6 @@ import { runEngine } from '../src/engines.ts';
 import { ensembleValidityMapFigure } from '../src/figures/validityMap.ts';
 import { estimateResources } from '../src/resources.ts';
 import { ROOT } from '../src/root.ts';
-import { engineDigest } from '../src/runs/digest.ts';
 import { formatRunKey } from '../src/runs/key.ts';
 import { planJobs } from '../src/runs/scheduler.ts';
 
@@ -116,7 +115,7 @@ function costModelError(jobs: { engine: string; config: import('../src/config.ts
 
 function study() {
   const grid = completeGrid();
-  const { jobs } = planJobs(grid, { cacheDir: join(ROOT, '.bench-no-cache'), backend: 'cpu', engineDigest: engineDigest() });
+  const { jobs } = planJobs(grid, { cacheDir: join(ROOT, '.bench-no-cache'), backend: 'cpu' });
   const items = jobs.map((j) => ({ job: j, cost: j.cost, bytes: estimateResources(j.engine, j.config).outputBytes + 256 }));
   const o = { targetSeconds: 20 * 60, cpusPerTask: 1, slots: 320, maxShards: 1001, maxShardBytes: 2 ** 28 };
   const shards = planShards(items, o);

@@ -16,10 +16,11 @@ import { statSync } from 'node:fs';
 import type { FigureDefinition, Preset } from '../src/figures/types.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { JsonContentError, JsonReadError, readJson } from '../src/jsonFile.ts';
-import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { defaultCacheDir } from '../src/runs/digest.ts';
 import { formatRunKey } from '../src/runs/key.ts';
 import { checkResults, importEntries, ResultsFileError, type CheckedEntry } from '../src/runs/resultsFile.ts';
-import { planJobs, runBackend, type PlannedJob } from '../src/runs/scheduler.ts';
+import { runBackend } from '../src/engineBackends.ts';
+import { planJobs, type PlannedJob } from '../src/runs/scheduler.ts';
 
 /** A refused results file (one line); the same class as the SLURM executor's. */
 export { ResultsFileError as BatchFileError };
@@ -33,7 +34,7 @@ export function webgpuJobs(plan: FigurePlan, cacheDir = defaultCacheDir()): Plan
   const runs = plan.flatMap(({ preset, figures }) =>
     figures.flatMap((fig) => fig.runs(preset).filter((r) => runBackend(r, 'webgpu') === 'webgpu').map((r) => ({ ...r, label: `${fig.name} ${formatRunKey(r.key)}` }))),
   );
-  return planJobs(runs, { cacheDir, backend: 'webgpu', engineDigest: engineDigest() }).jobs;
+  return planJobs(runs, { cacheDir, backend: 'webgpu' }).jobs;
 }
 
 /** A `tsdyn batch` jobs file of the runs not yet cached; returns how many. */

@@ -45,7 +45,7 @@ import { FIGURES } from '../src/figures/registry.ts';
 import { toJson, writeFileAtomic } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession } from '../src/backends.ts';
-import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { defaultCacheDir } from '../src/runs/digest.ts';
 import { installStopHandlers, parseWorkerCount, planJobs, plannedResult, runJobs, type PlannedJob } from '../src/runs/scheduler.ts';
 import { clusterSession, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs } from '../src/cluster/options.ts';
 
@@ -97,7 +97,6 @@ async function main(): Promise<void> {
   let finished = 0;
   const file: CalibrationFile = { seeds, engine, settings: [] };
   const cacheDir = defaultCacheDir();
-  const digest = engineDigest();
   const session = executor.name === 'slurm' ? clusterSession(values.backend) : await openBackendSession(values.backend, [engine, 'ode']);
   const runsOf = (s: (typeof all)[number]) =>
     seeds.flatMap((seed) => [engine, 'ode' as const].map((e) => ({ label: `calibrate ${s.figure} K=${s.K} seed=${seed} ${e}`, engine: e, config: s.config(seed) })));
@@ -105,7 +104,7 @@ async function main(): Promise<void> {
     if (executor.name === 'slurm') {
       // Every setting's missing runs as one job array; a setting's cached trajectories are not kept meanwhile.
       const todo = new Map<string, PlannedJob>();
-      for (const s of all) for (const j of planJobs(runsOf(s), { cacheDir, backend: session.backend, engineDigest: digest }).jobs) if (!j.cached) todo.set(j.key, j);
+      for (const s of all) for (const j of planJobs(runsOf(s), { cacheDir, backend: session.backend }).jobs) if (!j.cached) todo.set(j.key, j);
       const { runOnSlurm } = await import('../src/cluster/executor.ts');
       const outcome = await runOnSlurm([...todo.values()], { cacheDir, what: 'calibrate', announce: `calibrate: ${total} runs, ${todo.size} to compute on SLURM` }, executor.slurm);
       if (outcome.status === 'submitted') {
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
     }
     for (const s of all) {
       const runs = runsOf(s);
-      const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
+      const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend });
       for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
       const todo = jobs.filter((j) => !j.cached);
       finished += jobs.length - todo.length;

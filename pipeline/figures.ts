@@ -33,7 +33,7 @@ import { availableParallelism } from 'node:os';
 import { resourceLimits } from '../src/commands/args.ts';
 import { checkTargetFolder, StagedFiles } from '../src/outputFolder.ts';
 import type { ResourceLimits } from '../src/resources.ts';
-import type { Backend } from '../src/backends.ts';
+import { BACKENDS, runBackend, type Backend } from '../src/engineBackends.ts';
 import { checkRuns } from '../src/runs/validate.ts';
 import { parseArgs } from 'node:util';
 import { ALL_FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
@@ -41,12 +41,12 @@ import { DEFAULT_FIGURE_PRESETS, PRESETS, type FigureDefinition, type Preset } f
 import { toJson } from '../src/io.ts';
 import { formatSeconds, progressEnabled } from '../src/progress.ts';
 import { BACKEND_CHOICES, CPU_SESSION, isBackendChoice, openBackendSession, type BackendChoice, type BackendSession } from '../src/backends.ts';
-import { defaultCacheDir, engineDigest } from '../src/runs/digest.ts';
+import { defaultCacheDir } from '../src/runs/digest.ts';
 import { formatRunKey, RunResults } from '../src/runs/key.ts';
-import { etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
+import { etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runJobs, RunFailedError, type PlannedJob } from '../src/runs/scheduler.ts';
 import { ClusterError } from '../src/cluster/errors.ts';
 import { clusterSession, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs, type SlurmOptions } from '../src/cluster/options.ts';
-import { OUT, renderFigureOutputs, snapshotPath, withBackend } from './outputs.ts';
+import { OUT, renderFigureOutputs, snapshotPath, withBackend } from './figureFiles.ts';
 
 export class PipelineUsageError extends UsageError {}
 
@@ -88,7 +88,7 @@ export function checkPlan(plans: PresetPlan[], backend: Backend, limits: Resourc
   for (const { preset, figureRuns } of plans) {
     checkRuns(
       figureRuns.flatMap(({ fig, runs }) =>
-        runs.map((r) => ({ engine: r.engine, config: r.config, label: `${runLabel(fig, r.key)} (preset ${preset})`, gpu: runBackend(r, backend) === 'webgpu' })),
+        runs.map((r) => ({ engine: r.engine, config: r.config, label: `${runLabel(fig, r.key)} (preset ${preset})`, backend: runBackend(r, backend) })),
       ),
       limits,
     );
@@ -113,14 +113,13 @@ export function planLine(preset: Preset, runs: number, toCompute: number, coreSe
 export async function buildPreset(preset: Preset, figures: FigureDefinition[], workers: number | undefined, session: BackendSession = CPU_SESSION, planned?: PresetPlan): Promise<void> {
   const started = Date.now();
   const cacheDir = defaultCacheDir();
-  const digest = engineDigest();
   const plan = planned ?? expandPreset(preset, figures);
   if (!planned) checkPlan([plan], session.backend, resourceLimits({}));
   // The outputs' folder can take them, before any run (they are written together at the end).
   checkTargetFolder(OUT, 'output folder', OUTPUT_BYTES_PER_FIGURE * (figures.length + 1));
   const figureRuns = plan.figureRuns;
   const runs = figureRuns.flatMap(({ fig, runs: rs }) => rs.map((r) => ({ ...r, label: runLabel(fig, r.key), figure: fig.name })));
-  const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend, engineDigest: digest });
+  const { jobs, problems, jobOf } = planJobs(runs, { cacheDir, backend: session.backend });
   // The figure a computed run is charged to (the first that needs it) for the per-figure times.
   const figureOf = new Map<string, string>();
   runs.forEach((r, i) => figureOf.has(jobOf[i].key) || figureOf.set(jobOf[i].key, r.figure));
@@ -145,7 +144,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
     await runJobs(todo, {
       cacheDir,
       workers,
-      gpu: todo.some((j) => j.backend === 'webgpu') ? await gpuOf(session) : undefined,
+      gpu: todo.some((j) => BACKENDS[j.backend].gpu) ? await gpuOf(session) : undefined,
       onStart: (job: PlannedJob) => {
         running.add(job.label);
         show();
@@ -175,7 +174,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
       for (const run of figRuns) {
         const job = jobOf[next++];
         const lookup = plannedResult(job, cacheDir);
-        if (job.backend === 'webgpu') gpuLabels.add(lookup.backend);
+        if (BACKENDS[job.backend].gpu) gpuLabels.add(lookup.backend);
         results.set(run.key, lookup.trajectory);
       }
       const b = fig.build(results, preset);
@@ -203,7 +202,7 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
 async function computeOnSlurm(plans: PresetPlan[], backend: Backend, options: SlurmOptions): Promise<'done' | 'submitted'> {
   const cacheDir = defaultCacheDir();
   const runs = plans.flatMap(({ figureRuns }) => figureRuns.flatMap(({ fig, runs: rs }) => rs.map((r) => ({ ...r, label: runLabel(fig, r.key) }))));
-  const { jobs, problems } = planJobs(runs, { cacheDir, backend, engineDigest: engineDigest() });
+  const { jobs, problems } = planJobs(runs, { cacheDir, backend });
   for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
   const todo = jobs.filter((j) => !j.cached);
   const { runOnSlurm } = await import('../src/cluster/executor.ts');

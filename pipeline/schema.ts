@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGenerator } from 'ts-json-schema-generator';
 import { writeFileAtomic } from '../src/io.ts';
-import { ROOT } from '../src/runs/digest.ts';
+import { ROOT } from '../src/root.ts';
 
 export const SCHEMAS = {
   'run-config': { type: 'RunConfigFile', title: 'tsdyn run config' },

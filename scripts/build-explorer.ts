@@ -7,7 +7,7 @@
  *
  * Node-only modules are isolated: every `node:*` import resolves to a stub whose exports throw,
  * and the build fails if any stub survives tree-shaking, i.e. if page code could reach a
- * Node API (today only io.ts's writeFileAtomic and runKey.ts's hashing sit behind such
+ * Node API (today only io.ts's writeFileAtomic and runs/hash.ts's hashing sit behind such
  * imports, and the page uses neither).
  */
 import { builtinModules } from 'node:module';

@@ -1,12 +1,10 @@
 // The run cache's code digests (src/runs/digest.ts) of the sources being bundled, as esbuild
 // `define` entries: a bundle carries the digests of the code it holds, and needs no esbuild
-// where it runs (the GPU box has no npm install). One per set of digest entries: the engine
-// code's, and each backend's (BACKENDS[*].digestEntries).
+// where it runs (the GPU box has no npm install). One per set of entries a digest is asked
+// for: each (engine, backend)'s code and each backend's (src/engineBackends.ts).
 import { tsImport } from 'tsx/esm/api';
 
 export async function codeDigestDefine() {
-  const { codeDigestTable, ENGINE_ENTRIES } = await tsImport('../src/runs/digest.ts', import.meta.url);
-  const { BACKENDS } = await tsImport('../src/backends.ts', import.meta.url);
-  const sets = [ENGINE_ENTRIES, ...Object.values(BACKENDS).map((b) => b.digestEntries).filter((e) => e.length > 0)];
-  return { __TSDYN_CODE_DIGESTS__: JSON.stringify(codeDigestTable(sets)) };
+  const { codeDigestTable, digestEntrySets } = await tsImport('../src/runs/digest.ts', import.meta.url);
+  return { __TSDYN_CODE_DIGESTS__: JSON.stringify(codeDigestTable(digestEntrySets())) };
 }

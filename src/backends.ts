@@ -1,12 +1,11 @@
-/// <reference types="@webgpu/types" />
 /**
- * The backend registry: where runs are computed. One table for the CLI, the run scheduler
- * (`make figures`, `tsdyn sweep`) and the cache keys.
+ * Choosing and opening a backend: `--backend auto|cpu|webgpu` resolved to one of the backends of
+ * the engine table (src/engineBackends.ts), and the GPU opened only when a run needs it.
  *
  * - `cpu`: the TypeScript engines (src/engines.ts), one run per worker process.
  * - `webgpu`: online SGD only, many runs at once in compatible batches (src/gpu), in the
  *   orchestrating process. Its random stream (Philox) differs from the CPU engine's, so its
- *   runs have their own cache keys, and its cache digest also covers the GPU engine's code.
+ *   runs have their own cache keys, whose code digest covers the GPU engine's code.
  *
  * `auto` picks webgpu when a hardware GPU is found, else cpu. The probe first looks for GPU
  * device nodes and the Vulkan loader (`mayHaveHardwareGpu`): on Linux without them no hardware
@@ -16,48 +15,15 @@
 import { UsageError } from './errors.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfig } from './config.ts';
-import type { Backend as EngineBackend, EngineName } from './engines.ts';
-import type { RunResult } from './result.ts';
-import { sha256 } from './runs/hash.ts';
-import { closureDigest } from './runs/digest.ts';
+import { BACKEND_NAMES, backendRuns, computedBy, type Backend, type EngineName, type GpuSession } from './engineBackends.ts';
 
-export const BACKENDS = {
-  cpu: {
-    summary: 'the TypeScript engines on the CPU, one run per worker process',
-    engines: ['ode', 'sgd', 'sampler'],
-    batches: false,
-    /** Entry modules whose import closure the cache digest covers besides the engine code's (src/runs/digest.ts). */
-    digestEntries: [],
-  },
-  webgpu: {
-    summary: 'online SGD on WebGPU, compatible runs batched, in the orchestrating process',
-    engines: ['sgd'],
-    batches: true,
-    // What decides a webgpu result: the host engine and what it imports (its shader, its random
-    // stream), not the batch command, the adapter loader or the test reference.
-    digestEntries: ['src/gpu/engine.ts'],
-  },
-} as const satisfies Record<EngineBackend, { summary: string; engines: readonly EngineName[]; batches: boolean; digestEntries: readonly string[] }>;
+export type { Backend, GpuSession };
 
-export type Backend = keyof typeof BACKENDS;
-export const BACKEND_CHOICES = ['auto', ...(Object.keys(BACKENDS) as Backend[])] as const;
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export function isBackendChoice(x: unknown): x is BackendChoice {
   return typeof x === 'string' && (BACKEND_CHOICES as readonly string[]).includes(x);
-}
-
-export function backendRuns(backend: Backend, engine: EngineName): boolean {
-  return (BACKENDS[backend].engines as readonly EngineName[]).includes(engine);
-}
-
-/** The digest that goes into a run's cache key on `backend`: cpu's is the engine digest unchanged. */
-export function backendDigest(backend: Backend, engineDigest: string): string {
-  const entries = BACKENDS[backend].digestEntries;
-  if (!entries.length) return engineDigest;
-  // closureDigest resolves and hashes the closure once per process: this is called for every run's key.
-  return sha256(`${engineDigest}:${closureDigest(entries)}`).slice(0, 16);
 }
 
 /**
@@ -94,16 +60,8 @@ function hasVulkanLoader(env: NodeJS.ProcessEnv): boolean {
   return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
 
-export interface GpuSession {
-  device: GPUDevice;
-  adapterName: string;
-  isSoftware: boolean;
-  close(): void;
-}
-
 export type ResolvedBackend = { backend: 'cpu' } | { backend: 'webgpu'; gpu: GpuSession };
 
-/** Thrown when `--backend webgpu` finds no adapter at all; one line. */
 /** No WebGPU adapter where one was asked for: a problem the user fixes (one line, exit 1). */
 export class NoGpuError extends UsageError {
   constructor(message: string) {
@@ -134,11 +92,7 @@ export async function resolveBackend(choice: BackendChoice, engines: readonly En
 
 /** The label snapshots, captions and cache entries carry: 'cpu' or 'webgpu: <adapter name>'. */
 export function backendLabel(resolved: ResolvedBackend): string {
-  return resolved.backend === 'cpu' ? 'cpu' : gpuLabel(resolved.gpu);
-}
-
-export function gpuLabel(gpu: { adapterName: string }): string {
-  return `webgpu: ${gpu.adapterName}`;
+  return resolved.backend === 'cpu' ? 'cpu' : computedBy(resolved.backend, resolved.gpu);
 }
 
 /**
@@ -176,6 +130,3 @@ export async function openBackendSession(choice: BackendChoice, engines: readonl
     },
   };
 }
-
-/** The GPU engine's batch loop and config check (src/gpu/engine.ts), for the scheduler and the CLI. */
-export { gpuConfigProblem, runSgdBatches as runSgdOnGpu } from './gpu/engine.ts';

@@ -36,8 +36,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   ode: { summary: 'integrate the order-parameter ODEs; print JSON', load: async () => (await import('./commands/run.ts')).odeCommand },
   sim: { summary: 'train the student by online SGD (or its exact order-parameter chain); print JSON', load: async () => (await import('./commands/run.ts')).simCommand },
   compare: { summary: 'run SGD and the ODEs from the same start; print the alignment metrics', load: async () => (await import('./commands/run.ts')).compareCommand },
-  sweep: { summary: 'run every run of a sweep file (cached, in parallel); write a table and a plot', load: async () => { const m = await import('./sweep/command.ts'); return { help: m.SWEEP_USAGE, run: m.sweepCommand }; } },
-  batch: { summary: 'run a list of runs (any engine; webgpu ones batched on the GPU); write their results: the runner of a GPU box and of every SLURM task (also bundled alone: scripts/build-batch.mjs)', load: async () => { const m = await import('./gpu/batchCommand.ts'); return { help: m.BATCH_USAGE, run: m.batchCommand }; } },
+  sweep: { summary: 'run every run of a sweep file (cached, in parallel); write a table and a plot', load: async () => { const m = await import('./commands/sweep.ts'); return { help: m.SWEEP_USAGE, run: m.sweepCommand }; } },
+  batch: { summary: 'run a list of runs (any engine; webgpu ones batched on the GPU); write their results: the runner of a GPU box and of every SLURM task (also bundled alone: scripts/build-batch.mjs)', load: async () => { const m = await import('./commands/batch.ts'); return { help: m.BATCH_USAGE, run: m.batchCommand }; } },
   worker: { summary: 'run jobs read as JSON lines from stdin (for pipelines)', hidden: true, load: async () => (await import('./commands/worker.ts')).workerCommand },
 };
 

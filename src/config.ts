@@ -165,7 +165,7 @@ const KNOWN_FIELDS = new Set<string>([...Object.keys(DEFAULT_CONFIG), ...OPTIONA
  * Physical ranges of the numeric fields (inclusive), checked at the boundary so a run never
  * starts from a state that is meaningless or already saturated:
  * - scales ≤ 100: Q_kk = scale² would start at or beyond the divergence bound Q ≤ 10⁴
- *   (src/theory/solve.ts, Q_DIVERGENCE_BOUND), where erf units are saturated;
+ *   (src/model/divergence.ts, Q_DIVERGENCE_BOUND), where erf units are saturated;
  * - |v|, |v*| ≤ 100, σ ≤ 100, η ≤ 1000: far beyond the stability limit (η of order π√3 for the
  *   soft committee machine, Saad & Solla 1995 Sec. IV), where every run diverges at once;
  * - sizes: N ≤ 10¹², K, M ≤ 10⁶, B ≤ 10⁶ — the resource guard (src/resources.ts) then bounds

@@ -15,9 +15,9 @@ import { activeReadout, headCount, headOf, schedulePhases, teacherCount, teacher
 import type { Observation, SteppingEngine } from './model/stepping.ts';
 import { recordSteps } from './recordTimes.ts';
 import { generalizationError } from './theory/generalizationError.ts';
-import { DivergenceError } from './theory/integrators.ts';
-import type { OrderParams } from './theory/orderParams.ts';
-import { assertBounded } from './theory/solve.ts';
+import { DivergenceError } from './model/divergence.ts';
+import type { OrderParams } from './model/orderParams.ts';
+import { assertBounded } from './model/divergence.ts';
 import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from './trajectory.ts';
 
 export interface DriveOptions {

@@ -1,8 +1,10 @@
 /**
  * The engine registry: one table of every engine tsdyn can run, used by the CLI (`--engine`
- * parsing, help and messages), the figure runner (`executeRun`, `runCost`), the worker pool
- * and the Trajectory type. To add an engine or a backend (e.g. a `webgpu` SGD), add one entry
- * here; nothing else lists engine names.
+ * parsing, help and messages), the resource guard, the sweep (which fields an engine ignores)
+ * and the run scheduler (its cost). What an engine is on each backend (its cost per second,
+ * its code, whether it batches, how it is dispatched) is the (engine, backend) table,
+ * src/engineBackends.ts; this table holds the engine itself and its CPU implementation, which
+ * the browser explorer also runs.
  *
  * Every engine takes a validated RunConfig and returns a RunResult (src/result.ts): a
  * divergence is a status, not an exception thrown through the layers. Before returning
@@ -17,13 +19,10 @@ import { completed, diverged, type RunResult } from './result.ts';
 import { sgdEngine } from './sim/sgd.ts';
 import { samplerEngine } from './sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from './sim/weights.ts';
-import { DivergenceError } from './theory/integrators.ts';
+import { DivergenceError } from './model/divergence.ts';
 import { odeEngine } from './theory/odeEngine.ts';
 import type { SolveOptions } from './theory/solve.ts';
 import { emptyTrajectory, type Trajectory } from './trajectory.ts';
-
-/** Where an engine's arithmetic runs. 'webgpu' is reserved for the GPU stream's batched SGD. */
-export type Backend = 'cpu' | 'webgpu';
 
 /** Options an engine may take beyond the config (CLI flags map onto these). */
 export interface EngineRunOptions {
@@ -67,7 +66,6 @@ export interface EngineSpec {
   summary: string;
   /** 'theory' integrates the ODEs; 'simulation' trains (or samples) a finite-N student. */
   role: 'theory' | 'simulation';
-  backend: Backend;
   /** Off-heap buffers of a run (weights, batches, state), for the resource guard. */
   buffers(config: RunConfig): EngineBuffer[];
   /** Numbers stored per record (Q, R, v, t, steps, ε_g, and ε_g,test for SGD with test samples). */
@@ -78,6 +76,11 @@ export interface EngineSpec {
   integratorSteps(config: RunConfig): number;
   /** Rough cost in SGD-step units (scheduling longest-first, ETAs); see runCost. */
   cost(config: RunConfig): number;
+  /**
+   * Config fields this engine's output does not depend on for this config: runs that differ
+   * only in them are one run (a sweep computes it once, with those fields at their defaults).
+   */
+  ignoredFields(config: RunConfig): readonly (keyof RunConfig)[];
   /** Engine-specific config constraints, checked at the boundary; throws ConfigError. */
   check(config: RunConfig): void;
   /** Run it (CPU engines are synchronous; a batched backend adds its own entry point). */
@@ -93,19 +96,24 @@ export const ENGINES = {
   ode: {
     summary: 'integrate the order-parameter ODEs (Saad & Solla 1995; Goldt et al. 2019)',
     role: 'theory',
-    backend: 'cpu',
     buffers: (c: RunConfig) => [...seededStart(c), { what: 'ODE state and stages', field: 'K', bytes: 8 * 12 * (c.K * c.K + c.K * teacherUnits(c) + c.K) }],
     numbersPerRecord: recordNumbers,
     samples: () => 0,
     integratorSteps: (c: RunConfig) => ODE_STEPS_PER_UNIT_T * c.tMax,
     cost: (c: RunConfig) => 2e4 * c.K * c.K * teacherCount(c),
+    // No test set; from an explicit `init` the seed and the weight scales draw nothing, and the
+    // teacher's second layer comes from init.vTeacher when given.
+    ignoredFields: (c: RunConfig) => [
+      'testSamples',
+      ...(c.init ? (['seed', 'teacherScale', 'studentScale', 'studentVScale'] as const) : []),
+      ...(c.init?.vTeacher ? (['vTeacher'] as const) : []),
+    ],
     check: () => {},
     run: (config: RunConfig, options: EngineRunOptions) => drive(odeEngine(initialOrderParams(config), options.ode), 'ode', config, options),
   },
   sgd: {
     summary: 'train the student by online SGD on N-dimensional weights',
     role: 'simulation',
-    backend: 'cpu',
     buffers: (c: RunConfig) => {
       const L = c.K + teacherUnits(c);
       const weights = 8 * (L + c.M) * c.N;
@@ -120,6 +128,7 @@ export const ENGINES = {
     samples: (c: RunConfig, records: number) => Math.round(c.tMax * c.N) * c.batchSize + records * c.testSamples,
     integratorSteps: () => 0,
     cost: (c: RunConfig) => (c.tMax * c.N * c.batchSize * ((2 * c.K + c.M) * c.N + 30 * (c.K + c.M))) / 1e4,
+    ignoredFields: () => [],
     check: (c: RunConfig) => {
       // Weights with Gram matrix `init` need K + ΣM orthonormal directions in R^N.
       const L = c.K + teacherUnits(c);
@@ -134,7 +143,6 @@ export const ENGINES = {
   sampler: {
     summary: 'the exact finite-N order-parameter Markov chain of SGD (same law, no weights)',
     role: 'simulation',
-    backend: 'cpu',
     buffers: (c: RunConfig) => {
       const B = c.batchSize;
       return [...seededStart(c), { what: 'sampler batch buffers (B×B Gram matrices)', field: 'batchSize', bytes: 8 * (3 * B * B + 4 * B * (c.K + teacherUnits(c))) }];
@@ -146,6 +154,8 @@ export const ENGINES = {
       const L = c.K + teacherUnits(c);
       return (c.tMax * c.N * c.batchSize * (L * L * L + 30 * L)) / 1e4;
     },
+    // None declared: a sweep keeps one sampler run per value of every field it varies.
+    ignoredFields: () => [],
     check: (c: RunConfig) => {
       // The input's component outside span(W, W*) is a χ²/Wishart with N − (K+ΣM) degrees of freedom ≥ B.
       const need = c.K + teacherUnits(c) + c.batchSize;
@@ -197,8 +207,8 @@ export function runEngine(engine: EngineName, config: RunConfig, options: Engine
 }
 
 /** Rough cost of a run in SGD-step units, for scheduling (longest first) and ETAs. */
-export function engineCost(engine: EngineName, config: RunConfig): number {
-  return (ENGINES[engine] as EngineSpec).cost(config);
+export function runCost(run: { engine: EngineName; config: RunConfig }): number {
+  return (ENGINES[run.engine] as EngineSpec).cost(run.config);
 }
 
 /** The first non-finite number in a trajectory, with its path and record index. */
@@ -241,6 +251,16 @@ function recordsBefore(traj: Trajectory, n: number): Trajectory {
 export function trajectoryOrThrow(result: RunResult): Trajectory {
   if (result.status === 'diverged') throw new DivergenceError(result.t, result.reason);
   return result.trajectory;
+}
+
+/**
+ * For tests and scripts: the run's result, with a divergence thrown as DivergenceError unless
+ * the run may diverge (`allowDivergence`: a stability map records it as a data point).
+ */
+export function executeRun(run: { engine: EngineName; config: RunConfig; allowDivergence?: boolean }, onProgress?: (f: number) => void): RunResult {
+  const result = runEngine(run.engine, run.config, { onProgress });
+  if (result.status === 'diverged' && !run.allowDivergence) throw new DivergenceError(result.t, result.reason);
+  return result;
 }
 
 /** Convenience for tests and scripts: the ODE's trajectory, throwing on divergence. */

@@ -2,7 +2,7 @@
  * The one reader of every JSON file a user hands to tsdyn (run configs, sweep files, `tsdyn
  * batch` jobs, batch results) and of the run cache's files. Bounded and strict, so hostile or
  * broken input is one line naming the file instead of a machine filled or a value silently
- * changed (issue 18, class 3 and 10):
+ * changed:
  *
  * - **Size**: a regular file larger than its kind's cap is refused from its size alone, before
  *   a byte is read; anything else (a pipe, /dev/zero) is read in 1 MiB pieces and refused as
@@ -24,7 +24,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from './errors.ts';
-import { bytes, MAX_OUTPUT_BYTES } from './resources.ts';
+import { bytes, MAX_OUTPUT_BYTES } from './sizes.ts';
 
 export interface JsonFileKind {
   /** How errors name the file's root (`config`, `sweep`, `jobs`, `results`). */

@@ -1,5 +1,5 @@
 /**
- * Outputs that appear together or not at all (issue 18, class 7). A command that writes
+ * Outputs that appear together or not at all. A command that writes
  * several files (`tsdyn sweep --out DIR`: table.csv, table.jsonl, plot.svg, …) or fills a
  * folder (an import into the run cache):
  *
@@ -18,7 +18,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statfsSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.ts';
-import { bytes } from './resources.ts';
+import { bytes } from './sizes.ts';
 
 /** Room kept free beyond the estimate: metadata, and estimates that are rough. */
 const SPACE_MARGIN = 1 << 20;

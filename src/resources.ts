@@ -16,6 +16,7 @@
  *   `init` they never allocate an N-vector.
  */
 import { ConfigError, type RunConfig } from './config.ts';
+import { bytes, MAX_OUTPUT_BYTES, sci } from './sizes.ts';
 import { ENGINES, ODE_STEPS_PER_UNIT_T, type EngineName, type EngineSpec } from './engines.ts';
 
 export interface ResourceLimits {
@@ -35,9 +36,6 @@ export const DEFAULT_LIMITS = { maxMemoryBytes: 8 * 2 ** 30, maxSamples: 1e10 } 
 
 /** dopri5's own step budget (src/theory/integrators.ts, maxSteps). */
 export const ODE_MAX_STEPS = 10_000_000;
-
-/** V8 cannot hold a string longer than 2²⁹ − 24 characters, so one JSON text is at most this. */
-export const MAX_OUTPUT_BYTES = 2 ** 29 - 24;
 
 /** Bytes per recorded number: ~16 in JS arrays (boxed rows, headers), ~21 as JSON text. */
 const HEAP_BYTES_PER_NUMBER = 16;
@@ -142,28 +140,4 @@ export function checkResources(engine: EngineName, config: RunConfig, limits: Re
     throw new ResourceError(p.field, `the records and output need about ${bytes(e.heapBytes)} of JavaScript heap, over the ${bytes(0.8 * limits.heapBytes)} available (node --max-old-space-size raises it); record fewer times`);
   }
   return e;
-}
-
-/** "1.2e+10" → "1.2e10". */
-export function sci(x: number): string {
-  return x < 1e6 ? String(Math.round(x)) : x.toPrecision(2).replace('e+', 'e');
-}
-
-export function bytes(b: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let i = 0;
-  while (b >= 1024 && i < units.length - 1) {
-    b /= 1024;
-    i++;
-  }
-  return `${b < 10 && i > 0 ? b.toFixed(1) : Math.round(b)} ${units[i]}`;
-}
-
-/** Parse "8G", "512M", "1e9" (bytes; K/M/G/T powers of 1024) — for flags and env vars. */
-export function parseByteSize(text: string): number | null {
-  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
-  if (!m) return null;
-  const mult = { '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[(m[2] ?? '').charAt(0).toLowerCase()] ?? 1;
-  const x = Number(m[1]) * mult;
-  return Number.isFinite(x) && x > 0 ? x : null;
 }

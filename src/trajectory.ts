@@ -2,7 +2,7 @@
  * A recorded run, in the JSON shape the CLI prints: parallel arrays over record times.
  */
 import type { EngineName } from './model/engineNames.ts';
-import type { OrderParams } from './theory/orderParams.ts';
+import type { OrderParams } from './model/orderParams.ts';
 
 /** The engine that made a trajectory (the registry in src/engines.ts lists them). */
 export type Engine = EngineName;

@@ -1,5 +1,5 @@
 /**
- * Choosing the backend (issue 9 §2): `--backend cpu|webgpu|auto` on the CLI, the sweep and
+ * Choosing the backend: `--backend cpu|webgpu|auto` on the CLI, the sweep and
  * pipeline path that batches SGD runs on the GPU (software adapter, forced), cache keys with
  * the backend, the export → tsdyn batch → import round trip, and the backend in snapshots.
  * No hardware GPU is assumed: webgpu runs use Mesa's llvmpipe through Dawn's OpenGL ES backend.
@@ -8,16 +8,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backendSentence, snapshotPath } from '../pipeline/outputs.ts';
+import { backendSentence, snapshotPath } from '../pipeline/figureFiles.ts';
 import { BatchFileError, exportJobs, importBatch, webgpuJobs } from '../pipeline/batch.ts';
-import { backendDigest, mayHaveHardwareGpu } from '../src/backends.ts';
-import { batchResultChecksum } from '../src/gpu/batchFile.ts';
+import { mayHaveHardwareGpu } from '../src/backends.ts';
+import { batchResultChecksum } from '../src/runs/resultsFile.ts';
 import { validateConfig } from '../src/config.ts';
 import { FIGURES } from '../src/figures/registry.ts';
-import { cacheKey } from '../src/figures/runKey.ts';
+import { cacheKey } from '../src/runs/hash.ts';
 import type { FigureDefinition, RunSpec } from '../src/figures/types.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';
-import { engineDigest } from '../src/runs/digest.ts';
+import { codeDigest } from '../src/runs/digest.ts';
 import { runCacheKey } from '../src/runs/scheduler.ts';
 import { runCli } from './helpers/cli.ts';
 
@@ -91,20 +91,19 @@ describe('tsdyn sim/compare --backend', () => {
 
 describe('cache keys', () => {
   const run = { engine: 'sgd' as const, config: validateConfig(small) };
-  it('cpu keys are pinned (a changed key format shows here, not as a silent full recompute); webgpu keys differ and cover src/gpu', () => {
-    const d = engineDigest();
+  it('the key format is pinned (a changed format shows here, not as a silent full recompute); webgpu keys differ and carry the GPU code digest', () => {
     // The key of this config under a fixed digest, as computed when the backend registry landed.
-    expect(runCacheKey(run, 'cpu', '0123456789abcdef')).toBe('22286d4f8bf87f69bdac6867');
-    expect(runCacheKey(run, 'cpu', d)).toBe(cacheKey(run, 'cpu', d));
-    expect(backendDigest('cpu', d)).toBe(d);
-    expect(backendDigest('webgpu', d)).not.toBe(d);
-    expect(runCacheKey(run, 'webgpu', d)).not.toBe(runCacheKey(run, 'cpu', d));
+    expect(cacheKey(run, 'cpu', '0123456789abcdef')).toBe('22286d4f8bf87f69bdac6867');
+    const [cpu, gpu] = [codeDigest('sgd', 'cpu'), codeDigest('sgd', 'webgpu')];
+    expect(gpu).not.toBe(cpu);
+    expect(runCacheKey(run, 'cpu')).toBe(cacheKey(run, 'cpu', cpu));
+    expect(runCacheKey(run, 'webgpu')).toBe(cacheKey(run, 'webgpu', gpu));
     // ode and sampler runs stay on the CPU (and keep their cpu keys) when the study's backend is webgpu.
     const ode = { engine: 'ode' as const, config: run.config };
-    expect(runCacheKey(ode, 'webgpu', d)).toBe(cacheKey(ode, 'cpu', d));
+    expect(runCacheKey(ode, 'webgpu')).toBe(cacheKey(ode, 'cpu', codeDigest('ode', 'cpu')));
     // a config the GPU engine cannot run (test-set ε_g) also stays on the CPU
     const withTest = { engine: 'sgd' as const, config: validateConfig({ ...small, testSamples: 100 }) };
-    expect(runCacheKey(withTest, 'webgpu', d)).toBe(cacheKey(withTest, 'cpu', d));
+    expect(runCacheKey(withTest, 'webgpu')).toBe(cacheKey(withTest, 'cpu', cpu));
   });
 });
 
@@ -129,7 +128,6 @@ describe('tsdyn sweep --backend webgpu (software adapter)', () => {
     for (const e of sgd) expect(e.backend).toMatch(/^webgpu: /);
     for (const e of entries.filter((x) => x.engine === 'ode')) expect(e.backend).toBe('cpu');
     // the keys are the webgpu keys of these configs
-    const d = engineDigest();
     const lrs = sgd.map((e) => e.label as string).sort();
     expect(lrs).toEqual(['lr=0.5 seed=1 sgd', 'lr=0.5 seed=2 sgd', 'lr=1 seed=1 sgd', 'lr=1 seed=2 sgd'].sort());
     const base = { model: 'soft-committee', N: 50, K: 2, M: 2, tMax: 2, recordPoints: 5, studentScale: 0.5 };
@@ -137,11 +135,11 @@ describe('tsdyn sweep --backend webgpu (software adapter)', () => {
     for (const e of entries) {
       const [, lr, seed, engine] = /^lr=([\d.]+) seed=(\d+) (sgd|ode)$/.exec(e.label)!;
       const config = validateConfig({ ...base, lr: Number(lr), seed: Number(seed) });
-      expect(e.key).toBe(runCacheKey({ engine: engine as 'sgd' | 'ode', config }, 'webgpu', d));
+      expect(e.key).toBe(runCacheKey({ engine: engine as 'sgd' | 'ode', config }, 'webgpu'));
     }
     for (const e of sgd) expect(readCacheEntry(cache, e.key).status).toBe('hit');
     expect(new Set(sgd.map((e) => e.key)).size).toBe(4);
-    expect(d).toMatch(/^[0-9a-f]{16}$/);
+    expect(codeDigest('sgd', 'webgpu')).toMatch(/^[0-9a-f]{16}$/);
     const again = runCli(['sweep', '--config', sweep, '--out', join(dir, 'sweep-out'), '--backend', 'webgpu'], { env });
     expect(again.code).toBe(0);
     expect(ours(again.stderr).at(-1)).toMatch(/\(0 computed, 8 from the cache\)/);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config.ts';
 import { runOde, runSimulation } from '../src/engines.ts';
 import { runInWorkers, type PoolJob } from '../bench/pool/pool.ts';
-import { DivergenceError } from '../src/theory/integrators.ts';
+import { DivergenceError } from '../src/model/divergence.ts';
 
 /** Deep equality with numbers compared by Object.is (so 0 ≠ −0 and NaN = NaN): bit-for-bit for doubles. */
 function bitEqual(a: unknown, b: unknown, path = '$'): string | null {

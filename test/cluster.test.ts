@@ -18,12 +18,11 @@ import { parseSlurmArgs, splitShellWords } from '../src/cluster/slurmArgs.ts';
 import { taskScript } from '../src/cluster/executor.ts';
 import { validateConfig } from '../src/config.ts';
 import { runEngine } from '../src/engines.ts';
-import { batchResultChecksum, type BatchResultEntry } from '../src/gpu/batchFile.ts';
-import { BatchUsageError, parseJobs } from '../src/gpu/batchCommand.ts';
+import { batchResultChecksum, type BatchResultEntry } from '../src/runs/resultsFile.ts';
+import { BatchUsageError, parseJobs } from '../src/commands/batch.ts';
 import { provenance } from '../src/runs/provenance.ts';
 import { checkResults, ResultsFileError, type ExpectedRun } from '../src/runs/resultsFile.ts';
 import { runCacheKey } from '../src/runs/scheduler.ts';
-import { engineDigest } from '../src/runs/digest.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-cluster-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -256,7 +255,7 @@ describe('the task script', () => {
 
 describe('another tsdyn build', () => {
   const config = validateConfig({ model: 'soft-committee', N: 40, K: 2, M: 2, tMax: 1, recordEvery: 0.25, seed: 3 });
-  const job: ExpectedRun = { key: runCacheKey({ engine: 'ode', config }, 'cpu', engineDigest()), label: 'k', engine: 'ode', backend: 'cpu', config };
+  const job: ExpectedRun = { key: runCacheKey({ engine: 'ode', config }, 'cpu'), label: 'k', engine: 'ode', backend: 'cpu', config };
   const entry = (): BatchResultEntry => {
     const e = { id: job.key, ...runEngine('ode', config) } as BatchResultEntry;
     return { ...e, sha256: batchResultChecksum(e) };

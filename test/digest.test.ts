@@ -4,17 +4,19 @@
  * edit elsewhere changes none. The edits are made on a copy of the sources in a temp folder,
  * never on the repository's.
  */
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS } from '../src/backends.ts';
-import { closureDigestAt, ENGINE_ENTRIES, engineDigest, importClosure, ROOT } from '../src/runs/digest.ts';
+import { BACKEND_NAMES, ENGINE_BACKENDS, enginePairs, onBackend } from '../src/engineBackends.ts';
+import { ROOT } from '../src/root.ts';
+import { backendCode, closureDigestAt, codeDigest, digestEntrySets, importClosure } from '../src/runs/digest.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-digest-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const GPU_ENTRIES = BACKENDS.webgpu.digestEntries;
+const ENGINE_ENTRIES = ENGINE_BACKENDS.sgd.cpu.code;
+const GPU_ENTRIES = ENGINE_BACKENDS.sgd.webgpu.code;
 /** Files in src/ that no engine imports: their edits must change no digest. */
 const UNRELATED = ['src/metrics/alignment.ts', 'src/runs/scheduler.ts'];
 
@@ -45,8 +47,8 @@ describe('the engine digest is the digest of the engines’ import closure', () 
     }
     // A package's files are named from node_modules/ on, wherever the packages are linked from.
     expect(cpuFiles.some((f) => f.startsWith('node_modules/seedrandom/'))).toBe(true);
-    expect(engineDigest()).toBe(closureDigestAt(ENGINE_ENTRIES, ROOT));
-    expect(cpu()).toBe(engineDigest()); // the copy is byte-identical, so is its digest
+    expect(codeDigest('sgd', 'cpu')).toBe(closureDigestAt(ENGINE_ENTRIES, ROOT));
+    expect(cpu()).toBe(codeDigest('sgd', 'cpu')); // the copy is byte-identical, so is its digest
   });
 
   it('an edit in a file the cpu engines import changes the cpu and webgpu digests', () => {
@@ -79,5 +81,19 @@ describe('the engine digest is the digest of the engines’ import closure', () 
     expect(importClosure(ENGINE_ENTRIES, tree).map((f) => f.name)).toContain('src/helper.ts');
     writeFileSync(join(tree, 'src/helper.ts'), 'export const HALF = 0.25;\n');
     expect(cpu()).not.toBe(c);
+  });
+});
+
+describe('every (engine, backend) of the engine table has its code digest', () => {
+  it('each pair names existing files, and a bundle inlines the digest of every set a key or a provenance asks for', () => {
+    const sets = digestEntrySets().map((s) => s.join('\n'));
+    for (const { engine, backend } of enginePairs()) {
+      const code = onBackend(engine, backend).code;
+      expect(code.length).toBeGreaterThan(0);
+      for (const f of code) expect(existsSync(join(ROOT, f)), `${engine}/${backend}: ${f}`).toBe(true);
+      expect(sets).toContain(code.join('\n'));
+    }
+    for (const b of BACKEND_NAMES) expect(sets).toContain(backendCode(b).join('\n'));
+    expect(new Set(sets).size).toBe(sets.length);
   });
 });

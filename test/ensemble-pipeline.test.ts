@@ -12,7 +12,7 @@ import { ensembleFigure } from '../src/figures/ensemble.ts';
 import { tinyEnsembleSettings } from './helpers/ensembleTiny.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-ensemble-'));
-// pipeline/outputs.ts reads the output folder when loaded: set it first, then import.
+// pipeline/figureFiles.ts reads the output folder when loaded: set it first, then import.
 process.env.TSDYN_OUTPUT_DIR = join(tmp, 'out');
 process.env.TSDYN_CACHE_DIR = join(tmp, 'cache');
 process.env.CI = 'true';

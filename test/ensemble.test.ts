@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { snapshotPath } from '../pipeline/outputs.ts';
+import { snapshotPath } from '../pipeline/figureFiles.ts';
 import { activeCalibrationPath, CALIBRATIONS, calibrationPath, readCalibration } from '../src/figures/calibration.ts';
 import { figurePlan } from '../pipeline/figures.ts';
 import { checkSnapshot } from '../src/figures/checks.ts';
@@ -15,7 +15,8 @@ import { ensembleFigure, meanAgreementTolerance, SPREAD_TIMES } from '../src/fig
 import { tinyEnsembleSettings } from './helpers/ensembleTiny.ts';
 import { ENSEMBLE_SEEDS, ENSEMBLE_T_MAX, ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from '../src/figures/ensembleFigures.ts';
 import { acrossSeeds, recordsAt } from '../src/figures/ensembleStats.ts';
-import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
+import { executeRun } from '../src/engines.ts';
+import { storedTrajectory } from '../src/runs/cache.ts';
 import { ALL_FIGURES, FIGURES } from '../src/figures/registry.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
 import { twoLayerConfig } from '../src/figures/twoLayer.ts';

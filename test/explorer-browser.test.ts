@@ -180,7 +180,7 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
         const c = expectSameRun(fromPage, fromCli);
         console.log(`explorer vs CLI, ${name}, ${command}: ${c.differing} numbers differ, max relative difference ${c.maxRel.toExponential(2)}`);
         // The trajectory object itself, not only its printed form: exactly what tsdyn.json printed
-        // after the provenance and config that head every printed run (src/output.ts).
+        // after the provenance and config that head every printed run (src/runJson.ts).
         const traj = await s.page.evaluate(([c, cfg]) => (window as any).tsdyn[c](cfg), [command, raw] as const);
         const { provenance: _p, config: _c, ...printed } = JSON.parse(fromPage);
         expect(traj).toEqual(printed);

@@ -1,5 +1,5 @@
 /**
- * Fault injection, issue 18 class 4 (poisoned cache): hostile `tsdyn batch` results files given
+ * Fault injection, poisoned cache: hostile `tsdyn batch` results files given
  * to import-batch, and poisoned cache entries met at read time. Nothing that does not fit its run
  * enters the cache; an import is all or nothing; a bad entry is named by its file and entry.
  *
@@ -18,11 +18,10 @@ import { BatchFileError, importBatch, webgpuJobs } from '../pipeline/batch.ts';
 import { validateConfig } from '../src/config.ts';
 import { runEngine } from '../src/engines.ts';
 import type { FigureDefinition, RunSpec } from '../src/figures/types.ts';
-import { batchResultChecksum, type BatchResultEntry } from '../src/gpu/batchFile.ts';
+import { batchResultChecksum, type BatchResultEntry } from '../src/runs/resultsFile.ts';
 import { cacheFileText, cacheRunPath, readCacheEntry } from '../src/runs/cache.ts';
-import { engineDigest } from '../src/runs/digest.ts';
 import { planJobs, plannedResult, runCacheKey, RunFailedError } from '../src/runs/scheduler.ts';
-import { storedTrajectory } from '../src/figures/execute.ts';
+import { storedTrajectory } from '../src/runs/cache.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-faults-import-'));
 const mounts: string[] = [];
@@ -154,8 +153,7 @@ describe('import-batch refuses hostile results files, writing nothing', () => {
 
 describe('a poisoned cache entry is named by its file at read time and recomputed', () => {
   const run = { label: 'K=2 seed=3 sgd', engine: 'sgd' as const, config: cfg(3, 0.5) };
-  const digest = engineDigest();
-  const key = runCacheKey(run, 'cpu', digest);
+  const key = runCacheKey(run, 'cpu');
   const good = () => storedTrajectory(runEngine('sgd', run.config));
 
   const poisons: [string, (t: ReturnType<typeof good>) => void, string, RegExp][] = [
@@ -171,7 +169,7 @@ describe('a poisoned cache entry is named by its file at read time and recompute
     writeFileSync(cacheRunPath(cache, key), cacheFileText(key, { label: run.label, engine: 'sgd', backend }, t));
     // The checksum alone accepts it; against the run it is refused, naming the file.
     expect(readCacheEntry(cache, key).status).toBe('hit');
-    const { jobs, problems } = planJobs([run], { cacheDir: cache, backend: 'cpu', engineDigest: digest });
+    const { jobs, problems } = planJobs([run], { cacheDir: cache, backend: 'cpu' });
     expect(problems).toEqual([{ path: cacheRunPath(cache, key), reason: expect.stringMatching(reason) }]);
     expect(jobs[0].cached).toBeUndefined(); // recomputed, not used
     // Read back after computing (plannedResult): the same check, the file named in the error.

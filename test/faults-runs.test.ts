@@ -1,6 +1,6 @@
 /**
- * Fault injection, issue 18 classes 1 (a hang), 2 (limits only `sim` applied), 6 (unbounded
- * --jobs) and 12 (the batch runner's limits). Every multi-run entry checks every run before the
+ * Fault injection: a hang, limits only `sim` applied, an unbounded --jobs, and the batch
+ * runner's limits. Every multi-run entry checks every run before the
  * first starts (src/runs/validate.ts), with the limits `tsdyn sim` uses, and names the grid
  * point or job; a worker whose engine throws answers with one line instead of hanging.
  */
@@ -124,10 +124,10 @@ describe('a worker whose engine throws answers; the run fails with one line, no 
   // config check caught (the sweep's own check would refuse this run; here it is bypassed).
   const huge = validateConfig({ ...base, N: 1e12, tMax: 1e-9, recordEvery: 1e-9, recordScale: 'linear' });
 
-  it('tsdyn worker answers the job with an internal error and serves the next one', () => {
-    const reply = JSON.parse(answerJob(JSON.stringify({ id: 'a', engine: 'sgd', config: huge })));
+  it('tsdyn worker answers the job with an internal error and serves the next one', async () => {
+    const reply = JSON.parse(await answerJob(JSON.stringify({ id: 'a', engine: 'sgd', config: huge })));
     expect(reply).toEqual({ id: 'a', error: expect.stringMatching(/^internal error: Invalid typed array length/), internal: true });
-    expect(JSON.parse(answerJob(JSON.stringify({ id: 'b', engine: 'ode', config: base }))).result.status).toBe('completed');
+    expect(JSON.parse(await answerJob(JSON.stringify({ id: 'b', engine: 'ode', config: base }))).result.status).toBe('completed');
   });
 
   it('the scheduler rejects at once naming the run, and leaves no worker', async () => {

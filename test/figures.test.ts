@@ -10,24 +10,25 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
+import { storedTrajectory } from '../src/runs/cache.ts';
 import { boundsFromCalibration, calibrationConfigHash, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
 import { checkSnapshot } from '../src/figures/checks.ts';
 import { ALL_FIGURES, FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
 import { asValidity, FOLLOW_BOUND, nScalingOf, runsHash as validityRunsHash, type ValidityCell, type ValidityMapSnapshot } from '../src/figures/validityMap.ts';
-import { runOde } from '../src/engines.ts';
+import { executeRun, runOde } from '../src/engines.ts';
 import { escapeTime } from '../src/metrics/alignment.ts';
 import { initialOrderParams } from '../src/sim/weights.ts';
-import { DivergenceError, integrateDopri5 } from '../src/theory/integrators.ts';
+import { integrateDopri5 } from '../src/theory/integrators.ts';
+import { DivergenceError } from '../src/model/divergence.ts';
 import { packState, stateGeneralizationError } from '../src/theory/rhs.ts';
 import { odeParamsFor } from '../src/theory/solve.ts';
 import { naiveRhs } from './helpers/naiveRhs.ts';
 import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
-import { configHash, sha256 } from '../src/figures/runKey.ts';
+import { configHash, sha256 } from '../src/runs/hash.ts';
 import type { EnsembleSnapshot, FigureSnapshot, FigureTolerance, PanelMetrics, PanelTolerance, Preset, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { ensembleGalleryHtml, ENSEMBLE_GALLERY_PATH, galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/outputs.ts';
+import { ensembleGalleryHtml, ENSEMBLE_GALLERY_PATH, galleryHtml, GALLERY_PATH, snapshotPath, specPath, svgPath, withBackend } from '../pipeline/figureFiles.ts';
 import { checkHtmlInChromium } from '../src/render/checkHtml.ts';
 import { RunResults } from '../src/runs/key.ts';
 
@@ -65,7 +66,7 @@ describe.each(FIGURES.map((f) => [f.name, f] as const))('figure %s', (name, fig)
     const results = new RunResults();
     for (const run of fig.runs('ci')) results.set(run.key, storedTrajectory(executeRun(run)));
     const built = fig.build(results, 'ci');
-    // The pipeline records the backend (pipeline/outputs.ts withBackend); these runs are the CPU's.
+    // The pipeline records the backend (pipeline/figureFiles.ts withBackend); these runs are the CPU's.
     expect(JSON.parse(JSON.stringify(withBackend(built.snapshot, 'cpu')))).toEqual(readSnapshot(name, 'ci'));
   });
 

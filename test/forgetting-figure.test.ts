@@ -17,7 +17,7 @@ import {
 } from '../src/figures/forgetting.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import type { Snapshot, Tolerance } from '../src/figures/types.ts';
-import { snapshotPath } from '../pipeline/outputs.ts';
+import { snapshotPath } from '../pipeline/figureFiles.ts';
 
 const read = (preset: 'full' | 'ci') => JSON.parse(readFileSync(snapshotPath('forgetting', preset), 'utf8')) as ForgettingSnapshot;
 const snap = read('full');

@@ -10,7 +10,7 @@ import { validateConfig } from '../src/config.ts';
 import { runOde } from '../src/engines.ts';
 import { createRng } from '../src/sim/random.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
-import { fieldCovariance, signedOutputWeights, type OrderParams } from '../src/theory/orderParams.ts';
+import { fieldCovariance, signedOutputWeights, type OrderParams } from '../src/model/orderParams.ts';
 import { fromMatrix } from '../src/trajectory.ts';
 
 /** The plain sum ½ Σ_pq a_p a_q I2(p,q), as the closed form was evaluated before. */

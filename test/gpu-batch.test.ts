@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchFileError, exportJobs, importBatch } from '../pipeline/batch.ts';
 import { validateConfig } from '../src/config.ts';
 import type { FigureDefinition, RunSpec } from '../src/figures/types.ts';
-import { batchResultChecksum } from '../src/gpu/batchFile.ts';
+import { batchResultChecksum } from '../src/runs/resultsFile.ts';
 import { runSgdBatch } from '../src/gpu/engine.ts';
 import { openGpu, type GpuHandle } from '../src/gpu/node.ts';
 import { readCacheEntry } from '../src/runs/cache.ts';

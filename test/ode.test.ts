@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { generalizationError } from '../src/theory/generalizationError.ts';
 import { integrateDopri5, integrateRk4 } from '../src/theory/integrators.ts';
-import type { OrderParams } from '../src/theory/orderParams.ts';
+import type { OrderParams } from '../src/model/orderParams.ts';
 import { packState, stateSize, twoLayerRhs, unpackState, type OdeParams } from '../src/theory/rhs.ts';
 import { solveOrderParameterOde } from '../src/theory/solve.ts';
 import { createRng } from '../src/sim/random.ts';

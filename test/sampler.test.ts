@@ -9,7 +9,7 @@
  * standard deviation ≈ 0.8, and replacing it by 1 (the N → ∞ shortcut) is rejected at the same
  * level with R = 1000, while the correct chain is not.
  *
- * Every activation (issue 16 §3): erf, linear and ReLU each have a soft committee case, two
+ * Every activation: erf, linear and ReLU each have a soft committee case, two
  * two-layer cases (one with B = 3) with weight decay λ and a second-layer rate η₂ ≠ η, and the
  * one-step N = 3 case with its |x|²/N power check, which stays meaningful for each activation:
  * the step's η² term is (η²/N)(|x|²/N) g′(λ)² Δ², non-zero for every g; for the ReLU only on
@@ -17,7 +17,7 @@
  * largest D was 0.9 of the critical value; at 4000 it is 1.4, the correct chain's 0.43). Power for weight decay and η₂: a sampler run without weight decay,
  * or with η₂ = η, is rejected against the same SGD runs.
  *
- * With a schedule (issue 17): two teachers at feature similarity 0.6 with their own v*, trained
+ * With a schedule: two teachers at feature similarity 0.6 with their own v*, trained
  * 0 → 1 with the switch at a record, single and multi head. Besides ε_g (the active teacher's),
  * Q_00 and R_00, the tests then take ε_g on teacher 0 (what forgetting measures), R to teacher 1's
  * unit and, with several heads, head 0's first entry (frozen after the switch): 14 tests per case
@@ -33,7 +33,7 @@ import { drive } from '../src/drive.ts';
 import { psdSqrtInto } from '../src/linalg/psd.ts';
 import { samplerEngine, sampleChiSquare, sampleWishartIdentity } from '../src/sim/sampler.ts';
 import { initialOrderParams, weightsFromOrderParams } from '../src/sim/weights.ts';
-import { gram } from '../src/theory/orderParams.ts';
+import { gram } from '../src/model/orderParams.ts';
 import type { Trajectory } from '../src/trajectory.ts';
 import { ksCritical, ksStatistic } from './helpers/ks.ts';
 

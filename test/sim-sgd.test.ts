@@ -20,8 +20,8 @@ import { drive } from '../src/drive.ts';
 import { sgdEngine, SgdStepper } from '../src/sim/sgd.ts';
 import { drawInitialWeights } from '../src/sim/weights.ts';
 import { generalizationError } from '../src/theory/generalizationError.ts';
-import { DivergenceError } from '../src/theory/integrators.ts';
-import { orderParamsFromWeights } from '../src/theory/orderParams.ts';
+import { DivergenceError } from '../src/model/divergence.ts';
+import { orderParamsFromWeights } from '../src/model/orderParams.ts';
 
 const gRef = (u: number) => erf(u / Math.SQRT2);
 const gPrimeRef = (u: number) => Math.sqrt(2 / Math.PI) * Math.exp(-0.5 * u * u);

@@ -9,7 +9,8 @@
  *      approaches π√3/K, the maximal learning rate of Saad & Solla (1995) for T = I.
  */
 import { describe, expect, it } from 'vitest';
-import { DivergenceError, integrateDopri5 } from '../src/theory/integrators.ts';
+import { integrateDopri5 } from '../src/theory/integrators.ts';
+import { DivergenceError } from '../src/model/divergence.ts';
 import { twoLayerRhs } from '../src/theory/rhs.ts';
 import { createRng } from '../src/sim/random.ts';
 import {

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { validateConfig } from '../src/config.ts';
-import { executeRun, storedTrajectory } from '../src/figures/execute.ts';
+import { executeRun } from '../src/engines.ts';
+import { storedTrajectory } from '../src/runs/cache.ts';
 import { alignmentSummary, escapeTime } from '../src/metrics/alignment.ts';
-import { sweepCommand } from '../src/sweep/command.ts';
+import { sweepCommand } from '../src/commands/sweep.ts';
 import { run, start, terminate, TSX_CLI, waitFor } from './helpers/processes.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-sweep-'));

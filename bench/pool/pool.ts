@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { validateConfig, type RunConfig } from '../../src/config.ts';
 import { trajectoryOrThrow, type EngineName } from '../../src/engines.ts';
 import type { RunResult } from '../../src/result.ts';
-import { DivergenceError } from '../../src/theory/integrators.ts';
+import { DivergenceError } from '../../src/model/divergence.ts';
 import type { SolveOptions } from '../../src/theory/solve.ts';
 import type { Trajectory } from '../../src/trajectory.ts';
 

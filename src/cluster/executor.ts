@@ -13,7 +13,7 @@
  *
  * Submit. One `sbatch --array=0-(S−1)%P run.sh` per kind of shard (CPU; GPU with
  * --gres=gpu:1), after `sbatch --test-only` accepted the same options. Each task runs the
- * bundled runner, `node dist/cli.js batch` (src/gpu/batchCommand.ts), on its shard and writes
+ * bundled runner, `node dist/cli.js batch` (src/commands/batch.ts), on its shard and writes
  * shard-NNNN.results.json beside it (atomically: its presence means done), or
  * shard-NNNN.failed (one line) when the runner fails; its log is shard-NNNN.log.
  *
@@ -40,16 +40,16 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validateConfig } from '../config.ts';
 import { ClusterError } from './errors.ts';
-import { batchKey } from '../gpu/engine.ts';
 import { toJson, writeFileAtomic } from '../io.ts';
 import { JsonContentError, JsonReadError, readJson } from '../jsonFile.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
-import { estimateResources, MAX_OUTPUT_BYTES } from '../resources.ts';
-import { ROOT, engineDigest } from '../runs/digest.ts';
+import { estimateResources } from '../resources.ts';
+import { MAX_OUTPUT_BYTES } from '../sizes.ts';
+import { ROOT } from '../root.ts';
 import { provenance, provenanceProblem, describeProvenance, type Provenance } from '../runs/provenance.ts';
 import { checkResults, importEntries, ResultsFileError, type ExpectedRun } from '../runs/resultsFile.ts';
-import { addStopHook, expectedSeconds, runCacheKey, RunFailedError } from '../runs/scheduler.ts';
-import type { Backend } from '../backends.ts';
+import { addStopHook, runCacheKey, RunFailedError } from '../runs/scheduler.ts';
+import { BACKENDS, expectedSeconds, onBackend, type Backend } from '../engineBackends.ts';
 import type { SlurmOptions } from './options.ts';
 import { nodeLocalProblem } from './sharedFs.ts';
 import { expectedWallSeconds, planShards, shardSeconds, ShardPlanError, type Shard } from './shardPlan.ts';
@@ -246,14 +246,14 @@ function ownedByLiveCollector(dir: string): boolean {
 }
 
 /** A shard's runs, read back from its jobs file and re-keyed: null when they are not this build's runs. */
-function readShardJobs(dir: string, index: number, digest: string): SlurmJob[] | null {
+function readShardJobs(dir: string, index: number): SlurmJob[] | null {
   try {
     const raw = readJson(join(dir, shardFile(index, 'jobs.json')), 'jobs') as { jobs?: unknown[] };
     const jobs = (raw.jobs ?? []).map((x) => {
       const j = x as { id: string; label: string; engine: SlurmJob['engine']; backend: Backend; config: unknown; allowDivergence?: boolean };
       const config = validateConfig(j.config);
-      const job: SlurmJob = { key: j.id, label: j.label, engine: j.engine, backend: j.backend, config, cost: expectedSeconds({ engine: j.engine, config }), ...(j.allowDivergence ? { allowDivergence: true } : {}) };
-      if (runCacheKey(job, j.backend, digest) !== j.id) throw new Error('stale');
+      const job: SlurmJob = { key: j.id, label: j.label, engine: j.engine, backend: j.backend, config, cost: expectedSeconds({ engine: j.engine, backend: j.backend, config }), ...(j.allowDivergence ? { allowDivergence: true } : {}) };
+      if (runCacheKey(job, j.backend) !== j.id) throw new Error('stale');
       return job;
     });
     return jobs.length ? jobs : null;
@@ -270,7 +270,6 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
   const log = ctx.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const root = join(ctx.cacheDir, 'slurm');
   const mine = provenance();
-  const digest = engineDigest();
   checkClusterPaths(ctx.cacheDir);
   const started = Date.now();
 
@@ -317,7 +316,7 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
       let adopted = 0;
       const names = new Set(readdirSync(sub.dir));
       for (const sh of sub.state.shards) {
-        const jobs = readShardJobs(sub.dir, sh.index, digest);
+        const jobs = readShardJobs(sub.dir, sh.index);
         if (!jobs) continue;
         const r: ShardRec = { sub, s: sh, jobs, status: 'waiting', deadLooks: 0, deadSince: 0, running: false };
         if (names.has(shardFile(sh.index, 'results.json'))) {
@@ -422,8 +421,8 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
     if (e instanceof SlurmError) throw new ClusterError(`--executor slurm: ${e.message}`);
     throw e;
   }
-  const gpuJobs = missing.filter((j) => j.backend === 'webgpu');
-  const cpuJobs = missing.filter((j) => j.backend !== 'webgpu');
+  const gpuJobs = missing.filter((j) => BACKENDS[j.backend].gpu);
+  const cpuJobs = missing.filter((j) => !BACKENDS[j.backend].gpu);
   if (gpuJobs.length && part.gpus === 0 && !o.extraArgs.some((a) => a.startsWith('--gres') || a.startsWith('--gpus'))) {
     throw new ClusterError(`--backend webgpu: partition ${part.name} has no GPUs (no gres gpu on its nodes); choose one with --partition`);
   }
@@ -447,7 +446,7 @@ function submitNew(missing: readonly SlurmJob[], ctx: SlurmContext, o: SlurmOpti
     throw e;
   }
 
-  const item = (j: SlurmJob) => ({ job: j, cost: j.cost, bytes: resultBytes(j), group: j.backend === 'webgpu' ? batchKey(j.config) : undefined });
+  const item = (j: SlurmJob) => ({ job: j, cost: j.cost, bytes: resultBytes(j), group: onBackend(j.engine, j.backend).batchGroup?.(j.config) });
   let cpuShards: Shard<ReturnType<typeof item>>[];
   let gpuShards: Shard<ReturnType<typeof item>>[];
   try {

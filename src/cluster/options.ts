@@ -118,7 +118,7 @@ export function executorFrom(values: Values): Executor {
  * GPU says nothing of the nodes), `webgpu` the nodes' GPUs. No GPU is ever opened here.
  */
 export function clusterSession(choice: BackendChoice): BackendSession {
-  const backend: Backend = choice === 'webgpu' ? 'webgpu' : 'cpu';
+  const backend: Backend = choice === 'auto' ? 'cpu' : choice;
   return { backend, gpu: () => Promise.reject(new Error('--executor slurm: runs are computed on the nodes, not here')), close: () => undefined };
 }
 

@@ -7,7 +7,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { JsonContentError, JsonReadError, readJson, type JsonFileKindName } from '../jsonFile.ts';
-import { DEFAULT_LIMITS, parseByteSize, type ResourceLimits } from '../resources.ts';
+import { DEFAULT_LIMITS, type ResourceLimits } from '../resources.ts';
+import { parseByteSize } from '../sizes.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 

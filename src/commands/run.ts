@@ -4,12 +4,14 @@
  * nothing unless every run completed with finite output.
  */
 import { type RunConfig } from '../config.ts';
-import { checkEngineConfig, ENGINES, isEngineName, runEngine, SIMULATION_ENGINES, type EngineName, type EngineRunOptions, type SimulationEngine } from '../engines.ts';
+import { checkEngineConfig, ENGINES, isEngineName, SIMULATION_ENGINES, type EngineName, type SimulationEngine } from '../engines.ts';
 import { UsageError } from '../errors.ts';
-import { BACKEND_CHOICES, backendRuns, gpuConfigProblem, isBackendChoice, resolveBackend, runSgdOnGpu, type Backend, type BackendChoice } from '../backends.ts';
+import { BACKEND_CHOICES, isBackendChoice, resolveBackend, type BackendChoice } from '../backends.ts';
+import { backendRuns, dispatch, onBackend, runBackend, type Backend } from '../engineBackends.ts';
+import type { SolveOptions } from '../theory/solve.ts';
 import { resolveOutTarget, writeOutTarget, type OutTarget } from '../io.ts';
 import { alignmentSummary, teacherView, type AlignmentSummary } from '../metrics/alignment.ts';
-import { compareJson, provenance, runJson } from '../output.ts';
+import { compareJson, provenance, runJson } from '../runJson.ts';
 import { createProgress } from '../progress.ts';
 import { checkResources } from '../resources.ts';
 import type { Trajectory } from '../trajectory.ts';
@@ -50,14 +52,6 @@ function progressFor(engine: EngineName, config: RunConfig) {
   return ENGINES[engine].role === 'simulation' ? createProgress(`${engine} ${config.model} K=${config.K} N=${config.N} seed=${config.seed}`) : null;
 }
 
-function run(engine: EngineName, config: RunConfig, options: EngineRunOptions = {}): Trajectory {
-  const progress = progressFor(engine, config);
-  const result = runEngine(engine, config, { ...options, onProgress: progress?.update });
-  progress?.done();
-  if (result.status === 'diverged') throw new RunDivergedError(result.reason);
-  return result.trajectory;
-}
-
 const BACKEND_OPTION = { backend: { type: 'string' } } as const;
 const BACKEND_HELP = `  --backend B          ${BACKEND_CHOICES.join('|')}: where SGD runs (default auto: a hardware GPU when
                        one is found, else cpu; webgpu also takes the software adapter and
@@ -72,26 +66,33 @@ function backendChoice(values: Record<string, unknown>, engine: EngineName): Bac
 }
 
 /**
- * Run one SGD simulation on the chosen backend; returns the backend actually used. The GPU
- * is opened only after every input check passed, and closed before the output is written.
+ * Run one config with `engine` on the chosen backend, through the engine table's dispatch;
+ * returns the backend actually used. `auto` takes the GPU only for a run it computes (an
+ * engine and config it supports). A GPU is opened only after every input check passed, and
+ * closed before the output is written.
  */
-async function runSgdOn(choice: BackendChoice, config: RunConfig): Promise<{ backend: Backend; trajectory: Trajectory }> {
-  if (choice === 'webgpu') {
-    const problem = gpuConfigProblem(config);
-    if (problem) throw new UsageError(`--backend webgpu: ${problem}`);
+async function runOn(engine: EngineName, choice: BackendChoice, config: RunConfig, ode?: SolveOptions): Promise<{ backend: Backend; trajectory: Trajectory }> {
+  if (choice !== 'auto' && choice !== 'cpu') {
+    const unsupported = onBackend(engine, choice).unsupported(config);
+    if (unsupported) throw new UsageError(`--backend ${choice}: ${unsupported}`);
+    const p = onBackend(engine, choice).limitProblem(config);
+    if (p) throw new UsageError(`--backend ${choice}: config.${p.field}: ${p.message}`);
   }
-  const resolved = await resolveBackend(choice === 'auto' && gpuConfigProblem(config) ? 'cpu' : choice);
-  if (resolved.backend === 'cpu') return { backend: 'cpu', trajectory: run('sgd', config) };
-  const { gpu } = resolved;
-  process.stderr.write(`tsdyn: webgpu adapter: ${gpu.adapterName}\n`);
+  const resolved = await resolveBackend(choice === 'auto' && runBackend({ engine, config }, 'webgpu') === 'cpu' ? 'cpu' : choice, [engine]);
+  const gpu = resolved.backend === 'cpu' ? undefined : resolved.gpu;
   try {
-    const progress = progressFor('sgd', config);
-    const [result] = await runSgdOnGpu(gpu.device, [config], { onProgress: progress?.update });
+    if (gpu) {
+      process.stderr.write(`tsdyn: ${resolved.backend} adapter: ${gpu.adapterName}\n`);
+      const p = onBackend(engine, resolved.backend).deviceProblem?.(config, gpu);
+      if (p) throw new UsageError(`--backend ${resolved.backend}: config.${p.field}: ${p.message} (adapter ${gpu.adapterName})`);
+    }
+    const progress = progressFor(engine, config);
+    const [result] = await dispatch(engine, resolved.backend, [config], { gpu, onProgress: progress?.update, ode });
     progress?.done();
     if (result.status === 'diverged') throw new RunDivergedError(result.reason);
-    return { backend: 'webgpu', trajectory: result.trajectory };
+    return { backend: resolved.backend, trajectory: result.trajectory };
   } finally {
-    gpu.close();
+    gpu?.close();
   }
 }
 
@@ -107,8 +108,8 @@ ${RUN_OPTIONS_HELP}`,
     if (method !== 'dopri5' && method !== 'rk4') throw new UsageError(`--method: must be dopri5 or rk4, got ${JSON.stringify(method)}`);
     const rtol = positiveNumberOption('rtol', values.rtol);
     const { config, target } = prepare(values, ['ode']);
-    const trajectory = run('ode', config, { ode: { method, rtol } });
-    emit(target, runJson({ provenance: provenance(VERSION, 'ode', ENGINES.ode.backend, config), config, trajectory }));
+    const { backend, trajectory } = await runOn('ode', 'cpu', config, { method, rtol });
+    emit(target, runJson({ provenance: provenance(VERSION, 'ode', backend, config), config, trajectory }));
     return 0;
   },
 };
@@ -128,7 +129,7 @@ ${RUN_OPTIONS_HELP}`,
     const engine = name as SimulationEngine;
     const choice = backendChoice(values, engine);
     const { config, target } = prepare(values, [engine]);
-    const { backend, trajectory } = engine === 'sgd' ? await runSgdOn(choice, config) : { backend: ENGINES[engine].backend, trajectory: run(engine, config) };
+    const { backend, trajectory } = await runOn(engine, choice, config);
     emit(target, runJson({ provenance: provenance(VERSION, engine, backend, config), config, trajectory }));
     return 0;
   },
@@ -149,14 +150,14 @@ ${RUN_OPTIONS_HELP}`,
     const egFloor = positiveNumberOption('eg-floor', values['eg-floor']);
     const choice = backendChoice(values, 'sgd');
     const { config, target } = prepare(values, ['sgd', 'ode']);
-    const { backend, trajectory: sim } = await runSgdOn(choice, config);
+    const { backend, trajectory: sim } = await runOn('sgd', choice, config);
     // The ODE starts where the simulation starts: from `init` when the config has one.
-    const ode = run('ode', config);
+    const { backend: odeBackend, trajectory: ode } = await runOn('ode', 'cpu', config);
     const summary = alignmentSummary(sim, ode, { escapeThreshold, egFloor });
     // With several teachers, the same metrics for each task (its ε_g, its R columns, its head).
     const teachers = sim.egTeachers?.map((_, q) => ({ teacher: q, ...alignmentSummary(teacherView(sim, q, config.M), teacherView(ode, q, config.M), { escapeThreshold, egFloor }) }));
     if (target || values.json) {
-      const prov = [provenance(VERSION, 'sgd', backend, config), provenance(VERSION, 'ode', ENGINES.ode.backend, config)];
+      const prov = [provenance(VERSION, 'sgd', backend, config), provenance(VERSION, 'ode', odeBackend, config)];
       emit(target, compareJson({ provenance: prov, config, summary, ...(teachers ? { teachers } : {}) }));
     } else {
       process.stdout.write(formatSummaryTable(summary));

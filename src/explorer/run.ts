@@ -4,8 +4,8 @@
  * numbers, and the same printed JSON.
  */
 import type { RunConfig } from '../config.ts';
-import { ENGINES, runOde, runSimulation } from '../engines.ts';
-import { provenance, runJson } from '../output.ts';
+import { runOde, runSimulation } from '../engines.ts';
+import { provenance, runJson } from '../runJson.ts';
 import { VERSION } from '../version.ts';
 import type { Trajectory } from '../trajectory.ts';
 
@@ -25,5 +25,6 @@ export type ExplorerRun = keyof typeof EXPLORER_RUNS;
  */
 export function cliOutputJson(command: ExplorerRun, config: RunConfig, traj: Trajectory): string {
   const engine = command === 'ode' ? 'ode' : 'sgd';
-  return runJson({ provenance: provenance(VERSION, engine, ENGINES[engine].backend, config), config, trajectory: traj });
+  // The page runs the CPU engines (it opens no GPU), as `tsdyn … --backend cpu`.
+  return runJson({ provenance: provenance(VERSION, engine, 'cpu', config), config, trajectory: traj });
 }

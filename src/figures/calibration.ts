@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
 import { ROOT } from '../root.ts';
 import { erf } from '../activations/erf.ts';
-import { configHash } from './runKey.ts';
+import { configHash } from '../runs/hash.ts';
 import type { FigureDefinition, Preset, ReplicationBounds } from './types.ts';
 
 export type { ReplicationBounds };

@@ -6,7 +6,7 @@ import { validateConfig, type RunConfig } from '../config.ts';
 import { alignmentSeries, alignmentSummary } from '../metrics/alignment.ts';
 import type { ParamValue, RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
-import { configHash, sha256 } from './runKey.ts';
+import { configHash, sha256 } from '../runs/hash.ts';
 import { isEnsembleSnapshot, type FigureSnapshot, type PanelMetrics, type PanelTolerance, type ReplicationBounds, type RunSpec, type Snapshot } from './types.ts';
 
 /** ε_g below this is numerical zero on a log axis (the ODE reaches ~1e-10 after convergence). */

@@ -30,7 +30,7 @@ import { validateConfig, type InitOrderParams, type RunConfig } from '../config.
 import type { RunKey, RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { round } from './common.ts';
-import { configHash, sha256 } from './runKey.ts';
+import { configHash, sha256 } from '../runs/hash.ts';
 import type { FigureDefinition, Preset, RunSpec, FigureSnapshot, Snapshot, Tolerance } from './types.ts';
 
 /** The model and the schedule (both presets). */

@@ -17,7 +17,7 @@ import { expandSweep, validateSweep, type SweepFile, type SweepRun } from '../sw
 import { isotropicSetup, odeDivergenceLr, saturated, stabilityEdge, Q_SATURATION } from '../theory/stability.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { linearFit, median, quantile, round } from './common.ts';
-import { configHash, sha256 } from './runKey.ts';
+import { configHash, sha256 } from '../runs/hash.ts';
 import type { FigureDefinition, FigureSnapshot, Preset, RunSpec, Snapshot, Tolerance } from './types.ts';
 
 const MODELS = ['soft-committee', 'two-layer'] as const satisfies readonly ModelKind[];

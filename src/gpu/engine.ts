@@ -33,8 +33,8 @@ import { headCount, headOf, schedulePhases, teacherCount, type Phase } from '../
 import { recordSteps } from '../recordTimes.ts';
 import { completed, diverged, type RunResult } from '../result.ts';
 import { drawInitialWeights, initialOrderParams, weightsFromOrderParams, type Weights } from '../sim/weights.ts';
-import { DivergenceError } from '../theory/integrators.ts';
-import { gram } from '../theory/orderParams.ts';
+import { DivergenceError } from '../model/divergence.ts';
+import { gram } from '../model/orderParams.ts';
 import { CONTROL_STRIDE, defaultThreadsPerRun, generateSgdShader, PARAM_HEAD, qIndex, rIndex, shaderLayout, type ShaderLayout, type ShaderSpec } from './wgsl.ts';
 import { philoxKey } from './philox.ts';
 

@@ -15,11 +15,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
+import type { RunResult } from '../result.ts';
 import { JsonContentError, JsonReadError, parseJsonText, readJsonText } from '../jsonFile.ts';
 import { sha256 } from './hash.ts';
 import { trajectoryProblem } from './integrity.ts';
 import { writeFileAtomic } from '../io.ts';
 import type { Trajectory } from '../trajectory.ts';
+
+/**
+ * What the cache stores and figures read: the trajectory, with `divergedAt` set when the run
+ * diverged (its records stop there; stability maps read the field).
+ */
+export function storedTrajectory(result: RunResult): Trajectory {
+  return result.status === 'completed' ? result.trajectory : { ...result.trajectory, divergedAt: result.t };
+}
 
 /** Bumped when the file layout changes: an old file then reads as corrupt and is recomputed. */
 export const CACHE_FORMAT = 'tsdyn-run-cache/1';

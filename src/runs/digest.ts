@@ -2,29 +2,42 @@
  * Digest of the code that decides a run's output, part of every cache key: a changed formula,
  * integrator or sampler recomputes, an unchanged one never does.
  *
- * The files are the import closure of the engine code as esbuild resolves it (its metafile),
- * not a list kept by hand: a helper moved to another folder stays covered, and code the
- * engines do not import (the bench's worker pool, figures, rendering, the CLI) can change
- * without invalidating the cache. Imports used only as types are not followed (they decide
- * nothing at run time); the files of bundled packages are included, so a changed dependency
- * recomputes too. Running from the sources (tsx, vitest) the closure is resolved at the first
- * key, once per process (~0.1 s); a bundle carries the digests computed when it was built.
+ * Each (engine, backend) names its code in the engine table (src/engineBackends.ts, `code`);
+ * the files are the import closure of that code as esbuild resolves it (its metafile), not a
+ * list kept by hand: a helper moved to another folder stays covered, and code the engines do
+ * not import (the bench's worker pool, figures, rendering, the CLI) can change without
+ * invalidating the cache. Imports used only as types are not followed (they decide nothing at
+ * run time); the files of bundled packages are included, so a changed dependency recomputes
+ * too. Running from the sources (tsx, vitest) a closure is resolved at the first key that
+ * needs it, once per process (~0.1 s); a bundle carries the digests computed when it was built.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { BACKEND_NAMES, enginePairs, onBackend, type Backend, type EngineName } from '../engineBackends.ts';
+import { ROOT } from '../root.ts';
 import { sha256 } from './hash.ts';
 
-import { ROOT } from '../root.ts';
+/** The digest of the code that computes `engine` on `backend` (its cache keys carry it). */
+export function codeDigest(engine: EngineName, backend: Backend): string {
+  return closureDigest(onBackend(engine, backend).code);
+}
 
-export { ROOT };
+/** The code of every engine on `backend`, together (sorted, each file once). */
+export function backendCode(backend: Backend): string[] {
+  return [...new Set(enginePairs().filter((p) => p.backend === backend).flatMap((p) => onBackend(p.engine, p.backend).code))].sort();
+}
 
-/** The engine code: every cpu run goes through runEngine here (the worker calls nothing else). */
-export const ENGINE_ENTRIES = ['src/engines.ts'] as const;
+/** The digest of every engine's code on `backend`: what a build's provenance names per backend. */
+export function backendCodeDigest(backend: Backend): string {
+  return closureDigest(backendCode(backend));
+}
 
-/** The digest of the engine code's closure (computed once per process). */
-export function engineDigest(): string {
-  return closureDigest(ENGINE_ENTRIES);
+/** Every set of entries a digest is asked for: each pair's code and each backend's (a bundle inlines them all). */
+export function digestEntrySets(): string[][] {
+  const sets = [...enginePairs().map((p) => [...onBackend(p.engine, p.backend).code]), ...BACKEND_NAMES.map(backendCode)];
+  const seen = new Set<string>();
+  return sets.filter((s) => !seen.has(entriesId(s)) && seen.add(entriesId(s)));
 }
 
 /**

@@ -1,5 +1,11 @@
-/** Canonical JSON and sha256: what run keys and cache keys are made of. */
+/**
+ * Canonical JSON and sha256, and the hashes made of them: a run's config hash (what it
+ * computes) and its cache key (what it computes, on which backend, with which code), so a
+ * changed formula or sampler (or another backend) never reuses a result while an unchanged run
+ * is never recomputed.
+ */
 import { createHash } from 'node:crypto';
+import type { RunConfig } from '../config.ts';
 
 /** JSON with object keys sorted (undefined-valued keys dropped), so equal values give equal text. */
 export function stableStringify(value: unknown): string {
@@ -15,4 +21,17 @@ export function stableStringify(value: unknown): string {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** What a run computes: its engine and its validated config. */
+type RunInput = { engine: string; config: RunConfig };
+
+/** Hash of what determines a run's output, except the code that computes it. */
+export function configHash(run: RunInput): string {
+  return sha256(stableStringify({ engine: run.engine, config: run.config })).slice(0, 16);
+}
+
+/** The cache key of a run: what it computes (configHash), where (backend) and with which code (its digest). */
+export function cacheKey(run: RunInput, backend: string, codeDigest: string): string {
+  return sha256(`${configHash(run)}:${backend}:${codeDigest}`).slice(0, 24);
 }

@@ -4,13 +4,13 @@
  * canonical string for maps and equality (never parsed back); `formatRunKey` gives a label for
  * people (progress lines, errors).
  */
-import { stableStringify } from './hash.ts';
+import type { EngineName } from '../model/engineNames.ts';
 import type { Trajectory } from '../trajectory.ts';
+import { stableStringify } from './hash.ts';
 
 /** One value of a varied run-config field, as written in a config file. */
 export type ParamValue = number | string | boolean | number[];
 export type Seed = number | string;
-export type EngineName = 'ode' | 'sgd' | 'sampler';
 
 export interface RunKey {
   params: Readonly<Record<string, ParamValue>>;

@@ -1,17 +1,17 @@
 /**
- * Which tsdyn made a file of runs: its version and, per backend, the code digest that enters
- * that backend's cache keys (src/runs/digest.ts, src/backends.ts). A SLURM shard file carries
+ * Which tsdyn made a file of runs: its version and, per backend, the digest of the code of every
+ * engine on that backend (src/runs/digest.ts, src/engineBackends.ts). A SLURM shard file carries
  * the collector's, a results file the runner's, so results computed by another build (a stale
  * dist/ on the nodes, a checkout changed since the submission) are refused by name before any
  * of them is compared run by run.
  */
-import { BACKENDS, backendDigest, type Backend } from '../backends.ts';
+import { BACKEND_NAMES, type Backend } from '../engineBackends.ts';
 import { VERSION } from '../version.ts';
-import { engineDigest } from './digest.ts';
+import { backendCodeDigest } from './digest.ts';
 
 export interface Provenance {
   version: string;
-  /** Per backend: the digest its cache keys carry. */
+  /** Per backend: the digest of its engines' code (any change there changes a cache key). */
   code: Record<Backend, string>;
 }
 
@@ -20,8 +20,7 @@ let own: Provenance | undefined;
 /** This process's provenance (computed once: from the sources it resolves the import closures). */
 export function provenance(): Provenance {
   if (own) return own;
-  const engine = engineDigest();
-  const code = Object.fromEntries((Object.keys(BACKENDS) as Backend[]).map((b) => [b, backendDigest(b, engine)])) as Record<Backend, string>;
+  const code = Object.fromEntries(BACKEND_NAMES.map((b) => [b, backendCodeDigest(b)])) as Record<Backend, string>;
   own = { version: VERSION, code };
   return own;
 }

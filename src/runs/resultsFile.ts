@@ -1,12 +1,12 @@
 /**
- * The results file of `tsdyn batch` (src/gpu/batchCommand.ts), checked against the runs it
+ * The results file of `tsdyn batch` (src/commands/batch.ts), checked against the runs it
  * should hold and imported into the run cache, all or nothing. One format and one check for
  * every way runs come back from another machine: `import-batch` (a GPU box, pipeline/batch.ts)
  * and the SLURM executor's shards (src/cluster/executor.ts).
  *
  * File: `{ tsdyn?: Provenance, adapter: string | null, results: [{ id, status, t?, reason?,
  * trajectory, sha256 }] }`. Each entry must be one of the expected runs (by id: the run's cache
- * key, once), carry its own checksum (src/gpu/batchFile.ts: not edited, not moved to another
+ * key, once), carry its own checksum (batchResultChecksum: not edited, not moved to another
  * id), have a status the run allows (a divergence only where it may diverge, at a finite
  * time), and hold a result of that run (src/runs/integrity.ts: shapes, record steps and times,
  * finite values, and its starting point at t = 0). With `provenance`, the file must have been
@@ -15,17 +15,30 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gpuLabel } from '../backends.ts';
-import { storedTrajectory } from '../figures/execute.ts';
-import { batchResultChecksum, type BatchResultEntry } from '../gpu/batchFile.ts';
+import { BACKENDS, computedBy, type Backend } from '../engineBackends.ts';
 import { checkWritableFolder, StagedFiles } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
-import { cacheFileText, cacheRunPath } from './cache.ts';
+import { cacheFileText, cacheRunPath, storedTrajectory } from './cache.ts';
+import { sha256 } from './hash.ts';
 import { initialStateProblem, trajectoryProblem } from './integrity.ts';
-import type { EngineName } from './key.ts';
+import type { EngineName } from '../model/engineNames.ts';
 import { provenanceProblem, type Provenance } from './provenance.ts';
 import type { RunConfig } from '../config.ts';
+
+/**
+ * One result as the file holds it. Each carries a sha256 of its own id and content, so an entry
+ * edited, damaged or moved to another id (two runs' trajectories swapped) is refused on import
+ * even when both runs start from the same point (src/runs/integrity.ts can tell runs apart
+ * only by their start).
+ */
+export type BatchResultEntry = RunResult & { id: string; sha256?: string };
+
+/** sha256 of an entry's id and result (status, t, reason, trajectory), without its own sha256. */
+export function batchResultChecksum(entry: BatchResultEntry): string {
+  const { sha256: _own, ...rest } = entry;
+  return sha256(JSON.stringify(rest));
+}
 
 /** A results file that is refused: one line naming the entry and what is wrong. */
 export class ResultsFileError extends Error {}
@@ -35,8 +48,8 @@ export interface ExpectedRun {
   key: string;
   label: string;
   engine: EngineName;
-  /** 'cpu' or 'webgpu': the backend the run's key names. */
-  backend: string;
+  /** The backend the run's key names. */
+  backend: Backend;
   config: RunConfig;
   allowDivergence?: boolean;
 }
@@ -86,11 +99,11 @@ export function checkResults<J extends ExpectedRun>(raw: unknown, jobs: readonly
       if (typeof r.t !== 'number' || !Number.isFinite(r.t) || r.t < 0) throw new ResultsFileError(`${where}.t: the divergence time must be a finite number, got ${JSON.stringify(r.t)}`);
       if (!job.allowDivergence) throw new ResultsFileError(`${where}: ${job.label} diverged at t = ${r.t} (${r.reason})`);
     }
-    if (job.backend !== 'cpu' && typeof adapter !== 'string') throw new ResultsFileError(`${where}: a ${job.backend} run, but the file names no adapter`);
+    if (BACKENDS[job.backend].gpu && typeof adapter !== 'string') throw new ResultsFileError(`${where}: a ${job.backend} run, but the file names no adapter`);
     const stored = storedTrajectory(r as RunResult);
     const problem = trajectoryProblem(stored, job) ?? initialStateProblem(stored, job.config);
     if (problem) throw new ResultsFileError(`${where}.trajectory.${problem}`);
-    const backendLabel = job.backend === 'cpu' ? 'cpu' : gpuLabel({ adapterName: adapter as string });
+    const backendLabel = computedBy(job.backend, { adapterName: adapter as string });
     return { job, result: r as RunResult, stored, backendLabel };
   });
   if (opts.complete) {

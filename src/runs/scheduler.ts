@@ -17,18 +17,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BACKENDS, backendDigest, backendRuns, gpuConfigProblem, gpuLabel, runSgdOnGpu, type Backend, type GpuSession } from '../backends.ts';
 import type { RunConfig } from '../config.ts';
-import { runCost, storedTrajectory } from '../figures/execute.ts';
-import { cacheKey } from '../figures/runKey.ts';
+import { BACKENDS, computedBy, dispatch, expectedSeconds, onBackend, runBackend, type Backend, type EngineName, type GpuSession } from '../engineBackends.ts';
 import { ROOT } from '../root.ts';
 import { UsageError } from '../errors.ts';
-import { gpuDeviceProblem } from '../gpu/limits.ts';
-import { cacheRunPath, readCacheEntry, writeCacheEntry, type CacheExpectation } from './cache.ts';
+import { cacheRunPath, readCacheEntry, storedTrajectory, writeCacheEntry, type CacheExpectation } from './cache.ts';
+import { codeDigest } from './digest.ts';
+import { cacheKey } from './hash.ts';
 import { trajectoryProblem } from './integrity.ts';
-import type { EngineName } from './key.ts';
 import { LineSplitter } from './lines.ts';
-import { estimateResources, MAX_OUTPUT_BYTES } from '../resources.ts';
+import { estimateResources } from '../resources.ts';
+import { MAX_OUTPUT_BYTES } from '../sizes.ts';
 import { abortStagedFiles, checkWritableFolder } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
@@ -38,7 +37,7 @@ export interface WorkerJob {
   key: string;
   label: string;
   engine: EngineName;
-  backend: string;
+  backend: Backend;
   config: RunConfig;
   allowDivergence?: boolean;
 }
@@ -58,33 +57,10 @@ export interface CacheProblem {
   reason: string;
 }
 
-/**
- * Rough seconds per runCost unit on one core of this project's 2-core machine (README "Speed":
- * ~7 µs per SGD step at N = 784, K = M = 4; the sampler's unit is cheaper per step but slower
- * per unit; the ODE K = 6 to t = 1000 in ~0.3 s). runCost alone puts an ODE far above a short
- * sampler run that takes as long, so the order and the ETA use this.
- */
-const SECONDS_PER_COST = { sgd: 7e-6, sampler: 4e-5, ode: 4e-7 } as const;
-
-export function expectedSeconds(run: { engine: EngineName; config: RunConfig }): number {
-  return runCost(run) * SECONDS_PER_COST[run.engine];
-}
-
-/** Backends: one registry, src/backends.ts. */
-export { BACKENDS, type Backend };
-
-/**
- * The backend a run goes to when the study's backend is `backend`: the study's when it runs
- * that engine (and that config), else cpu (webgpu runs only sgd; ode and sampler stay on CPU).
- */
-export function runBackend(run: { engine: EngineName; config: RunConfig }, backend: Backend): Backend {
-  return backendRuns(backend, run.engine) && (backend !== 'webgpu' || gpuConfigProblem(run.config) === null) ? backend : 'cpu';
-}
-
-/** A run's cache key: its backend in the key, and that backend's digest (cpu: the engine digest). */
-export function runCacheKey(run: { engine: EngineName; config: RunConfig }, backend: Backend, engineDigest: string): string {
+/** A run's cache key on its study's backend: the backend it goes to, and that pair's code digest. */
+export function runCacheKey(run: { engine: EngineName; config: RunConfig }, backend: Backend): string {
   const b = runBackend(run, backend);
-  return cacheKey(run, b, backendDigest(b, engineDigest));
+  return cacheKey(run, b, codeDigest(run.engine, b));
 }
 
 /**
@@ -94,7 +70,7 @@ export function runCacheKey(run: { engine: EngineName; config: RunConfig }, back
  */
 export function planJobs(
   runs: { label: string; engine: EngineName; config: RunConfig; allowDivergence?: boolean }[],
-  opts: { cacheDir: string; backend: Backend; engineDigest: string },
+  opts: { cacheDir: string; backend: Backend },
 ): { jobs: PlannedJob[]; problems: CacheProblem[]; jobOf: PlannedJob[] } {
   const jobs: PlannedJob[] = [];
   const problems: CacheProblem[] = [];
@@ -102,7 +78,7 @@ export function planJobs(
   /** The job of each input run, in input order (runs with equal keys share one). */
   const jobOf: PlannedJob[] = [];
   for (const run of runs) {
-    const key = runCacheKey(run, opts.backend, opts.engineDigest);
+    const key = runCacheKey(run, opts.backend);
     const known = byKey.get(key);
     if (known) {
       jobOf.push(known);
@@ -118,7 +94,7 @@ export function planJobs(
       backend,
       config: run.config,
       ...(run.allowDivergence ? { allowDivergence: true } : {}),
-      cost: expectedSeconds(run),
+      cost: expectedSeconds({ ...run, backend }),
       ...(lookup.status === 'hit' ? { cached: lookup.trajectory, cachedBackend: lookup.backend } : {}),
     };
     byKey.set(key, job);
@@ -157,12 +133,12 @@ export function plannedResult(job: PlannedJob, cacheDir: string): { trajectory: 
 
 /**
  * The worker process is `tsdyn worker` (src/commands/worker.ts): one job per stdin line,
- * `{"id", "engine", "config"}`, one `{"id", "result": RunResult}` or `{"id", "error"}` line back.
+ * `{"id", "engine", "backend", "config"}`, one `{"id", "result": RunResult}` or `{"id", "error"}` line back.
  * From the sources it starts through a tsx bootstrap beside this module; from the compiled CLI
  * it is `dist/cli.js worker`. The worker only computes: this process decides what a divergence
  * means and writes the cache, for CPU and GPU runs alike.
  */
-const WORKER_SOURCE = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const WORKER_SOURCE = fileURLToPath(new URL('../commands/worker.mjs', import.meta.url));
 const WORKER_ARGS = existsSync(WORKER_SOURCE) ? [WORKER_SOURCE] : [join(ROOT, 'dist', 'cli.js'), 'worker'];
 
 /** Why no worker process can start here (a single-file bundle copied alone has no dist/cli.js), or null. */
@@ -283,27 +259,36 @@ export interface RunJobsOptions {
   store?: (job: PlannedJob, result: RunResult, backendLabel: string) => void;
   /** Worker processes (default: the number of cores, at most the number of jobs). */
   workers?: number;
+  /**
+   * Run the jobs that do not batch in this process, one after another, instead of in worker
+   * processes (a SLURM task with one CPU: no process to start). Only when no job batches: a
+   * synchronous run here would hold up the device's submissions.
+   */
+  inProcess?: boolean;
   onStart?: (job: PlannedJob) => void;
   onDone?: (job: PlannedJob, seconds: number) => void;
-  /** The open GPU, required when some jobs have backend webgpu. */
+  /** The open GPU, required when some job's backend needs one. */
   gpu?: GpuSession;
 }
 
 /**
- * Compute `jobs` into the cache, costliest first. Resolves when all are done; rejects with
- * RunFailedError naming the run when one throws (the other workers are stopped). Jobs on
- * webgpu run in this process in compatible batches while the CPU workers take the rest.
+ * Compute `jobs` into the cache (or `store`). Jobs whose (engine, backend) batches run in this
+ * process, in compatible batches on the device, while the others run in worker processes,
+ * costliest first (src/engineBackends.ts says which is which and dispatches both). Resolves
+ * when all are done; rejects with RunFailedError naming the run when one throws (the other
+ * workers are stopped).
  */
 export async function runJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
   if (jobs.length && !options.store) checkCacheFolder(jobs, options.cacheDir);
-  const gpuJobs = jobs.filter((j) => j.backend === 'webgpu');
-  const cpuJobs = jobs.filter((j) => j.backend !== 'webgpu');
-  // A GPU failure stops the CPU workers too (a CPU failure already stops them in runCpuJobs).
-  const gpuDone = runGpuJobs(gpuJobs, options).catch((e: unknown) => {
+  const batched = jobs.filter((j) => onBackend(j.engine, j.backend).batches);
+  const single = jobs.filter((j) => !onBackend(j.engine, j.backend).batches);
+  // A batch failure stops the workers too (a worker failure already stops them in runInWorkers).
+  const batchedDone = runBatched(batched, options).catch((e: unknown) => {
     stopAllWorkers();
-    throw e instanceof RunFailedError ? e : new RunFailedError(`webgpu: ${(e as Error)?.message ?? e}`);
+    throw e;
   });
-  await Promise.all([runCpuJobs(cpuJobs, options), gpuDone]);
+  const singleDone = options.inProcess && !batched.length ? runHere(single, options) : runInWorkers(single, options);
+  await Promise.all([singleDone, batchedDone]);
 }
 
 /**
@@ -323,36 +308,64 @@ export function checkCacheFolder(jobs: PlannedJob[], cacheDir: string): void {
 }
 
 /**
- * The webgpu jobs: one batch per compatible group (splitIntoBatches), each result written as
- * its own cache file as soon as its batch is done, so a stop loses at most the batch running.
+ * The jobs of batching pairs, one dispatch per (engine, backend): the pair splits them into
+ * compatible batches, and each result is stored as soon as its batch is done, so a stop loses
+ * at most the batch running.
  */
-async function runGpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+async function runBatched(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
   if (!jobs.length) return;
-  if (!options.gpu) throw new RunFailedError(`${jobs[0].label}: backend webgpu but no GPU was opened`);
-  // The opened device's limits, before its first dispatch (src/gpu/limits.ts).
-  const dawnBackend = (options.gpu as { backend?: unknown }).backend;
+  // The opened device's limits, for every job before the first dispatch (src/gpu/limits.ts).
   for (const j of jobs) {
-    const p = gpuDeviceProblem(j.config, options.gpu.device.limits, typeof dawnBackend === 'string' ? dawnBackend : '');
+    if (BACKENDS[j.backend].gpu && !options.gpu) throw new RunFailedError(`${j.label}: backend ${j.backend} but no GPU was opened`);
+    const p = options.gpu ? onBackend(j.engine, j.backend).deviceProblem?.(j.config, options.gpu) : null;
     if (p) throw new RunFailedError(`${j.label}: config.${p.field}: ${p.message}`);
   }
-  let batchStarted = performance.now();
-  for (const j of jobs) options.onStart?.(j);
-  const gpu = options.gpu;
-  await withDefaultStop(() => runSgdOnGpu(gpu.device, jobs.map((j) => j.config), {
-    onBatchDone: (indices, results) => {
-      // A batch's wall time, shared among its runs (they ran together).
-      const seconds = (performance.now() - batchStarted) / 1000 / indices.length;
-      batchStarted = performance.now();
-      indices.forEach((idx, k) => {
-        const job = jobs[idx];
-        storeWith(options)(job, results[k], gpuLabel(gpu));
-        options.onDone?.(job, seconds);
-      });
-    },
-  }));
+  const groups = new Map<string, PlannedJob[]>();
+  for (const j of jobs) groups.set(`${j.engine}/${j.backend}`, [...(groups.get(`${j.engine}/${j.backend}`) ?? []), j]);
+  for (const group of groups.values()) {
+    const { engine, backend } = group[0];
+    const label = computedBy(backend, options.gpu);
+    let batchStarted = performance.now();
+    for (const j of group) options.onStart?.(j);
+    try {
+      await withDefaultStop(() =>
+        dispatch(engine, backend, group.map((j) => j.config), {
+          gpu: options.gpu,
+          onDone: (indices, results) => {
+            // A batch's wall time, shared among its runs (they ran together).
+            const seconds = (performance.now() - batchStarted) / 1000 / indices.length;
+            batchStarted = performance.now();
+            indices.forEach((idx, k) => {
+              storeWith(options)(group[idx], results[k], label);
+              options.onDone?.(group[idx], seconds);
+            });
+          },
+        }),
+      );
+    } catch (e) {
+      throw e instanceof RunFailedError ? e : new RunFailedError(`${backend}: ${(e as Error)?.message ?? e}`);
+    }
+  }
 }
 
-async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+/** The jobs that do not batch, in this process, one after another (an engine that throws is an internal error naming the run). */
+async function runHere(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
+  for (const job of [...jobs].sort((a, b) => b.cost - a.cost)) {
+    options.onStart?.(job);
+    const started = performance.now();
+    let result: RunResult;
+    try {
+      [result] = await dispatch(job.engine, job.backend, [job.config]);
+    } catch (e) {
+      throw new RunFailedError(`${job.label}: internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}`, true);
+    }
+    storeWith(options)(job, result, computedBy(job.backend));
+    options.onDone?.(job, (performance.now() - started) / 1000);
+  }
+}
+
+/** The jobs that do not batch, in worker processes, costliest first, each worker fed its next job as it reports one done. */
+async function runInWorkers(jobs: PlannedJob[], options: RunJobsOptions): Promise<void> {
   const queue = [...jobs].sort((a, b) => b.cost - a.cost);
   if (!queue.length) return;
   const nWorkers = Math.max(1, Math.min(options.workers ?? availableParallelism(), queue.length));
@@ -382,7 +395,7 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
             }
             options.onStart?.(current);
             sentAt = performance.now();
-            child.stdin!.write(`${JSON.stringify({ id: current.key, engine: current.engine, config: current.config })}\n`);
+            child.stdin!.write(`${JSON.stringify({ id: current.key, engine: current.engine, backend: current.backend, config: current.config })}\n`);
           };
           // One reply per line; a reply is at most one run's output text (checkResources).
           const lines = new LineSplitter(MAX_OUTPUT_BYTES);
@@ -405,7 +418,7 @@ async function runCpuJobs(jobs: PlannedJob[], options: RunJobsOptions): Promise<
               if (!current || reply.id !== current.key) continue;
               if (reply.error !== undefined || !reply.result) return fail(`${current.label}: ${reply.error ?? 'no result'}`, Boolean(reply.internal) || reply.error === undefined);
               try {
-                storeWith(options)(current, reply.result, 'cpu');
+                storeWith(options)(current, reply.result, computedBy(current.backend));
               } catch (e) {
                 return fail((e as Error).message, e instanceof RunFailedError && e.internal);
               }

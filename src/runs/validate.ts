@@ -3,26 +3,28 @@
  * figure pipeline's plan, `tsdyn batch`, export-jobs / import-batch): each run's engine
  * constraints (checkEngineConfig), the resource guard `tsdyn sim` applies (checkResources,
  * with the same limits: flags, then TSDYN_MAX_MEMORY / TSDYN_MAX_SAMPLES, then the defaults),
- * and for runs that go to the GPU what the WebGPU engine can hold (gpuRunProblem). So a
- * sweep whose 40th grid point needs 28 GiB, 20 hours, or N < K + M + B for the sampler is
- * refused in a second with one line naming that point, not after 39 runs (issue 18, class 2).
+ * and what the backend each run goes to can hold on any device (the engine table's
+ * limitProblem: for webgpu, src/gpu/limits.ts). So a sweep whose 40th grid point needs 28 GiB,
+ * 20 hours, or N < K + M + B for the sampler is refused in a second with one line naming that
+ * point, not after 39 runs.
  *
  * Each entry says where a config field of a run comes from (`where`): a sweep names the grid
  * point (`sweep.grid.N[2]`), a jobs file the job (`jobs[3].config.N`), the pipeline the run.
  */
 import { ConfigError, type RunConfig } from '../config.ts';
+import { onBackend, type Backend } from '../engineBackends.ts';
 import { checkEngineConfig, type EngineName } from '../engines.ts';
 import { UsageError } from '../errors.ts';
-import { gpuRunProblem } from '../gpu/limits.ts';
-import { checkResources, estimateResources, bytes, type ResourceLimits } from '../resources.ts';
+import { checkResources, estimateResources, type ResourceLimits } from '../resources.ts';
+import { bytes } from '../sizes.ts';
 
 export interface RunToCheck {
   engine: EngineName;
   config: RunConfig;
   /** For people: the run's label (`N=784 seed=1 sgd`). */
   label: string;
-  /** The run goes to the WebGPU engine: its limits apply too. */
-  gpu?: boolean;
+  /** The backend the run goes to (default cpu): its limits apply too. */
+  backend?: Backend;
   /** Where `field` of this run's config is set, e.g. `sweep.grid.N[2]` (default `config.FIELD`). */
   where?: (field: string) => string;
 }
@@ -54,11 +56,8 @@ export function runProblem(run: RunToCheck, limits: ResourceLimits): { field: st
     if (e instanceof ConfigError) return { field: e.field, reason: reasonOf(e) };
     throw e;
   }
-  if (run.gpu) {
-    const p = gpuRunProblem(run.config);
-    if (p) return { field: p.field, reason: p.message };
-  }
-  return null;
+  const p = onBackend(run.engine, run.backend ?? 'cpu').limitProblem(run.config);
+  return p ? { field: p.field, reason: p.message } : null;
 }
 
 /** Check every run (in order); throws RunCheckError for the first that would be refused. */

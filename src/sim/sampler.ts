@@ -20,8 +20,8 @@ import { activationOf } from '../activations/registry.ts';
 import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
 import { headCount, headOf } from '../model/schedule.ts';
 import type { SteppingEngine } from '../model/stepping.ts';
-import { DivergenceError } from '../theory/integrators.ts';
-import type { OrderParams } from '../theory/orderParams.ts';
+import { DivergenceError } from '../model/divergence.ts';
+import type { OrderParams } from '../model/orderParams.ts';
 import { psdSqrtInto } from '../linalg/psd.ts';
 import { createRng, type Rng } from './random.ts';
 

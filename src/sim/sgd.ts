@@ -24,12 +24,12 @@
  * test/sim-sgd.test.ts checks the engine against a plain reference step.
  */
 import type { RunConfig } from '../config.ts';
-import { DivergenceError } from '../theory/integrators.ts';
+import { DivergenceError } from '../model/divergence.ts';
 import { activationOf, type Activation, type ActivationName } from '../activations/registry.ts';
 import { secondLayerLr, weightDecayOf } from '../config.ts';
 import { headCount, headOf, schedulePhases } from '../model/schedule.ts';
 import type { Observation, SteppingEngine } from '../model/stepping.ts';
-import { gram } from '../theory/orderParams.ts';
+import { gram } from '../model/orderParams.ts';
 import { compileStepKernels, deinterleaveStudent, interleave, type StepKernels } from './kernels.ts';
 import { createFiller, createRng, XoshiroRng, type Rng } from './random.ts';
 import { drawInitialWeights, type Weights } from './weights.ts';

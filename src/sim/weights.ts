@@ -12,7 +12,7 @@
 import { type RunConfig } from '../config.ts';
 import { teacherCount, teacherReadouts } from '../model/schedule.ts';
 import { fromMatrix } from '../trajectory.ts';
-import { orderParamsFromWeights, type OrderParams } from '../theory/orderParams.ts';
+import { orderParamsFromWeights, type OrderParams } from '../model/orderParams.ts';
 import { createRng } from './random.ts';
 import { psdSqrtInto } from '../linalg/psd.ts';
 

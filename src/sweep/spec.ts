@@ -15,18 +15,15 @@
  * split ODE runs.
  */
 import { ConfigError, DEFAULT_CONFIG, OPTIONAL_FIELDS, validateConfig, type RunConfig } from '../config.ts';
+import { ENGINE_NAMES, ENGINES } from '../engines.ts';
 import { stableStringify } from '../runs/hash.ts';
 import { formatRunKey, runKeyId, type ParamValue, type RunKey, type Seed } from '../runs/key.ts';
 
 export { runKeyId, type RunKey, type Seed };
 
-/** The engines a sweep can run; one registry, used by validation, expansion and the schema. */
-export const SWEEP_ENGINES = {
-  ode: 'the order-parameter ODEs (theory)',
-  sgd: 'online SGD on the N-dimensional weights',
-  sampler: 'the exact finite-N order-parameter chain of SGD (same law as sgd, no weights)',
-} as const;
-export type SweepEngine = keyof typeof SWEEP_ENGINES;
+// The engines a sweep can run: every engine of the registry (src/engines.ts). Spelled from the
+// names rather than as an alias, so the generated schema keeps one enum named SweepEngine.
+export type SweepEngine = (typeof ENGINE_NAMES)[number];
 
 /**
  * The summary metrics a sweep table can hold, one column each. `needsOde`: the metric
@@ -311,7 +308,7 @@ export function validateSweep(raw: unknown): SweepSpec {
   }
 
   const seeds = validateSeeds(raw.seeds, base);
-  const engines = nameList(raw.engines, 'sweep.engines', SWEEP_ENGINES, ['ode', 'sampler']);
+  const engines = nameList(raw.engines, 'sweep.engines', ENGINES, ['ode', 'sampler']);
   const hasOde = engines.includes('ode');
   const defaultMetrics = (Object.keys(SWEEP_METRICS) as SweepMetric[]).filter((m) => hasOde || !SWEEP_METRICS[m].needsOde);
   const metrics = nameList(raw.metrics, 'sweep.metrics', SWEEP_METRICS, defaultMetrics);
@@ -356,14 +353,6 @@ export function sweepPoints(spec: Pick<SweepSpec, 'axes'>): Record<string, Sweep
   return points;
 }
 
-/** Fields that do not change the ODE's output for this config. */
-function odeIgnoredFields(config: RunConfig): Set<string> {
-  const ignored = new Set<string>(['testSamples']);
-  if (config.init) for (const f of ['seed', 'teacherScale', 'studentScale', 'studentVScale']) ignored.add(f);
-  if (config.init?.vTeacher) ignored.add('vTeacher');
-  return ignored;
-}
-
 /** A point's config; a ConfigError names where the offending field is set, and the point. */
 function validatePoint(spec: SweepSpec, params: Record<string, SweepValue>, seed: Seed): RunConfig {
   try {
@@ -375,39 +364,39 @@ function validatePoint(spec: SweepSpec, params: Record<string, SweepValue>, seed
 }
 
 /**
+ * A run's key and config with the fields its engine ignores taken out: the key names only the
+ * parameters that change its output (and no seed when none enters), and the config holds the
+ * ignored fields at their defaults, so its cache key does not depend on which point or seed
+ * happened to come first.
+ */
+function canonicalRun(engine: SweepEngine, config: RunConfig, params: Record<string, SweepValue>, seed: Seed): { key: RunKey; config: RunConfig } {
+  const ignored = new Set<string>(ENGINES[engine].ignoredFields(config));
+  if (ignored.size === 0) return { key: { params, seed, engine }, config };
+  const kept = Object.fromEntries(Object.entries(params).filter(([f]) => !ignored.has(f)));
+  const canonical: Record<string, unknown> = { ...config };
+  for (const f of ignored) canonical[f] = DEFAULT_CONFIG[f as keyof RunConfig];
+  return { key: { params: kept, seed: ignored.has('seed') ? null : seed, engine }, config: canonical as unknown as RunConfig };
+}
+
+/**
  * Expand a validated sweep into its runs: for each parameter point (row-major), each seed,
- * each engine, in the order the file lists them. ODE runs are deduplicated (see the module
- * comment) and appear at their first use; each simulation run names its ODE in `ode`.
+ * each engine, in the order the file lists them. Runs that differ only in fields their engine
+ * ignores (see the module comment) are one run, listed at its first use; each simulation run
+ * names its ODE in `ode`.
  */
 export function expandSweep(spec: SweepSpec): SweepRun[] {
   const runs: SweepRun[] = [];
-  const odeRuns = new Map<string, SweepRun>();
-  const odeListed = new Set<string>();
+  const listed = new Set<string>();
   for (const params of sweepPoints(spec)) {
     for (const seed of spec.seeds) {
       const config = validatePoint(spec, params, seed);
-      let odeKey: RunKey | undefined;
-      if (spec.engines.includes('ode')) {
-        const ignored = odeIgnoredFields(config);
-        const odeParams = Object.fromEntries(Object.entries(params).filter(([f]) => !ignored.has(f)));
-        odeKey = { params: odeParams, seed: ignored.has('seed') ? null : seed, engine: 'ode' };
-        const id = runKeyId(odeKey);
-        if (!odeRuns.has(id)) {
-          // Canonical ODE config: ignored fields at their defaults, so the cache key does not
-          // depend on which seed happened to come first.
-          const odeConfig: Record<string, unknown> = { ...config };
-          for (const f of ignored) odeConfig[f] = DEFAULT_CONFIG[f as keyof RunConfig];
-          odeRuns.set(id, { key: odeKey, engine: 'ode', config: odeConfig as unknown as RunConfig });
-        }
-      }
+      const odeKey = spec.engines.includes('ode') ? canonicalRun('ode', config, params, seed).key : undefined;
       for (const engine of spec.engines) {
-        if (engine === 'ode') {
-          const id = runKeyId(odeKey!);
-          if (!odeListed.has(id)) runs.push(odeRuns.get(id)!);
-          odeListed.add(id);
-          continue;
-        }
-        runs.push({ key: { params, seed, engine }, engine, config, ...(odeKey ? { ode: odeKey } : {}) });
+        const run = canonicalRun(engine, config, params, seed);
+        const id = runKeyId(run.key);
+        if (listed.has(id)) continue;
+        listed.add(id);
+        runs.push({ key: run.key, engine, config: run.config, ...(odeKey && engine !== 'ode' ? { ode: odeKey } : {}) });
       }
     }
   }

@@ -18,7 +18,7 @@
  */
 import { activationOf, type ActivationName } from '../activations/registry.ts';
 import { choleskySucceeds, psdSqrtInto } from '../linalg/psd.ts';
-import { fieldCovariance, signedOutputWeights, type OrderParams } from './orderParams.ts';
+import { fieldCovariance, signedOutputWeights, type OrderParams } from '../model/orderParams.ts';
 
 /** Noise-free generalization error ε_g (what the theory and the figures plot); never negative. */
 export function generalizationError(p: OrderParams, activation: ActivationName | undefined): number {

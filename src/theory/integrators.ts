@@ -11,17 +11,8 @@
  * Both stop with a `DivergenceError` as soon as the state has a non-finite entry, so callers
  * never receive a trajectory full of NaN.
  */
+import { DivergenceError } from '../model/divergence.ts';
 import type { Rhs } from './rhs.ts';
-
-export class DivergenceError extends Error {
-  constructor(
-    readonly t: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DivergenceError';
-  }
-}
 
 export type OnOutput = (index: number, t: number, y: Float64Array) => void;
 

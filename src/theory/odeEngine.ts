@@ -10,8 +10,9 @@
 import type { RunConfig } from '../config.ts';
 import { activeReadout, headCount, headOf, teacherCount, type Phase } from '../model/schedule.ts';
 import type { Observation, SteppingEngine } from '../model/stepping.ts';
-import { DivergenceError, integrateDopri5, integrateRk4 } from './integrators.ts';
-import type { OrderParams } from './orderParams.ts';
+import { integrateDopri5, integrateRk4 } from './integrators.ts';
+import { DivergenceError } from '../model/divergence.ts';
+import type { OrderParams } from '../model/orderParams.ts';
 import { twoLayerRhs } from './rhs.ts';
 import { odeParamsFor, type SolveOptions } from './solve.ts';
 

@@ -21,7 +21,7 @@
  */
 import { activationOf, type ActivationName } from '../activations/registry.ts';
 import { generalizationError } from './generalizationError.ts';
-import { fieldCovariance, signedOutputWeights, type OrderParams } from './orderParams.ts';
+import { fieldCovariance, signedOutputWeights, type OrderParams } from '../model/orderParams.ts';
 
 export interface OdeParams {
   K: number;

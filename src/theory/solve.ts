@@ -4,8 +4,9 @@
  */
 import { secondLayerLr, weightDecayOf, type RunConfig } from '../config.ts';
 import { generalizationError } from './generalizationError.ts';
-import { DivergenceError, integrateDopri5, integrateRk4, type Dopri5Stats } from './integrators.ts';
-import type { OrderParams } from './orderParams.ts';
+import { integrateDopri5, integrateRk4, type Dopri5Stats } from './integrators.ts';
+import { assertBounded, DivergenceError } from '../model/divergence.ts';
+import type { OrderParams } from '../model/orderParams.ts';
 import { packState, twoLayerRhs, unpackState, type OdeParams } from './rhs.ts';
 import { appendRecord, emptyTrajectory, toMatrix, type Trajectory } from '../trajectory.ts';
 
@@ -73,20 +74,4 @@ export function solveOrderParameterOde(
     throw e;
   }
   return traj;
-}
-
-/**
- * Self-overlaps beyond this mean the student's units have saturated and the run has
- * diverged: with η above the stability limit, Q grows without bound rather than turning
- * NaN in finite time (Saad & Solla 1995, Sec. IV), so a NaN check alone never fires.
- */
-export const Q_DIVERGENCE_BOUND = 1e4;
-
-export function assertBounded(Q: ArrayLike<number>, K: number, t: number): void {
-  for (let k = 0; k < K; k++) {
-    const q = Q[k * K + k];
-    if (!(q <= Q_DIVERGENCE_BOUND)) {
-      throw new DivergenceError(t, `Q[${k}][${k}] = ${Number(q.toPrecision(3))} exceeds the bound ${Q_DIVERGENCE_BOUND} (units saturated)`);
-    }
-  }
 }

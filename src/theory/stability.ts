@@ -21,8 +21,8 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { ActivationName } from '../activations/registry.ts';
 import type { ModelKind } from '../config.ts';
-import { DivergenceError } from './integrators.ts';
-import type { OrderParams } from './orderParams.ts';
+import { DivergenceError } from '../model/divergence.ts';
+import type { OrderParams } from '../model/orderParams.ts';
 import { packState, stateSize, twoLayerRhs, type OdeParams } from './rhs.ts';
 import { solveOrderParameterOde, type OdeSetup } from './solve.ts';
 

@@ -7,7 +7,7 @@ import { ACTIVATION_NAMES, type ActivationName } from '../../src/activations/reg
 import { validateConfig, type RunConfig } from '../../src/config.ts';
 import { initialWeights, runSgdBatchDetailed, type GpuBatchOptions } from '../../src/gpu/engine.ts';
 import { ReferenceSgd } from '../../src/gpu/reference.ts';
-import { gram } from '../../src/theory/orderParams.ts';
+import { gram } from '../../src/model/orderParams.ts';
 
 /** Relative 2-norm difference ‖a − b‖/‖b‖. */
 export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

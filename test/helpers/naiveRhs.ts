@@ -5,7 +5,7 @@
  * the second term instead of I3(k,i,·): the SGD comparison must reject it.
  */
 import { activationOf } from '../../src/activations/registry.ts';
-import { fieldCovariance, signedOutputWeights } from '../../src/theory/orderParams.ts';
+import { fieldCovariance, signedOutputWeights } from '../../src/model/orderParams.ts';
 import type { OdeParams, Rhs } from '../../src/theory/rhs.ts';
 
 export function naiveRhs(p: OdeParams, opts: { blogTypo?: boolean } = {}): Rhs {

@@ -16,7 +16,9 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, isBackendChoice, openBackendSession, type BackendSession } from '../backends.ts';
-import { readJsonFile, resourceLimits } from '../commands/args.ts';
+import { BACKENDS, ENGINE_NAMES, runBackend, type Backend } from '../engineBackends.ts';
+import { ENGINES } from '../engines.ts';
+import { readJsonFile, resourceLimits } from './args.ts';
 import { ConfigError } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { toReviewJson } from '../io.ts';
@@ -24,16 +26,16 @@ import { OutputFolder, type FileContent } from '../outputFolder.ts';
 import { formatSeconds, progressEnabled } from '../progress.ts';
 import { renderSvg } from '../render/svg.ts';
 import { estimateResources, type ResourceLimits } from '../resources.ts';
-import { defaultCacheDir, engineDigest } from '../runs/digest.ts';
+import { defaultCacheDir } from '../runs/digest.ts';
 import { formatRunKey, RunResults } from '../runs/key.ts';
-import { checkCacheFolder, etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runBackend, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
+import { checkCacheFolder, etaSeconds, installStopHandlers, parseWorkerCount, planJobs, plannedResult, runJobs, RunFailedError, type PlannedJob } from '../runs/scheduler.ts';
 import { checkHeldTogether, checkRuns, type RunToCheck } from '../runs/validate.ts';
 import { clusterSession, EXECUTOR_HELP, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs } from '../cluster/options.ts';
-import { sweepPlotSpec, type PlotChoice } from './plot.ts';
-import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from './spec.ts';
-import { sweepColumns, sweepRows, toCsv, toJsonLines } from './table.ts';
+import { sweepPlotSpec, type PlotChoice } from '../sweep/plot.ts';
+import { expandSweep, SWEEP_METRICS, SweepError, sweepFieldPath, validateSweep, type SweepMetric, type SweepRun, type SweepSpec } from '../sweep/spec.ts';
+import { sweepColumns, sweepRows, toCsv, toJsonLines } from '../sweep/table.ts';
 
-export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend auto|cpu|webgpu] [--trajectories]
+export const SWEEP_USAGE = `usage: tsdyn sweep --config FILE [--out DIR] [--jobs N] [--backend ${BACKEND_CHOICES.join('|')}] [--trajectories]
                    [--plot-metric METRIC] [--plot-x FIELD] [--plot-y FIELD] [--max-memory SIZE] [--max-samples X]
   Runs every run of a sweep file (schema/sweep.schema.json) not yet in the run cache, then writes
   DIR/table.csv, DIR/table.jsonl, DIR/plot.svg (default DIR: out/<config name>).
@@ -54,8 +56,8 @@ function readSweepFile(path: string): SweepSpec {
 }
 
 /** The runs as the validation pass sees them: each config field located in the sweep file. */
-function runsToCheck(spec: SweepSpec, runs: SweepRun[], gpu: (r: SweepRun) => boolean): RunToCheck[] {
-  return runs.map((r) => ({ engine: r.engine, config: r.config, label: formatRunKey(r.key), gpu: gpu(r), where: (field: string) => sweepFieldPath(spec, r.key.params, field) }));
+function runsToCheck(spec: SweepSpec, runs: SweepRun[], backendOf: (r: SweepRun) => Backend): RunToCheck[] {
+  return runs.map((r) => ({ engine: r.engine, config: r.config, label: formatRunKey(r.key), backend: backendOf(r), where: (field: string) => sweepFieldPath(spec, r.key.params, field) }));
 }
 
 /**
@@ -81,15 +83,17 @@ function plotChoice(spec: SweepSpec, values: { 'plot-metric'?: string; 'plot-x'?
   const x = values['plot-x'] ?? fields[0];
   if (x === undefined) return null; // nothing varies but the seed: the table says it all
   const y = values['plot-y'] ?? fields.find((f) => f !== x);
-  const engine = SWEEP_METRICS[metric].needsOde ? spec.engines.find((e) => e !== 'ode')! : (spec.engines.find((e) => e !== 'ode') ?? 'ode');
+  // The plot shows a simulation engine's rows when there is one (metrics that compare with the ODE need one).
+  const simulation = spec.engines.find((e) => ENGINES[e].role === 'simulation');
+  const engine = SWEEP_METRICS[metric].needsOde ? simulation! : (simulation ?? 'ode');
   return { metric, x, y, engine };
 }
 
 function describePlan(runs: SweepRun[], jobs: PlannedJob[], workers: number | null): string {
   const todo = jobs.filter((j) => !j.cached);
-  const steps = (js: PlannedJob[]) => js.filter((j) => j.engine !== 'ode').reduce((a, j) => a + Math.round(j.config.tMax * j.config.N), 0);
+  const steps = (js: PlannedJob[]) => js.filter((j) => ENGINES[j.engine].role === 'simulation').reduce((a, j) => a + Math.round(j.config.tMax * j.config.N), 0);
   const count = (e: string) => runs.filter((r) => r.engine === e).length;
-  const engines = (['ode', 'sgd', 'sampler'] as const).filter((e) => count(e) > 0).map((e) => `${count(e)} ${e}`).join(', ');
+  const engines = ENGINE_NAMES.filter((e) => count(e) > 0).map((e) => `${count(e)} ${e}`).join(', ');
   // + ~1.5 s to start the worker processes (tsx and the modules load once per worker).
   const cost = todo.reduce((a, j) => a + j.cost, 0);
   const seconds = workers === null ? 0 : (todo.length ? 1.5 : 0) + cost / workers;
@@ -145,19 +149,18 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const choice = plotChoice(spec, values);
     const runs = expandSweep(spec);
     // Every run checked as `tsdyn sim` checks one, before anything starts (src/runs/validate.ts).
-    checkRuns(runsToCheck(spec, runs, () => false), limits);
+    checkRuns(runsToCheck(spec, runs, () => 'cpu'), limits);
     checkHeldTogether(runs, limits, 'sweep');
     // The outputs' folder: usable and with room, before the work (written at the end, together).
     const folder = OutputFolder.check(outDir, '--out', outputBytes(spec, runs, Boolean(values.trajectories)));
     const cacheDir = defaultCacheDir();
     const labelled = runs.map((r) => ({ label: formatRunKey(r.key), engine: r.engine, config: r.config, allowDivergence: true }));
-    const digest = engineDigest();
     // After every input check; the GPU opens only if a run must be computed on it (closed below).
     // With slurm nothing is computed here: auto is cpu, webgpu names the nodes' GPUs.
     session = executor.name === 'slurm' ? clusterSession(backendChoice) : await openBackendSession(backendChoice, [...new Set(runs.map((r) => r.engine))]);
     const backend = session.backend;
-    if (backend === 'webgpu') checkRuns(runsToCheck(spec, runs, (r) => runBackend(r, backend) === 'webgpu').filter((r) => r.gpu), limits);
-    const { jobs, problems, jobOf } = planJobs(labelled, { cacheDir, backend, engineDigest: digest });
+    if (backend !== 'cpu') checkRuns(runsToCheck(spec, runs, (r) => runBackend(r, backend)).filter((r) => r.backend !== 'cpu'), limits);
+    const { jobs, problems, jobOf } = planJobs(labelled, { cacheDir, backend });
     for (const p of problems) process.stderr.write(`cache: ${p.path}: ${p.reason}; recomputing\n`);
     const todo = jobs.filter((j) => !j.cached);
     if (todo.length) checkCacheFolder(todo, cacheDir);
@@ -171,7 +174,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
       }
     }
     const workers = Math.max(1, Math.min(workersRaw ?? (await import('node:os')).availableParallelism(), todo.length || 1));
-    const gpu = executor.name === 'local' && todo.some((j) => j.backend === 'webgpu') ? await session.gpu() : undefined;
+    const gpu = executor.name === 'local' && todo.some((j) => BACKENDS[j.backend].gpu) ? await session.gpu() : undefined;
     if (gpu) process.stderr.write(`sweep: webgpu adapter: ${gpu.adapterName}\n`);
     if (executor.name === 'local') process.stderr.write(`${describePlan(runs, jobs, workers)}\n`);
 

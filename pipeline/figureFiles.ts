@@ -12,7 +12,7 @@ import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { StagedFiles } from '../src/outputFolder.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
 import { renderSvg } from '../src/render/svg.ts';
-import { ROOT } from '../src/runs/digest.ts';
+import { ROOT } from '../src/root.ts';
 
 export { ROOT };
 
@@ -32,7 +32,7 @@ export function specPath(name: string): string {
 }
 
 /**
- * Which backend made a figure's runs, as snapshots and captions record it (issue 9 §2): 'cpu',
+ * Which backend made a figure's runs, as snapshots and captions record it: 'cpu',
  * or 'webgpu: <adapter name>' when its SGD runs ran on the GPU (ODE and sampler runs always
  * run on the CPU). Added here, in the pipeline, so figure modules stay backend-agnostic.
  */

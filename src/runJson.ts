@@ -3,13 +3,13 @@
  * the browser explorer (so a download there is byte-identical to `tsdyn … --out`). Node-free
  * on purpose: no fs, no process.
  *
- * Provenance (issue 10 §7): the output records the tool and its version, the engine and
+ * Provenance: the output records the tool and its version, the engine and
  * backend that made it, and the full validated config (defaults filled in), so a file alone
  * says how to reproduce it.
  */
 import { DEFAULT_ACTIVATION, type ActivationName } from './activations/registry.ts';
 import type { RunConfig } from './config.ts';
-import type { Backend, EngineName } from './engines.ts';
+import type { Backend, EngineName } from './model/engineNames.ts';
 import type { Trajectory } from './trajectory.ts';
 
 export interface Provenance {

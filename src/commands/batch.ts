@@ -11,12 +11,13 @@
  *
  * Jobs file: `[{ "id": "a", "config": { …RunConfig… } }, …]` or `{ "tsdyn"?, "jobs": [...] }`;
  * a job may also name its `engine` (ode, sgd, sampler; default sgd), its `backend` (cpu or
- * webgpu; default webgpu for sgd, cpu for the others) and a `label`. A jobs file that carries
+ * webgpu; default the backend that batches its engine: webgpu for sgd, cpu for the others) and
+ * a `label`. A jobs file that carries
  * `tsdyn` (version and code digests: a SLURM shard) is refused by a runner of another build.
  * Output: `{ "tsdyn", "adapter", "backend", "software", "seconds", "results": [{ "id",
  * "status", "t"?, "reason"?, "trajectory", "sha256" }] }` in the order of the jobs (adapter,
  * backend and software are null when no job needs the GPU, which is then not opened).
- * Each result carries a sha256 of its id and content (src/gpu/batchFile.ts) that the importer checks.
+ * Each result carries a sha256 of its id and content (src/runs/resultsFile.ts) that the importer checks.
  * Without `--software` only a hardware GPU is accepted. Exit codes: 0 all runs done (diverged
  * runs are results, not failures), 1 bad input, a run over a limit (memory, samples, the GPU
  * engine's; all checked before the GPU is used), an unusable --out, or no adapter (one line on
@@ -26,23 +27,28 @@
  */
 import { dirname } from 'node:path';
 import { ConfigError, validateConfig, type RunConfig } from '../config.ts';
-import { resourceLimits } from '../commands/args.ts';
+import { resourceLimits } from './args.ts';
 import { UsageError } from '../errors.ts';
 import { resolveOutTarget, toJson, writeOutTarget, type OutTarget } from '../io.ts';
 import { JsonContentError, JsonReadError, readJson } from '../jsonFile.ts';
 import { checkFreeSpace } from '../outputFolder.ts';
 import { createProgress } from '../progress.ts';
-import { bytes, estimateResources, MAX_OUTPUT_BYTES, type ResourceLimits } from '../resources.ts';
+import { estimateResources, type ResourceLimits } from '../resources.ts';
+import { bytes, MAX_OUTPUT_BYTES } from '../sizes.ts';
 import { runProblem } from '../runs/validate.ts';
-import { isEngineName } from '../engines.ts';
-import { backendRuns } from '../backends.ts';
+import { ENGINE_NAMES, isEngineName } from '../engines.ts';
+import { BACKEND_NAMES, BACKENDS, backendRuns, defaultBatchBackend, enginesOn, isBackend, onBackend } from '../engineBackends.ts';
 import { runShard, type ShardJob } from '../cluster/shardRunner.ts';
 import { parseWorkerCount, RunFailedError, workerProblem } from '../runs/scheduler.ts';
 import { provenance, provenanceProblem } from '../runs/provenance.ts';
-import { gpuDeviceProblem } from './limits.ts';
-import { GpuUnavailableError, openGpu, type GpuHandle } from './node.ts';
+import { GpuUnavailableError, openGpu, type GpuHandle } from '../gpu/node.ts';
 
 export type BatchJob = ShardJob;
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
 
 export class BatchUsageError extends Error {}
 
@@ -101,10 +107,10 @@ export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
     if (typeof id !== 'string' || id === '') throw new BatchUsageError(`jobs[${i}].id: must be a non-empty string`);
     if (seen.has(id)) throw new BatchUsageError(`jobs[${i}].id: duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
-    if (!isEngineName(engine)) throw new BatchUsageError(`jobs[${i}].engine: must be ode, sgd or sampler, got ${JSON.stringify(engine)}`);
-    const b = backend ?? (engine === 'sgd' ? 'webgpu' : 'cpu');
-    if (b !== 'cpu' && b !== 'webgpu') throw new BatchUsageError(`jobs[${i}].backend: must be cpu or webgpu, got ${JSON.stringify(backend)}`);
-    if (!backendRuns(b, engine)) throw new BatchUsageError(`jobs[${i}].backend: webgpu runs only engine sgd, not ${engine}`);
+    if (!isEngineName(engine)) throw new BatchUsageError(`jobs[${i}].engine: must be ${orList(ENGINE_NAMES)}, got ${JSON.stringify(engine)}`);
+    const b = backend ?? defaultBatchBackend(engine);
+    if (!isBackend(b)) throw new BatchUsageError(`jobs[${i}].backend: must be ${orList(BACKEND_NAMES)}, got ${JSON.stringify(backend)}`);
+    if (!backendRuns(b, engine)) throw new BatchUsageError(`jobs[${i}].backend: ${b} runs only engine ${orList(enginesOn(b))}, not ${engine}`);
     if (label !== undefined && typeof label !== 'string') throw new BatchUsageError(`jobs[${i}].label: must be a string`);
     let c: RunConfig;
     try {
@@ -113,7 +119,7 @@ export function parseJobs(raw: unknown, limits?: ResourceLimits): BatchJob[] {
       if (e instanceof ConfigError) throw new BatchUsageError(`jobs[${i}].${e.message}`);
       throw e;
     }
-    const p = runProblem({ engine, config: c, label: id, gpu: b === 'webgpu' }, limits ?? resourceLimits({}));
+    const p = runProblem({ engine, config: c, label: id, backend: b }, limits ?? resourceLimits({}));
     if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.reason}`);
     return { id, label: label ?? id, engine, backend: b, config: c };
   });
@@ -165,19 +171,20 @@ export async function batchCommand(argv: string[]): Promise<number> {
       throw e;
     }
     const workers = parseWorkerCount(args.workers, '--workers') ?? 1;
-    const noWorkers = workers > 1 && jobs.some((j) => j.backend === 'cpu') ? workerProblem() : null;
+    // Jobs that do not batch run in worker processes (or here, with one worker).
+    const single = jobs.filter((j) => !onBackend(j.engine, j.backend).batches);
+    const noWorkers = workers > 1 && single.length ? workerProblem() : null;
     if (noWorkers) throw new BatchUsageError(`--workers ${workers}: ${noWorkers}`);
     // The GPU only when a job needs it: a shard of cpu runs runs where there is none.
-    const gpu: GpuHandle | null = jobs.some((j) => j.backend === 'webgpu') ? await openGpu({ allowSoftware: args.software }) : null;
+    const gpu: GpuHandle | null = jobs.some((j) => BACKENDS[j.backend].gpu) ? await openGpu({ allowSoftware: args.software }) : null;
     try {
       // This device's own limits, before the first dispatch.
       if (gpu)
         jobs.forEach((j, i) => {
-          if (j.backend !== 'webgpu') return;
-          const p = gpuDeviceProblem(j.config, gpu.device.limits, gpu.backend);
+          const p = onBackend(j.engine, j.backend).deviceProblem?.(j.config, gpu);
           if (p) throw new BatchUsageError(`jobs[${i}].config.${p.field}: ${p.message} (adapter ${gpu.adapterName})`);
         });
-      process.stderr.write(`tsdyn batch: ${jobs.length} runs${gpu ? ` on ${gpu.adapterName}` : ''}${jobs.some((j) => j.backend === 'cpu') ? ` (cpu runs on ${workers} worker${workers === 1 ? '' : 's'})` : ''}\n`);
+      process.stderr.write(`tsdyn batch: ${jobs.length} runs${gpu ? ` on ${gpu.adapterName}` : ''}${single.length ? ` (cpu runs on ${workers} worker${workers === 1 ? '' : 's'})` : ''}\n`);
       const progress = createProgress('tsdyn batch');
       const started = performance.now();
       const results = await runShard(jobs, { workers, gpu: gpu ?? undefined, onProgress: progress.update });
@@ -213,8 +220,8 @@ export async function batchCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** Entry point of the bundle (and `tsx src/gpu/batchCommand.ts …`). */
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /(batchCommand\.ts|tsdyn-batch\.mjs)$/.test(process.argv[1]);
+/** Entry point of the bundle (and `tsx src/commands/batch.ts …`). */
+const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && /(commands\/batch\.ts|tsdyn-batch\.mjs)$/.test(process.argv[1]);
 if (isMain) {
   batchCommand(process.argv.slice(2)).then(
     (code) => process.exit(code),
