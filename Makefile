@@ -61,8 +61,10 @@ typecheck: $(DEPS)
 
 ## Re-measure the null distribution behind the replication tolerances (~20 min on 2 cores).
 ## PRESET=ensemble: 1000 full-SGD seeds per K → snapshots/calibration-ensemble.json (GPU-sized).
+## ONLY=NAME[,NAME]: only those figures, merged into the existing file (the others' entries kept).
+ONLY ?=
 calibrate: $(DEPS) $(CLI)
-	node_modules/.bin/tsx pipeline/calibrate.ts $(PRESET_ARG) --backend=$(BACKEND) $(EXECUTOR_ARGS)
+	node_modules/.bin/tsx pipeline/calibrate.ts $(PRESET_ARG) --backend=$(BACKEND) $(EXECUTOR_ARGS) $(if $(ONLY),--only="$(ONLY)",)
 
 ## Speed benchmark: prints a table and writes bench/results.json.
 bench: $(DEPS)

@@ -2,17 +2,22 @@
  * `npm run bench`: speed of the simulation and theory engines, against a native C reference
  * compiled and run in the same benchmark.
  *
- *  1. Online SGD, N = 784, M = 4, K ∈ {4, 6}, B = 1, two-layer and soft committee: steps/s of
- *     the TypeScript engine (src/sim/sgd.ts SgdStepper) and of bench/sgd_ref.c (same
- *     algorithm: xoshiro128** + 256-layer ziggurat, Cody erf, interleaved weights with the
- *     deferred fused update), compiled here with `gcc -O3 -march=native`, K and M fixed at
- *     compile time. Both time only their step loop; best of REPS runs, TS and C interleaved.
+ *  1. Online SGD, N = 784, M = 4, K ∈ {4, 6}, B = 1, two-layer and soft committee, erf; and
+ *     K = 4 with the linear and ReLU activations (both models): steps/s of the TypeScript
+ *     engine (src/sim/sgd.ts SgdStepper) and of bench/sgd_ref.c (same algorithm: xoshiro128** +
+ *     256-layer ziggurat, the same g, interleaved weights with the deferred fused update),
+ *     compiled here with `gcc -O3 -march=native`, K, M and the activation fixed at compile
+ *     time. Both time only their step loop; best of REPS runs, TS and C interleaved.
  *     For context the same C is also built without SIMD and FMA (informational column).
  *  2. Honesty check: TS and C start from the same weights (written to bench/*.bin for C; both
  *     print the initial ε_g) and their final ε_g after a short run (t = 20) must agree
  *     statistically over SEEDS data seeds each (|z| < 4 for the difference of the means).
  *  3. ODE: right-hand-side evaluations/s and the time for the adaptive Dormand–Prince
- *     integrator to take the K = 6, M = 4 two-layer ODE to t = 1000 at rtol 1e-8.
+ *     integrator to take the K = 6, M = 4 two-layer ODE to t = 1000 at rtol 1e-8. Per
+ *     activation (erf, linear, ReLU; both models): K = M = 2 to t = 100 and K = M = 4 to
+ *     t = 1000, with the RHS rate, each against erf's in the same run; and the cost of one ReLU
+ *     I4 by the number |S| of distinct fields (the four-field orthant's path integral is the
+ *     expensive part), at a generic covariance and at a nearly singular one.
  *  4. Parallel speed-up of 2 workers over 1 on 4 identical SGD jobs (bench/pool/pool.ts),
  *     wall-clock including worker start-up (~0.3 s), best of 2 each.
  *  5. Exact sampler vs full SGD (two-layer, K = M = 4): steps/s at N = 784 and N = 10⁴, the
@@ -22,6 +27,8 @@
  *
  * Prints one table and writes bench/results.json (machine, Node, gcc, load, all numbers).
  * Timings on a shared machine vary; the load average is recorded with the results.
+ * `--cpu-only` stops after bench/results.json (no GPU section, no explorer page in Chromium:
+ * `npm run bench:gpu` and `npx tsx bench/explorer.ts` run those alone).
  */
 import { formatRunKey } from '../src/runs/key.ts';
 import { execFileSync } from 'node:child_process';
@@ -43,6 +50,8 @@ import { generalizationError } from '../src/theory/generalizationError.ts';
 import { orderParamsFromWeights } from '../src/model/orderParams.ts';
 import { packState, twoLayerRhs } from '../src/theory/rhs.ts';
 import { odeParamsFor, solveOrderParameterOde } from '../src/theory/solve.ts';
+import type { ActivationName } from '../src/activations/registry.ts';
+import { benchActivationOdes } from './odeActivations.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const N = 784;
@@ -57,16 +66,28 @@ const CHECK_T = 20;
 interface SgdCase {
   model: RunConfig['model'];
   K: number;
+  activation: ActivationName;
+  /** Learning rate (default LR). */
+  lr?: number;
 }
 const SGD_CASES: SgdCase[] = [
-  { model: 'two-layer', K: 4 },
-  { model: 'soft-committee', K: 4 },
-  { model: 'two-layer', K: 6 },
-  { model: 'soft-committee', K: 6 },
+  { model: 'two-layer', K: 4, activation: 'erf' },
+  { model: 'soft-committee', K: 4, activation: 'erf' },
+  { model: 'two-layer', K: 6, activation: 'erf' },
+  { model: 'soft-committee', K: 6, activation: 'erf' },
+  // η = 0.25 for linear: at Kη = 2 (η = 0.5, K = 4) the linear soft committee sits on its
+  // stability edge and its ε_g drifts upward at finite N; Kη = 1 converges like the others.
+  { model: 'two-layer', K: 4, activation: 'linear', lr: 0.25 },
+  { model: 'soft-committee', K: 4, activation: 'linear', lr: 0.25 },
+  { model: 'two-layer', K: 4, activation: 'relu' },
+  { model: 'soft-committee', K: 4, activation: 'relu' },
 ];
 
+/** The C reference's compile-time activation (-DACT). */
+const C_ACT: Record<ActivationName, number> = { erf: 0, linear: 1, relu: 2 };
+
 function configFor(c: SgdCase, extra: Partial<RunConfig> = {}): RunConfig {
-  return validateConfig({ model: c.model, N, K: c.K, M, lr: LR, seed: 0, studentScale: 1, studentVScale: c.model === 'two-layer' ? 1 : 0, ...extra });
+  return validateConfig({ model: c.model, N, K: c.K, M, lr: c.lr ?? LR, seed: 0, studentScale: 1, studentVScale: c.model === 'two-layer' ? 1 : 0, activation: c.activation, ...extra });
 }
 
 // ------------------------------------------------------------------ C reference
@@ -80,10 +101,10 @@ function gccVersion(): string | null {
 }
 
 /** The reference build (`gcc -O3 -march=native`), or with `scalar` also no SIMD and no FMA contraction. */
-function buildC(K: number, scalar = false): string {
-  const exe = join(HERE, `sgd_ref_k${K}m${M}${scalar ? '_scalar' : ''}`);
+function buildC(K: number, activation: ActivationName, scalar = false): string {
+  const exe = join(HERE, `sgd_ref_k${K}m${M}_${activation}${scalar ? '_scalar' : ''}`);
   const extra = scalar ? ['-fno-tree-vectorize', '-fno-tree-slp-vectorize', '-ffp-contract=off'] : [];
-  execFileSync('gcc', ['-O3', '-march=native', ...extra, `-DK_UNITS=${K}`, `-DM_UNITS=${M}`, '-o', exe, join(HERE, 'sgd_ref.c'), '-lm']);
+  execFileSync('gcc', ['-O3', '-march=native', ...extra, `-DK_UNITS=${K}`, `-DM_UNITS=${M}`, `-DACT=${C_ACT[activation]}`, '-o', exe, join(HERE, 'sgd_ref.c'), '-lm']);
   return exe;
 }
 
@@ -102,18 +123,23 @@ interface CResult {
   stepsPerSecond: number;
   eg0: number;
   eg: number;
+  /** The activation the binary was compiled with. */
+  act: ActivationName;
 }
 
-function runC(exe: string, weights: string, steps: number, trainV: boolean, seed: number): CResult {
-  const out = execFileSync(exe, [weights, String(steps), String(LR), trainV ? '1' : '0', String(seed)]).toString();
-  return JSON.parse(out) as CResult;
+function runC(exe: string, weights: string, steps: number, trainV: boolean, seed: number, activation: ActivationName, lr: number): CResult {
+  const out = execFileSync(exe, [weights, String(steps), String(lr), trainV ? '1' : '0', String(seed)]).toString();
+  const res = JSON.parse(out) as CResult;
+  // A binary built for another g would time (and check) the wrong computation.
+  if (res.act !== activation) throw new Error(`bench: ${exe} computes ${res.act}, expected ${activation}`);
+  return res;
 }
 
 // ------------------------------------------------------------------ TS SGD
 
 function tsStepsPerSecond(cfg: RunConfig, w: Weights, steps: number, seed: number): number {
   const stepper = new SgdStepper(
-    { N: cfg.N, K: cfg.K, M: cfg.M, lr: cfg.lr, sigma: 0, batchSize: 1, trainV: cfg.model === 'two-layer' && cfg.trainSecondLayer },
+    { N: cfg.N, K: cfg.K, M: cfg.M, lr: cfg.lr, sigma: 0, batchSize: 1, trainV: cfg.model === 'two-layer' && cfg.trainSecondLayer, activation: cfg.activation },
     { W: w.W.slice(), Wt: w.Wt, v: w.v.slice(), vTeacher: w.vTeacher },
     createRng(`bench:${seed}`),
   );
@@ -151,6 +177,8 @@ const rows: string[][] = [];
 const row = (...cells: string[]) => rows.push(cells);
 const fmtRate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
 const mark = (ok: boolean) => (ok ? 'yes' : 'NO');
+/** ε_g in the check rows: fixed point, or an exponent once a run has converged far below 10⁻³. */
+const fmtEg = (x: number) => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(5));
 
 function printTable(): void {
   const header = ['benchmark', 'TypeScript', 'C reference', 'TS/C time', 'C scalar† (TS/C)', 'target', 'met'];
@@ -182,16 +210,17 @@ async function main(): Promise<void> {
     const w = drawInitialWeights(cfg);
     const weightsPath = join(HERE, `weights_${c.model}_k${c.K}.bin`);
     writeWeights(w, weightsPath);
-    const exe = gcc ? buildC(c.K) : null;
-    const exeScalar = gcc ? buildC(c.K, true) : null;
-    log(`SGD ${c.model} K=${c.K}: timing…`);
+    const exe = gcc ? buildC(c.K, c.activation) : null;
+    const exeScalar = gcc ? buildC(c.K, c.activation, true) : null;
+    const name = `${c.model} K=${c.K} ${c.activation}${c.lr === undefined ? '' : ` (η = ${c.lr})`}`;
+    log(`SGD ${name}: timing…`);
     const ts: number[] = [];
     const cr: number[] = [];
     const cs: number[] = [];
     for (let r = 0; r < REPS; r++) {
       ts.push(tsStepsPerSecond(cfg, w, TS_STEPS, r));
-      if (exe) cr.push(runC(exe, weightsPath, C_STEPS, trainV, r + 1).stepsPerSecond);
-      if (exeScalar) cs.push(runC(exeScalar, weightsPath, C_STEPS, trainV, r + 1).stepsPerSecond);
+      if (exe) cr.push(runC(exe, weightsPath, C_STEPS, trainV, r + 1, c.activation, cfg.lr).stepsPerSecond);
+      if (exeScalar) cs.push(runC(exeScalar, weightsPath, C_STEPS, trainV, r + 1, c.activation, cfg.lr).stepsPerSecond);
     }
     // Profile: where a step's time goes, Gaussian fill vs the rest (fields, activations, update).
     const tsFill: number[] = [];
@@ -217,8 +246,8 @@ async function main(): Promise<void> {
     const cRest = profile.cStepMicros - profile.cFillMicros;
 
     // honesty: same initial weights, final ε_g at t = CHECK_T over SEEDS seeds each
-    log(`SGD ${c.model} K=${c.K}: honesty check…`);
-    const eg0 = generalizationError(orderParamsFromWeights(N, c.K, M, w.W, w.Wt, w.v, w.vTeacher), 'erf');
+    log(`SGD ${name}: honesty check…`);
+    const eg0 = generalizationError(orderParamsFromWeights(N, c.K, M, w.W, w.Wt, w.v, w.vTeacher), c.activation);
     const steps = Math.round(CHECK_T * N);
     const tsEg: number[] = [];
     const cEg: number[] = [];
@@ -227,7 +256,7 @@ async function main(): Promise<void> {
       const run = drive(sgdEngine(w), 'sgd', configFor(c, { seed: `check${s}`, tMax: CHECK_T, recordEvery: CHECK_T, recordScale: 'linear' }));
       tsEg.push(run.eg.at(-1)!);
       if (exe) {
-        const res = runC(exe, weightsPath, steps, trainV, 1000 + s);
+        const res = runC(exe, weightsPath, steps, trainV, 1000 + s, c.activation, cfg.lr);
         cEg.push(res.eg);
         cEg0 = res.eg0;
       }
@@ -253,7 +282,7 @@ async function main(): Promise<void> {
       check: { eg0, cEg0, sameStart, tsEg, cEg, ts: a, c: b, z, pass },
     });
     row(
-      `SGD steps/s, ${c.model} K=${c.K}`,
+      `SGD steps/s, ${name}`,
       fmtRate(tsBest),
       exe ? fmtRate(cBest) : 'n/a',
       exe ? `${ratio.toFixed(2)}×` : 'n/a',
@@ -262,7 +291,7 @@ async function main(): Promise<void> {
       exe ? mark(ratio <= 1.5) : 'n/a',
     );
     row(
-      `  profile, µs per step: Gaussian fill (${N} draws) + rest (fields, erf, update)`,
+      `  profile, µs per step: Gaussian fill (${N} draws) + rest (fields, ${c.activation}, update)`,
       `${profile.tsFillMicros.toFixed(2)} + ${tsRest.toFixed(2)}`,
       exe ? `${profile.cFillMicros.toFixed(2)} + ${cRest.toFixed(2)}` : 'n/a',
       exe ? `${(profile.tsFillMicros / profile.cFillMicros).toFixed(2)}× + ${(tsRest / cRest).toFixed(2)}×` : 'n/a',
@@ -272,8 +301,8 @@ async function main(): Promise<void> {
     );
     row(
       `  check: ε_g(t=${CHECK_T}) from the same start (ε_g0 TS ${eg0.toFixed(6)}, C ${Number.isFinite(cEg0) ? cEg0.toFixed(6) : 'n/a'}), ${SEEDS} seeds`,
-      `${a.mean.toFixed(5)} ± ${a.se.toFixed(5)}`,
-      exe ? `${b.mean.toFixed(5)} ± ${b.se.toFixed(5)}` : 'n/a',
+      `${fmtEg(a.mean)} ± ${fmtEg(a.se)}`,
+      exe ? `${fmtEg(b.mean)} ± ${fmtEg(b.se)}` : 'n/a',
       exe ? `z = ${z.toFixed(2)}` : '',
       '',
       '|z| < 4',
@@ -328,9 +357,37 @@ async function main(): Promise<void> {
     mark(bestSolve < 0.5),
   );
 
+  // 3b: the ODE per activation, and the cost of one ReLU I4
+  const acts = benchActivationOdes(log);
+  results.odeActivations = acts;
+  for (const c of acts.cases) {
+    const target = c.targetSeconds === null ? '' : `≤ ${c.targetSeconds} s`;
+    row(
+      `ODE ${c.model} ${c.activation} K=M=${c.K} to t=${c.tMax} (${c.accepted} steps, ${c.rhsEvaluations} evals; RHS/s start ${fmtRate(c.rhsPerSecondStart)}, end ${fmtRate(c.rhsPerSecondEnd)})`,
+      `${c.solveSeconds.toFixed(3)} s`,
+      '',
+      c.activation === 'erf' ? '' : `${c.vsErf.toFixed(1)}× erf`,
+      '',
+      target,
+      c.targetSeconds === null ? '' : mark(c.solveSeconds <= c.targetSeconds),
+    );
+  }
+  for (const state of ['start', 'end'] as const) {
+    const per = (a: ActivationName) => acts.i4.filter((x) => x.state === state && x.activation === a);
+    row(
+      `one I4, µs by |S| = 1, 2, 3, 4 distinct fields, two-layer K=M=4 ${state === 'start' ? 'start' : `end (1 − max |ρ| = ${acts.i4States.minOneMinusCorrelationEnd.toExponential(1)})`}: ReLU (erf)`,
+      per('relu').map((x) => x.microsPerCall.toFixed(2)).join(' / '),
+      '',
+      `(${per('erf').map((x) => x.microsPerCall.toFixed(2)).join(' / ')})`,
+      '',
+      '',
+      '',
+    );
+  }
+
   // 4: parallel speed-up
   log('parallel speed-up…');
-  const parCfg = configFor({ model: 'two-layer', K: 4 }, { tMax: 500, recordEvery: 1, recordScale: 'log', recordPoints: 50, seed: 'parallel' });
+  const parCfg = configFor({ model: 'two-layer', K: 4, activation: 'erf' }, { tMax: 500, recordEvery: 1, recordScale: 'log', recordPoints: 50, seed: 'parallel' });
   const jobs: PoolJob[] = Array.from({ length: 4 }, () => ({ engine: 'sgd', config: parCfg }));
   const wall = async (workers: number) => {
     const t0 = performance.now();
@@ -398,5 +455,7 @@ async function main(): Promise<void> {
 }
 
 await main();
-await benchGpu();
-await (await import('./explorer.ts')).main(); // explorer page in headless Chromium → bench/explorer-results.json
+if (!process.argv.includes('--cpu-only')) {
+  await benchGpu();
+  await (await import('./explorer.ts')).main(); // explorer page in headless Chromium → bench/explorer-results.json
+}

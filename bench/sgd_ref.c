@@ -6,17 +6,20 @@
  *     in double exactly as src/sim/random.ts (bisection for r, continued-fraction tail),
  *     layer from the low 8 bits, signed 24-bit abscissa from the high 24 bits, exp-free
  *     wedge bounds, Marsaglia's tail
- *   - g(u) = erf(u/sqrt 2) by Cody's ANORM rational approximations (as activation.ts)
+ *   - the activation g, fixed at compile time like K and M (-DACT=0 erf, 1 linear, 2 relu; the
+ *     entries of src/activations/registry.ts): erf(u/sqrt 2) by Cody's ANORM rational
+ *     approximations (as src/activations/erf.ts), u, or max(0, u) with g'(0) = 0
  *   - W and W* interleaved (N blocks of K + M), all fields in one sweep, the B = 1 update
  *     deferred and fused into the next step's sweep (as kernels.ts); K and M are compile-time
  *     constants so the row loops unroll (and vectorise across rows)
  *   - B = 1, sigma = 0 (what the benchmark runs)
  *
- * Build: gcc -O3 -march=native -DK_UNITS=4 -DM_UNITS=4 -o bench/sgd_ref_k4m4 bench/sgd_ref.c -lm
+ * Build: gcc -O3 -march=native -DK_UNITS=4 -DM_UNITS=4 -DACT=2 -o bench/sgd_ref_k4m4_relu bench/sgd_ref.c -lm
  * Usage: sgd_ref WEIGHTS.bin STEPS LR TRAIN_V SEED
  *   WEIGHTS.bin: int32 N, K, M, then float64 W (K*N), Wt (M*N), v (K), vTeacher (M), little endian.
- * Prints one JSON line: {"steps":…, "seconds":…, "stepsPerSecond":…, "eg0":…, "eg":…}
- * (eg = noise-free generalization error from the order parameters after the run).
+ * Prints one JSON line: {"steps":…, "seconds":…, "stepsPerSecond":…, "eg0":…, "eg":…, "act":…}
+ * (eg = noise-free generalization error from the order parameters after the run, by the
+ * activation's closed-form I2; act = the compiled activation's name).
  */
 #include <math.h>
 #include <stdint.h>
@@ -170,7 +173,7 @@ static void fill_gaussian(double *out, int n) {
 }
 
 /* ---------------------------------------------------------------- activation (Cody ANORM) */
-static double g_given_exp(double u, double e) {
+__attribute__((unused)) static double g_given_exp(double u, double e) {
   double y = fabs(u);
   if (y <= 0.66291) {
     double s = u * u;
@@ -200,7 +203,51 @@ static double g_given_exp(double u, double e) {
   double t = 2 * e * f;
   return u > 0 ? 1 - t : t - 1;
 }
-static double g_act(double u) { return g_given_exp(u, exp(-0.5 * u * u)); }
+
+#ifndef ACT
+#define ACT 0
+#endif
+#if ACT == 0
+#define ACT_NAME "erf"
+static inline double g_act(double u) { return g_given_exp(u, exp(-0.5 * u * u)); }
+/* g and g' of a student field; erf shares one exp between them (as gWithPrime in erf.ts). */
+static inline double g_with_prime(double u, double *gp) {
+  const double e = exp(-0.5 * u * u);
+  *gp = sqrt(2 / M_PI) * e; /* g'(u) = sqrt(2/pi) e^{-u^2/2}; gcc folds the constant */
+  return g_given_exp(u, e);
+}
+/* I2 = (2/pi) asin(C_ab / sqrt((1 + C_aa)(1 + C_bb))) (Saad & Solla 1995) */
+static double i2_act(double caa, double cbb, double cab) { return (2 / M_PI) * asin(cab / sqrt((1 + caa) * (1 + cbb))); }
+#elif ACT == 1
+#define ACT_NAME "linear"
+static inline double g_act(double u) { return u; }
+static inline double g_with_prime(double u, double *gp) {
+  *gp = 1;
+  return u;
+}
+static double i2_act(double caa, double cbb, double cab) {
+  (void)caa;
+  (void)cbb;
+  return cab;
+}
+#elif ACT == 2
+#define ACT_NAME "relu"
+static inline double g_act(double u) { return u > 0 ? u : 0; }
+static inline double g_with_prime(double u, double *gp) {
+  *gp = u > 0 ? 1 : 0;
+  return u > 0 ? u : 0;
+}
+/* the arc-cosine kernel sigma_a sigma_b (r (pi - acos r) + sqrt(1 - r^2)) / (2 pi) (src/activations/relu.ts) */
+static double i2_act(double caa, double cbb, double cab) {
+  if (!(caa > 0) || !(cbb > 0)) return 0;
+  const double s = sqrt(caa * cbb);
+  double r = cab / s;
+  r = r > 1 ? 1 : r < -1 ? -1 : r;
+  return s * (r * (M_PI - acos(r)) + sqrt((1 - r) * (1 + r))) / (2 * M_PI);
+}
+#else
+#error "ACT must be 0 (erf), 1 (linear) or 2 (relu)"
+#endif
 
 /* ---------------------------------------------------------------- field kernels
  * Interleaved layout as kernels.ts: m has N blocks of L = K + M numbers (student rows, then
@@ -270,11 +317,10 @@ static double eg_closed_form(int N, int K, int M, const double *W, const double 
   }
   double s = 0;
   for (int p = 0; p < L; p++)
-    for (int q = 0; q < L; q++)
-      s += a[p] * a[q] * asin(C[p * L + q] / sqrt((1 + C[p * L + p]) * (1 + C[q * L + q])));
+    for (int q = 0; q < L; q++) s += a[p] * a[q] * i2_act(C[p * L + p], C[q * L + q], C[p * L + q]);
   free(C);
   free(a);
-  return s / M_PI;
+  return 0.5 * s;
 }
 
 int main(int argc, char **argv) {
@@ -328,10 +374,10 @@ int main(int argc, char **argv) {
     printf("{\"fills\":%ld,\"seconds\":%.9g,\"fillsPerSecond\":%.9g,\"sink\":%.17g}\n", steps, fs, steps / fs, sink);
     return 0;
   }
-  const double invSqrtN = 1 / sqrt((double)N), wScale = lr * invSqrtN, vScale = lr / N, SQ2PI = sqrt(2 / M_PI);
+  const double invSqrtN = 1 / sqrt((double)N), wScale = lr * invSqrtN, vScale = lr / N;
   double *xa = aligned_alloc(64, ((sizeof(double) * (size_t)N + 63) / 64) * 64);
   double *xb = aligned_alloc(64, ((sizeof(double) * (size_t)N + 63) / 64) * 64);
-  double lam[KU], rho[MU], ex[KU], gl[KU], coef[KU];
+  double lam[KU], rho[MU], gp[KU], gl[KU], coef[KU];
   const double eg0 = eg_closed_form(N, K, M, W, Wt, v, vt);
 
   struct timespec t0, t1;
@@ -345,12 +391,10 @@ int main(int argc, char **argv) {
     double delta = 0;
     for (int q = 0; q < MU; q++) delta += vt[q] * g_act(rho[q]);
     for (int k = 0; k < KU; k++) {
-      double e = exp(-0.5 * lam[k] * lam[k]);
-      ex[k] = e;
-      gl[k] = g_given_exp(lam[k], e);
+      gl[k] = g_with_prime(lam[k], &gp[k]);
       delta -= v[k] * gl[k];
     }
-    for (int k = 0; k < KU; k++) coef[k] = wScale * v[k] * (SQ2PI * ex[k]) * delta;
+    for (int k = 0; k < KU; k++) coef[k] = wScale * v[k] * gp[k] * delta;
     if (trainV)
       for (int k = 0; k < KU; k++) v[k] += vScale * (gl[k] * delta);
     double *tmp = x;
@@ -364,7 +408,7 @@ int main(int argc, char **argv) {
   for (int j = 0; j < N; j++)
     for (int k = 0; k < KU; k++) W[(size_t)k * N + j] = m[(size_t)j * LU + k];
   const double eg = eg_closed_form(N, K, M, W, Wt, v, vt);
-  printf("{\"steps\":%ld,\"seconds\":%.9g,\"stepsPerSecond\":%.9g,\"eg0\":%.17g,\"eg\":%.17g,\"zigR\":%.17g}\n", steps, secs,
-         steps / secs, eg0, eg, ZR);
+  printf("{\"steps\":%ld,\"seconds\":%.9g,\"stepsPerSecond\":%.9g,\"eg0\":%.17g,\"eg\":%.17g,\"zigR\":%.17g,\"act\":\"%s\"}\n", steps,
+         secs, steps / secs, eg0, eg, ZR, ACT_NAME);
   return 0;
 }

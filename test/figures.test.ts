@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { storedTrajectory } from '../src/runs/cache.ts';
-import { boundsFromCalibration, calibrationConfigHash, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
+import { boundsFromCalibration, calibrationConfigHash, calibrationEntry, calibrationSettings, figureSettings, readCalibration } from '../src/figures/calibration.ts';
 import { checkSnapshot } from '../src/figures/checks.ts';
 import { ALL_FIGURES, FIGURES, figuresOfPreset } from '../src/figures/registry.ts';
 import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
@@ -21,10 +21,15 @@ import { escapeTime } from '../src/metrics/alignment.ts';
 import { initialOrderParams } from '../src/sim/weights.ts';
 import { integrateDopri5 } from '../src/theory/integrators.ts';
 import { DivergenceError } from '../src/model/divergence.ts';
-import { packState, stateGeneralizationError } from '../src/theory/rhs.ts';
+import { packState, stateGeneralizationError, twoLayerRhs, type Rhs } from '../src/theory/rhs.ts';
 import { odeParamsFor } from '../src/theory/solve.ts';
 import { naiveRhs } from './helpers/naiveRhs.ts';
-import { REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
+import { ACTIVATION_REPLICATION_BOUNDS, REPLICATION_BOUNDS } from '../src/figures/replicationBounds.ts';
+import { activationsConfig } from '../src/figures/activations.ts';
+import { activationOf, type ActivationName } from '../src/activations/registry.ts';
+import type { RunConfig } from '../src/config.ts';
+import { plateauComparison } from '../src/metrics/plateau.ts';
+import { fieldCovariance, signedOutputWeights } from '../src/model/orderParams.ts';
 import { configHash, sha256 } from '../src/runs/hash.ts';
 import type { EnsembleSnapshot, FigureSnapshot, FigureTolerance, PanelMetrics, PanelTolerance, Preset, Snapshot } from '../src/figures/types.ts';
 import { renderSvg } from '../src/render/svg.ts';
@@ -100,6 +105,10 @@ const PLANTS: Record<string, { wrong: string; plant(s: FigureSnapshot): FigureSn
   'finite-size': {
     wrong: 'fluctuations that grow with N (slope +0.9)',
     plant: (s) => ({ ...(s as Snapshot), extra: { ...(s as Snapshot).extra, slope: 0.9 } }),
+  },
+  activations: {
+    wrong: 'every simulation sits 10% above its ODE where the ODE is flattest (ln ratio +0.1 on every plateau)',
+    plant: (s) => ({ ...(s as Snapshot), panels: (s as Snapshot).panels.map((p) => ({ ...p, plateauLogRatio: p.plateauLogRatio! + 0.1 })) }),
   },
   forgetting: {
     wrong: 'SGD means 20 standard errors above the ODE at every simulated α',
@@ -196,20 +205,28 @@ describe('gallery (figures/index.html)', () => {
 describe('replication tolerances (snapshots/calibration.json)', () => {
   const calibration = readCalibration();
 
-  it('the calibration exists and covers every K of the three replication figures at the full preset', () => {
+  it('the calibration exists and covers every panel setting of the calibrated figures at the full preset', () => {
     expect(calibration).not.toBeNull();
-    for (const figure of Object.keys(REPLICATION_BOUNDS)) {
+    const calibrated = [...Object.keys(REPLICATION_BOUNDS), 'activations'];
+    expect(FIGURES.filter((f) => f.calibration).map((f) => f.name).sort()).toEqual(calibrated.sort());
+    for (const figure of calibrated) {
       const settings = calibration!.settings.filter((s) => s.figure === figure && s.preset === 'full');
-      expect(settings.map((s) => s.K)).toEqual([2, 4, 6]);
+      const declared = calibrationSettings([FIGURES.find((f) => f.name === figure)!], ['full']);
+      expect(settings.map((s) => [s.activation, s.K])).toEqual(declared.map((s) => [s.activation, s.K]));
       for (const s of settings) expect(s.samples.length).toBe(calibration!.seeds.length);
     }
+    // Figures 1–3: K ∈ {2, 4, 6}; Figure 7: K ∈ {2, 4} for each of linear, erf and ReLU.
+    for (const figure of ['soft-committee', 'two-layer', 'large-init']) expect(calibration!.settings.filter((s) => s.figure === figure).map((s) => s.K)).toEqual([2, 4, 6]);
+    expect(calibration!.settings.filter((s) => s.figure === 'activations').map((s) => `${s.activation}/K=${s.K}`)).toEqual(
+      ['linear/K=2', 'linear/K=4', 'erf/K=2', 'erf/K=4', 'relu/K=2', 'relu/K=4'],
+    );
     expect(calibration!.seeds.length).toBeGreaterThanOrEqual(50);
   });
 
   it('the calibration was made with the current figure settings', () => {
     for (const s of calibrationSettings(FIGURES, ['full'])) {
-      const entry = calibration!.settings.find((e) => e.figure === s.figure && e.preset === s.preset && e.K === s.K);
-      expect(entry?.configHash, `${s.figure} K=${s.K}`).toBe(calibrationConfigHash(s.config(calibration!.seeds[0])));
+      const entry = calibrationEntry(calibration!, s);
+      expect(entry?.configHash, `${s.figure} ${s.activation ?? ''} K=${s.K}`).toBe(calibrationConfigHash(s.config(calibration!.seeds[0])));
     }
   });
 
@@ -219,18 +236,28 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
     expect(REPLICATION_BOUNDS[figure as keyof typeof REPLICATION_BOUNDS]).toEqual(rule);
   });
 
-  it.each(Object.keys(REPLICATION_BOUNDS))('%s: the fitted bounds pass the calibration runs themselves at the expected rate', (figure) => {
+  const activationsFig = FIGURES.find((f) => f.name === 'activations')!;
+  it.each(Object.keys(ACTIVATION_REPLICATION_BOUNDS))('activations (Figure 7), %s: the bounds in code are exactly what the rule gives on that activation\'s settings', (activation) => {
+    const { samples, tMax, seedsPerK } = figureSettings(calibration!, activationsFig, activation as ActivationName);
+    expect(samples.length).toBe(2); // K = 2 and 4
+    expect(ACTIVATION_REPLICATION_BOUNDS[activation as keyof typeof ACTIVATION_REPLICATION_BOUNDS]).toEqual(boundsFromCalibration(samples, tMax, seedsPerK));
+  });
+
+  it.each([...Object.keys(REPLICATION_BOUNDS), ...Object.keys(ACTIVATION_REPLICATION_BOUNDS).map((a) => `activations/${a}`)])('%s: the fitted bounds pass the calibration runs themselves at the expected rate', (name) => {
     // The calibration seeds, cut into pseudo-figures of seedsPerK seeds per K, must pass like the
     // real figure. Each check is set at a 10⁻³ tail; with ~4 checks on ~150 panels about 0.6
     // failures are expected, and more than 3 (Poisson tail < 0.5%) means the fit misrepresents
     // the null distribution (a tail fitted too tight, or censored escapes mishandled).
+    // Figure 7 is checked per activation (100 panels, ~6 checks each: λ ≈ 0.6 too), with the
+    // tolerances of that activation's panels.
+    const [figure, activation] = name.split('/') as [string, ActivationName | undefined];
     const fig = FIGURES.find((f) => f.name === figure)!;
-    const { samples, seedsPerK } = figureSettings(calibration!, fig);
+    const { samples, seedsPerK } = figureSettings(calibration!, fig, activation);
     const replication = fig.tolerances.filter((t): t is PanelTolerance => t.scope === 'panel');
     const failures: string[] = [];
     for (let start = 0; start + seedsPerK <= samples[0].length; start += seedsPerK) {
       const panels = samples.flatMap((perK, k) =>
-        perK.slice(start, start + seedsPerK).map((s) => ({ ...s, panel: `K=${k}/seed=${s.seed}`, K: k, escapeThreshold: 1e-2 }) as unknown as PanelMetrics),
+        perK.slice(start, start + seedsPerK).map((s) => ({ ...s, panel: `K=${k}/seed=${s.seed}`, K: k, activation, escapeThreshold: 1e-2 }) as unknown as PanelMetrics),
       );
       const snap: Snapshot = { figure, preset: 'full', panels };
       for (const p of panels) for (const tol of replication) if (!tol.check(p, snap)) failures.push(`${p.panel}: ${tol.name}`);
@@ -276,6 +303,92 @@ describe('replication tolerances (snapshots/calibration.json)', () => {
     const maxLogRatio = blewUp ? Infinity : Math.max(...preEscape.map(([, j]) => Math.abs(Math.log(typo[j] / good.eg[j]))));
     const escapeRejects = tGood === null || tTypo === null || tTypo / tGood > b.escapeFactor || tTypo / tGood < 1 / b.escapeFactor;
     expect(maxLogRatio > b.preEscapeLogRatio || escapeRejects, `typo: ${blewUp ? `diverged after ${typo.length} records` : `max |ln ratio| ${maxLogRatio}, escape ${tTypo} vs ${tGood}`}`).toBe(true);
+  });
+});
+
+describe('Figure 7 (activations): power of the calibrated bounds', () => {
+  type Curve = { t: number[]; eg: number[]; blewUp: boolean };
+
+  /**
+   * A wrong theory stands in for the theory, the correct ODE for a simulation (the calibration
+   * measured how far simulations stray from it): the column's bounds must reject the wrong one on
+   * its K = 4 setting, by the plateau height, the pre-escape ε ratio or the escape time, or by
+   * blowing up where the correct ODE stays finite.
+   */
+  function judge(activation: 'linear' | 'erf' | 'relu', wrong: (cfg: RunConfig) => Curve) {
+    const b = ACTIVATION_REPLICATION_BOUNDS[activation];
+    const cfg = activationsConfig(activation, 4, 'full');
+    const good = runOde(cfg);
+    expect(good.eg.every(Number.isFinite)).toBe(true);
+    const w = wrong(cfg);
+    if (w.blewUp) return { rejected: true, blewUp: true, why: `blew up after ${w.eg.length} records`, plateauLogRatio: NaN };
+    const plateau = plateauComparison(w, good, 1e-2)!;
+    const tGood = escapeTime(good.t, good.eg, 1e-2)!;
+    const tWrong = escapeTime(w.t, w.eg, 1e-2);
+    const pre = good.t.map((_t, j) => j).filter((j) => good.t[j] < tGood && good.eg[j] >= 1e-5 && w.eg[j] >= 1e-5);
+    const maxLogRatio = Math.max(...pre.map((j) => Math.abs(Math.log(w.eg[j] / good.eg[j]))));
+    const escapeRatio = tWrong === null ? Infinity : tWrong / tGood;
+    const why = `plateau ln ratio ${plateau.logRatio.toFixed(3)} (bound ${b.plateauLogRatio}), pre-escape max |ln ratio| ${maxLogRatio.toFixed(3)} (${b.preEscapeLogRatio}), escape ×${escapeRatio.toFixed(2)} (${b.escapeFactor})`;
+    const rejected = Math.abs(plateau.logRatio) > b.plateauLogRatio! || maxLogRatio > b.preEscapeLogRatio || escapeRatio > b.escapeFactor || escapeRatio < 1 / b.escapeFactor;
+    return { rejected, blewUp: false, why, plateauLogRatio: plateau.logRatio };
+  }
+
+  /** The ODE of `cfg`'s activation with its η² term's I4 sum taken from another activation's averages. */
+  function withI4Of(other: ActivationName) {
+    return (cfg: RunConfig): Curve => {
+      const init = initialOrderParams(cfg);
+      const prm = odeParamsFor(cfg, init);
+      const { K, M } = init;
+      const L = K + M;
+      const own = twoLayerRhs(prm);
+      const right = activationOf(cfg.activation).odeSums(L);
+      const wrong = activationOf(other).odeSums(L);
+      const C = new Float64Array(L * L);
+      const a = new Float64Array(L);
+      const f: Rhs = (t, y, dy) => {
+        own(t, y, dy);
+        const v = y.subarray(K * K + K * M);
+        fieldCovariance(K, M, y.subarray(0, K * K), y.subarray(K * K, K * K + K * M), prm.T, C);
+        signedOutputWeights(v, prm.vTeacher, a);
+        for (let i = 0; i < K; i++)
+          for (let k = 0; k < K; k++) dy[i * K + k] += ((prm.lr * prm.lr) / prm.batchSize) * v[i] * v[k] * (wrong.noise(C, L, i, k, a, 0) - right.noise(C, L, i, k, a, 0));
+      };
+      const t = runOde(cfg).t;
+      const eg: number[] = [];
+      let blewUp = false;
+      try {
+        integrateDopri5(f, packState(init), 0, t, (_j, _t, y) => eg.push(stateGeneralizationError(y, prm)));
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        blewUp = true;
+      }
+      return { t, eg, blewUp: blewUp || !eg.every(Number.isFinite) };
+    };
+  }
+
+  it("ReLU column: rejects ReLU with erf's I4 (the η² term of dQ/dt), through the plateau height", () => {
+    const r = judge('relu', withI4Of('erf'));
+    expect(r.rejected, r.why).toBe(true);
+    // ReLU's escape and pre-escape bounds (×4.4, 4.5: its single runs' scattered escapes) would let
+    // this one pass; the plateau bound rejects it with room to spare.
+    expect(Math.abs(r.plateauLogRatio), r.why).toBeGreaterThan(2 * ACTIVATION_REPLICATION_BOUNDS.relu.plateauLogRatio!);
+  });
+
+  it('ReLU column: rejects the erf ODE run on the ReLU setting (an engine that ignores the activation field)', () => {
+    const r = judge('relu', (cfg) => ({ ...runOde({ ...cfg, activation: undefined }), blewUp: false }));
+    expect(r.blewUp).toBe(false);
+    expect(r.rejected, r.why).toBe(true);
+  });
+
+  it("linear column: rejects linear with erf's I4 (it escapes ~140× later)", () => {
+    const r = judge('linear', withI4Of('erf'));
+    expect(r.blewUp).toBe(false);
+    expect(r.rejected, r.why).toBe(true);
+  });
+
+  it("erf column: erf with linear's I4 blows up where the erf ODE stays finite (rejected outright)", () => {
+    const r = judge('erf', withI4Of('linear'));
+    expect(r.blewUp, r.why).toBe(true);
   });
 });
 

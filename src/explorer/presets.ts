@@ -6,6 +6,7 @@
  * the result into the page as JSON.
  */
 import { validateConfig, type RunConfig } from '../config.ts';
+import { activationsConfig } from '../figures/activations.ts';
 import { finiteSizeConfig } from '../figures/finiteSize.ts';
 import { forgettingConfig, forgettingGrid } from '../figures/forgetting.ts';
 import { largeInitConfig, largeInitSeeds } from '../figures/largeInit.ts';
@@ -28,6 +29,8 @@ export const PRESETS = {
   specialization: { label: 'Fig. 4 specialization (Fig. 1, K = 4)', config: () => softCommitteeConfig(4, 'full') },
   'validity-map': { label: 'Fig. 5 validity map cell, soft committee, η = 1.1, σ = 0.5, N = 784', config: () => validityCellConfig('soft-committee', 784, 1.1, 0.5, 1) },
   'finite-size': { label: 'Fig. 6 finite size, N = 1000', config: () => finiteSizeConfig(1000, 0) },
+  activations: { label: 'Fig. 7 ReLU soft committee, K = 4, η = 0.25', config: () => activationsConfig('relu', 4, 'full') },
+  'activations-linear': { label: 'Fig. 7 linear soft committee, K = 4 (no plateau)', config: () => activationsConfig('linear', 4, 'full') },
   forgetting: { label: 'Fig. 8 continual learning, multi-head, α = 0.4', config: () => forgettingConfig(0.4, 'multi', forgettingGrid('full').N, 1) },
   'forgetting-single': { label: 'Fig. 8 continual learning, single head, α = 0.4', config: () => forgettingConfig(0.4, 'single', forgettingGrid('full').N, 1) },
 } as const satisfies Record<string, Preset>;

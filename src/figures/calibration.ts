@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
 import { ROOT } from '../root.ts';
 import { erf } from '../activations/erf.ts';
+import type { ActivationName } from '../activations/registry.ts';
 import { configHash } from '../runs/hash.ts';
 import type { FigureDefinition, Preset, ReplicationBounds } from './types.ts';
 
@@ -28,13 +29,25 @@ export interface CalibrationSample {
   minAlignV: number;
   finalEgSim: number;
   finalEgOde: number;
+  /** ln(ε_sim/ε_ode) at the ODE's flattest record before the escape (figures that declare `plateau`, where the ODE has one). */
+  plateauLogRatio?: number;
 }
 
 export interface CalibrationFile {
   seeds: number[];
   /** 'sampler': the exact finite-N order-parameter chain (calibration.json); 'sgd': full SGD (calibration-ensemble.json). */
   engine: 'sampler' | 'sgd';
-  settings: { figure: string; preset: Preset; K: number; configHash: string; samples: CalibrationSample[] }[];
+  /** One entry per panel setting; `activation` only on figures that compare activations (absent: the figure's single one). */
+  settings: CalibrationEntry[];
+}
+
+export interface CalibrationEntry {
+  figure: string;
+  preset: Preset;
+  K: number;
+  activation?: ActivationName;
+  configHash: string;
+  samples: CalibrationSample[];
 }
 
 /** A panel setting of a calibrated figure, as a function of the seed. */
@@ -42,7 +55,15 @@ export interface CalibrationSetting {
   figure: string;
   preset: Preset;
   K: number;
+  activation?: ActivationName;
+  /** Measure the plateau comparison too (CalibrationDeclaration.plateau). */
+  plateau?: boolean;
   config: (seed: number) => RunConfig;
+}
+
+/** The file's entry for a setting (same figure, preset, K and activation), if any. */
+export function calibrationEntry(file: CalibrationFile, s: Pick<CalibrationSetting, 'figure' | 'preset' | 'K' | 'activation'>): CalibrationEntry | undefined {
+  return file.settings.find((e) => e.figure === s.figure && e.preset === s.preset && e.K === s.K && e.activation === s.activation);
 }
 
 /**
@@ -53,7 +74,15 @@ export function calibrationSettings(figures: readonly FigureDefinition[], preset
   const out: CalibrationSetting[] = [];
   for (const preset of presets)
     for (const fig of figures)
-      for (const s of fig.calibration?.settings(preset) ?? []) out.push({ figure: fig.name, preset, K: s.K, config: s.config });
+      for (const s of fig.calibration?.settings(preset) ?? [])
+        out.push({
+          figure: fig.name,
+          preset,
+          K: s.K,
+          ...(s.activation === undefined ? {} : { activation: s.activation }),
+          ...(fig.calibration?.plateau ? { plateau: true } : {}),
+          config: s.config,
+        });
   return out;
 }
 
@@ -88,6 +117,31 @@ export function activeCalibrationPath(dir = join(ROOT, 'snapshots')): string {
 export function readCalibration(dir?: string): CalibrationFile | null {
   const p = activeCalibrationPath(dir);
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as CalibrationFile) : null;
+}
+
+/**
+ * `fresh` (a calibration of some figures, `make calibrate ONLY=…`) merged into the existing file
+ * `prior`: its other entries unchanged and in place, and each (figure, preset) measured again
+ * with its new entries where its old ones stood (appended when new to the file). Both must have
+ * the same seeds and engine, or the bounds would mix null distributions.
+ */
+export function mergeCalibrations(prior: CalibrationFile, fresh: CalibrationFile): CalibrationFile {
+  if (JSON.stringify(prior.seeds) !== JSON.stringify(fresh.seeds) || prior.engine !== fresh.engine)
+    throw new Error(`--only: the existing file has ${prior.seeds.length} ${prior.engine} seeds, this run ${fresh.seeds.length} ${fresh.engine} seeds: recalibrate everything instead`);
+  const group = (e: CalibrationEntry) => `${e.figure}|${e.preset}`;
+  const placed = new Set<string>();
+  const measured = new Set(fresh.settings.map(group));
+  const settings: CalibrationEntry[] = [];
+  for (const e of prior.settings) {
+    const g = group(e);
+    if (!measured.has(g)) settings.push(e);
+    else if (!placed.has(g)) {
+      placed.add(g);
+      settings.push(...fresh.settings.filter((f) => group(f) === g));
+    }
+  }
+  settings.push(...fresh.settings.filter((f) => !placed.has(group(f))));
+  return { ...prior, settings };
 }
 
 /** Two-sided standard normal quantile at 10⁻³. */
@@ -172,7 +226,12 @@ export function roundOutward(x: number, dir: 1 | -1): number {
  *    up to that relabelling: the fit's tail reaches below 0 and the figure gets no whole-run bound
  *    (the Saad–Solla teacher, all v* = 1). Where the teacher and the student's initial v break
  *    the symmetry at O(1), the assignment is the ODE's and the bound is close to 1;
- *  - final level on the plateau (K < M): ln(ε_sim/ε_ode) normal → |mean| + 3.29 sd.
+ *  - final level on the plateau (K < M): ln(ε_sim/ε_ode) normal → |mean| + 3.29 sd;
+ *  - plateau height (only where the samples carry it: figures that declare `plateau`):
+ *    ln(ε_sim/ε_ode) at the ODE's flattest record before the escape, normal → |mean| + 3.29 sd.
+ * A figure that compares activations (Figure 7) applies the rule to each activation's settings
+ * on its own (figureSettings' `activation`): one activation's scatter (ReLU's escapes) would
+ * otherwise set the bounds of the others.
  * The final level after an escape spans ten decades across seeds (10⁻¹⁵ … 10⁻⁴ for the K = 6 soft
  * committee at t = 1500), so it gets no calibrated bound; the tolerance only asks that a run that
  * escaped stays below the escape threshold.
@@ -186,7 +245,14 @@ export function boundsFromCalibration(settings: CalibrationSample[][], tMax: num
   const preEscapeAlignment: number[] = [];
   const alignment: number[] = [];
   const stuckLogRatio: number[] = [];
+  const plateauLogRatio: number[] = [];
   for (const samples of settings) {
+    // The plateau height, where the figure measured it: ln ratio at the ODE's flattest record, normal.
+    const plateau = samples.filter((s) => s.plateauLogRatio !== undefined).map((s) => s.plateauLogRatio!);
+    if (plateau.length >= 2) {
+      const pl = meanSd(plateau);
+      plateauLogRatio.push(Math.abs(pl.mean) + Z_TWO_SIDED * pl.sd);
+    }
     const lr = meanSd(samples.map((s) => Math.log(Math.max(s.maxAbsLogRatioPreEscape, 1e-12))));
     preEscapeLogRatio.push(Math.exp(lr.mean + zMedian * lr.sd));
     const whole = meanSd(samples.map((s) => logDeficit(s.minAlignQ, s.minAlignR, s.minAlignV)));
@@ -211,16 +277,18 @@ export function boundsFromCalibration(settings: CalibrationSample[][], tMax: num
     preEscapeAlignment: Math.max(-1, roundOutward(Math.min(...preEscapeAlignment), -1)),
     alignment: Math.max(-1, roundOutward(Math.min(...alignment), -1)),
     stuckLogRatio: roundOutward(Math.max(...stuckLogRatio), 1),
+    ...(plateauLogRatio.length ? { plateauLogRatio: roundOutward(Math.max(...plateauLogRatio), 1) } : {}),
   };
 }
 
-/** The full-preset samples of one figure, one array per K, and the figure's run length. */
-export function figureSettings(file: CalibrationFile, figure: FigureDefinition): { samples: CalibrationSample[][]; tMax: number; seedsPerK: number } {
-  const settings = calibrationSettings([figure], ['full']);
+/** The full-preset samples of one figure, one array per panel setting (K, or K and activation), and the figure's run length. */
+export function figureSettings(file: CalibrationFile, figure: FigureDefinition, activation?: ActivationName): { samples: CalibrationSample[][]; tMax: number; seedsPerK: number } {
+  // A figure that compares activations gets bounds per activation (one column's null distribution each).
+  const settings = calibrationSettings([figure], ['full']).filter((s) => activation === undefined || s.activation === activation);
   if (!settings.length || !figure.calibration) throw new Error(`calibration: figure ${figure.name} declares no calibration`);
   const samples = settings.map((s) => {
-    const entry = file.settings.find((e) => e.figure === s.figure && e.preset === 'full' && e.K === s.K);
-    if (!entry) throw new Error(`calibration: no full-preset samples for ${figure.name} K=${s.K}`);
+    const entry = calibrationEntry(file, s);
+    if (!entry) throw new Error(`calibration: no full-preset samples for ${figure.name} ${s.activation === undefined ? '' : `${s.activation} `}K=${s.K}`);
     return entry.samples;
   });
   return { samples, tMax: settings[0].config(file.seeds[0]).tMax, seedsPerK: figure.calibration.seedsPerK };

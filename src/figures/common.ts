@@ -2,8 +2,10 @@
  * Pieces shared by the figure modules: configs, plot rows, panel metrics, tolerances and
  * the visual conventions (simulation solid blue, theory dashed red, log axes).
  */
+import type { ActivationName } from '../activations/registry.ts';
 import { validateConfig, type RunConfig } from '../config.ts';
 import { alignmentSeries, alignmentSummary } from '../metrics/alignment.ts';
+import { plateauComparison } from '../metrics/plateau.ts';
 import type { ParamValue, RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { configHash, sha256 } from '../runs/hash.ts';
@@ -43,24 +45,33 @@ export function pairConfigHash(cfg: RunConfig): string {
   return sha256(`${configHash({ engine: 'sgd', config: cfg })}:${configHash({ engine: 'ode', config: cfg })}`).slice(0, 16);
 }
 
-/** Which panel: its K, and its seed on figures with several seeds per K. */
+/** Which panel: its K, its seed on figures with several seeds per K, its activation on figures that compare them. */
 export interface PanelId {
   K: number;
   seed?: number | string;
+  activation?: ActivationName;
 }
 
+/** A panel's display label: 'K=4', 'K=4/seed=2', 'relu/K=4'. */
+export function panelLabel(id: PanelId): string {
+  return `${id.activation === undefined ? '' : `${id.activation}/`}K=${id.K}${id.seed === undefined ? '' : `/seed=${id.seed}`}`;
+}
+
+/** `plateau`: also the plateau comparison (PanelMetrics.plateau*), for figures that check the plateau height. */
 export function panelMetrics(
   id: PanelId,
   sim: Trajectory,
   ode: Trajectory,
   cfg: RunConfig,
-  opts: { escapeThreshold: number; egFloor?: number },
+  opts: { escapeThreshold: number; egFloor?: number; plateau?: boolean },
 ): PanelMetrics {
   const s = alignmentSummary(sim, ode, { escapeThreshold: opts.escapeThreshold, egFloor: opts.egFloor ?? 1e-5 });
+  const plateau = opts.plateau ? plateauComparison(sim, ode, opts.escapeThreshold) : null;
   return {
-    panel: id.seed === undefined ? `K=${id.K}` : `K=${id.K}/seed=${id.seed}`,
+    panel: panelLabel(id),
     K: id.K,
     ...(id.seed === undefined ? {} : { seed: id.seed }),
+    ...(id.activation === undefined ? {} : { activation: id.activation }),
     configHash: pairConfigHash(cfg),
     minAlignQ: round(s.minAlignQ, 8),
     minAlignR: round(s.minAlignR, 8),
@@ -80,6 +91,9 @@ export function panelMetrics(
     escapeTimeOde: s.escapeTimeOde === null ? null : round(s.escapeTimeOde, 6),
     finalEgSim: round(s.finalEgSim, 6),
     finalEgOde: round(s.finalEgOde, 6),
+    ...(plateau
+      ? { plateauTOde: round(plateau.t, 6), plateauEgOde: round(plateau.eg, 6), plateauSlopeOde: round(plateau.slope, 4), plateauLogRatio: round(plateau.logRatio, 6) }
+      : {}),
   };
 }
 
@@ -140,9 +154,9 @@ export function extraOf(s: FigureSnapshot): Record<string, number> {
   return isEnsembleSnapshot(s) ? {} : (s.extra ?? {});
 }
 
-/** The panels of the same K as `p` (all its seeds). */
+/** The panels of the same K (and activation, where panels name one) as `p`: all its seeds. */
 function sameK(p: PanelMetrics, snapshot: Snapshot): PanelMetrics[] {
-  return snapshot.panels.filter((q) => q.K === p.K);
+  return snapshot.panels.filter((q) => q.K === p.K && q.activation === p.activation);
 }
 
 export function median(xs: number[]): number {
@@ -312,5 +326,23 @@ export function replicationTolerances(b: ReplicationBounds, opts: { tMax: number
       `Without specialization (K < M) both runs stay on the same error level, which self-averages to O(1/√N). ${CALIBRATION} After an escape the final error spans ten decades across seeds and is not bounded; a run must only not climb back above the escape threshold.`,
     ),
   );
+  if (b.plateauLogRatio !== undefined)
+    tolerances.push(
+      plateauTolerance(
+        b.plateauLogRatio,
+        `On the plateau ε_g self-averages: the simulation sits on the ODE's plateau to O(1/√N), however scattered its escape (the symmetry breaking that ends the plateau is itself O(1/√N) noise). The record where the ODE is flattest before its escape (src/metrics/plateau.ts) is where the theory's plateau height is tested; ln(ε_sim/ε_ode) there fitted by a normal law per setting → |mean| + 3.29 sd. ${CALIBRATION}`,
+      ),
+    );
   return tolerances;
+}
+
+/** |ln(ε_sim/ε_ode)| at the ODE's flattest record before the escape ≤ max (panels that have one). */
+export function plateauTolerance(max: number, reason: string): PanelTolerance {
+  return {
+    scope: 'panel',
+    name: `plateau height: |ln(ε_sim/ε_ode)| at the ODE's flattest record before the escape ≤ ${max}`,
+    reason,
+    check: (p) => p.plateauLogRatio === undefined || Math.abs(p.plateauLogRatio) <= max,
+    measured: (p) => `ln ratio ${p.plateauLogRatio} at t = ${p.plateauTOde} (ODE ε_g ${p.plateauEgOde})`,
+  };
 }

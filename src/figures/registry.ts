@@ -2,6 +2,7 @@
  * Every figure tsdyn builds, in gallery order, and which preset builds which
  * (FigureDefinition.presets; PRESETS in types.ts says which presets a plain `make figures` runs).
  */
+import { activationsFigure } from './activations.ts';
 import { ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from './ensembleFigures.ts';
 import { finiteSizeFigure } from './finiteSize.ts';
 import { forgettingFigure } from './forgetting.ts';
@@ -20,6 +21,7 @@ export const ALL_FIGURES: FigureDefinition[] = [
   specializationFigure,
   validityMapFigure,
   finiteSizeFigure,
+  activationsFigure,
   forgettingFigure,
   ensembleSoftCommitteeFigure,
   ensembleTwoLayerFigure,

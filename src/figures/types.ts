@@ -3,6 +3,7 @@
  * function from their trajectories to a Vega-Lite spec, the plotted data and the metric
  * snapshot. The pipeline does the running, caching and writing; figures never touch disk.
  */
+import type { ActivationName } from '../activations/registry.ts';
 import type { RunConfig } from '../config.ts';
 import type { EngineName } from '../engines.ts';
 import type { AlignmentSummary } from '../metrics/alignment.ts';
@@ -43,8 +44,18 @@ export interface PanelMetrics extends AlignmentSummary {
   K: number;
   /** Present on figures with several seeds per K. */
   seed?: number | string;
+  /** Present on figures that compare activations (Figure 7): panels are grouped by K and activation. */
+  activation?: ActivationName;
   /** sha256 of the run configs behind the panel (sim and ode). */
   configHash: string;
+  /**
+   * On figures that check the plateau height (Figure 7): the ODE's flattest record before the
+   * escape (time, ε_g, |d ln ε/d ln t|) and ln(ε_sim/ε_ode) there (src/metrics/plateau.ts).
+   */
+  plateauTOde?: number;
+  plateauEgOde?: number;
+  plateauSlopeOde?: number;
+  plateauLogRatio?: number;
 }
 
 export interface Snapshot {
@@ -144,16 +155,24 @@ export interface ReplicationBounds {
   alignment: number;
   /** |ln(final ε_sim/ε_ode)| of panels that stay on the plateau. */
   stuckLogRatio: number;
+  /**
+   * |ln(ε_sim/ε_ode)| at the ODE's flattest record before the escape: the plateau height. Only on
+   * figures whose calibration declares `plateau` (Figure 7), since the others' bounds predate it.
+   */
+  plateauLogRatio?: number;
 }
 
 /**
  * What a theory-vs-simulation figure declares so that `make calibrate` can measure the null
- * distribution of its replication metrics: its panel settings (one per K) as functions of the
- * seed, and how many seeds per K the figure itself has (the n of its median checks).
+ * distribution of its replication metrics: its panel settings (one per K, or per K and
+ * activation on a figure that compares activations) as functions of the seed, and how many
+ * seeds per K the figure itself has (the n of its median checks).
  */
 export interface CalibrationDeclaration {
-  settings(preset: Preset): { K: number; config: (seed: number) => RunConfig }[];
+  settings(preset: Preset): { K: number; activation?: ActivationName; config: (seed: number) => RunConfig }[];
   seedsPerK: number;
+  /** Also measure and bound the plateau height (ReplicationBounds.plateauLogRatio; src/metrics/plateau.ts). */
+  plateau?: boolean;
 }
 
 export interface FigureDefinition {
