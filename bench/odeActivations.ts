@@ -9,7 +9,7 @@
  * tuple of that |S| among the K + M = 8 fields, at the generic start and the converged end of the
  * two-layer K = M = 4 run; erf's closed-form I4 alongside.
  *
- * Targets (issue 16 §5): the ReLU ODE K = M = 2 to t = 100 in ≤ 5 s and K = M = 4 to t = 1000 in
+ * Targets: the ReLU ODE K = M = 2 to t = 100 in ≤ 5 s and K = M = 4 to t = 1000 in
  * ≤ 60 s on one core (this runs in one thread).
  */
 import { ACTIVATION_NAMES, activationOf, type ActivationName } from '../src/activations/registry.ts';

@@ -1,6 +1,6 @@
 /**
- * `npx tsx bench/transfer.ts`: result transfer from a worker is linear in its size (issue 18,
- * class 8). Two measurements:
+ * `npx tsx bench/transfer.ts`: result transfer from a worker is linear in its size.
+ * Two measurements:
  *
  *  1. Splitting one reply line of SIZE MB arriving in 64 KiB pipe chunks: src/runs/lines.ts
  *     (each chunk searched once) against the scheduler's former loop (append to one string,
@@ -25,7 +25,7 @@ function splitNew(text: string): number {
   return n;
 }
 
-/** The scheduler's loop before issue 18 (pending += chunk; search from 0). */
+/** The scheduler's loop as it was (pending += chunk; search from 0). */
 function splitOld(text: string): number {
   let pending = '';
   let n = 0;

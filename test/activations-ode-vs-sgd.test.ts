@@ -1,7 +1,7 @@
 /**
  * The ODE against the mean of S = 20 full-SGD runs at N = 2000, for every activation, soft
  * committee and two-layer, with output noise, weight decay and a second-layer learning rate
- * η₂ ≠ η (issue 16 §3).
+ * η₂ ≠ η.
  *
  * Every seed starts from the same order parameters (config `init`; full SGD builds weights with
  * exactly that Gram matrix, src/sim/weights.ts), so one ODE serves all seeds and

@@ -118,7 +118,7 @@ describe('tsdyn CLI', () => {
     expect(j.engine).toBe('sampler');
   });
 
-  it('compare integrates the ODE from init, where the simulation starts (issue 9 fix)', () => {
+  it('compare integrates the ODE from init, where the simulation starts', () => {
     // A start far from what the seeded weights give (R ≈ 0 there): R = 0.5·I, Q = 0.5·I + 0.1.
     const init = { Q: [[0.6, 0.1], [0.1, 0.6]], R: [[0.5, 0], [0, 0.5]], T: [[1, 0], [0, 1]], v: [0.8, 0.4], vTeacher: [1.2, 0.6] };
     const cfg = { ...small, N: 2000, tMax: 4, recordEvery: 0.5, sigma: 0, init };

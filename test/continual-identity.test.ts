@@ -1,5 +1,5 @@
 /**
- * Continual learning changes nothing it should not (issue 17 §4, first point).
+ * Continual learning changes nothing it should not.
  *
  *  1. One teacher, no schedule: every CPU engine gives exactly the results of the engines before
  *     the stepping contract (commit 15f8eca), byte for byte (fixture: one-teacher-before-stepping.json,

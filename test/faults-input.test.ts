@@ -1,5 +1,5 @@
 /**
- * Fault injection, issue 18 classes 3 (unbounded input) and 10 (quiet wrong statistics): every
+ * Fault injection: unbounded input and quiet wrong statistics: every
  * JSON file tsdyn reads goes through one bounded, strict reader (src/jsonFile.ts). Each hostile
  * file, given to every command that reads that kind of file (`sim --config`, `sweep --config`,
  * `batch --jobs`), ends in one line naming the file, exit 1, nothing on disk, within seconds,

@@ -1,6 +1,6 @@
 /**
- * Fault injection, issue 18 classes 7 (outputs checked late and written partially), 8 (large
- * results) and 9 (stdout errors). Outputs are checked before the work (read-only folder as an
+ * Fault injection: outputs checked late and written partially, large
+ * results and stdout errors. Outputs are checked before the work (read-only folder as an
  * unprivileged user, immutable folder, read-only filesystem, a regular file in the path, a full
  * disk), and written together or not at all when the disk fills during the work: the sweep's
  * folder, the run cache, `tsdyn batch --out`, import-batch, the pipeline's outputs.

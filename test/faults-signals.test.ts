@@ -1,5 +1,5 @@
 /**
- * Fault injection, issue 18 class 5 (orphans) and class 1 (a worker that dies): a signal to any
+ * Fault injection: orphans and a worker that dies: a signal to any
  * process of a multi-run command leaves no process behind.
  *
  * - The parent (`tsdyn sweep` as dist/cli.js, the pipeline as `zx pipeline/figures.mjs`) gets

@@ -1,5 +1,5 @@
 /**
- * Fault injection (issue 10): every bad input, unusable --out target, resource limit and stop
+ * Fault injection: every bad input, unusable --out target, resource limit and stop
  * signal gives a non-zero exit, exactly one line on stderr, no stack trace and nothing left
  * on disk, within seconds. The CLI runs as users run it: the bundled dist/cli.js.
  */
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const small = { model: 'two-layer', N: 60, K: 2, M: 2, lr: 0.5, tMax: 1, recordEvery: 0.5, recordScale: 'linear', seed: 1, studentScale: 0.3 };
 const sc = { model: 'soft-committee', N: 60, K: 2, M: 2, tMax: 1, recordEvery: 0.5, recordScale: 'linear' };
 const I2 = [[1, 0], [0, 1]];
-/** Two teachers of M = 1 unit each, switched at t = 0.5 (issue 17). */
+/** Two teachers of M = 1 unit each, switched at t = 0.5. */
 const cl = { ...small, M: 1, trainSecondLayer: true, teachers: [{}, { featureSimilarity: 0.5 }], schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 1 }] };
 const Z2 = [[0, 0], [0, 0]];
 
@@ -88,7 +88,7 @@ const cases: Case[] = [
   ['--method euler', small, ['ode', '--method', 'euler'], /--method: must be dopri5 or rk4/],
   ['--rtol negative', small, ['ode', '--rtol=-1'], /--rtol: must be a positive finite number/],
   ['--out empty', small, ['sim', '--out', ''], /^tsdyn: --out: must name a file/],
-  // Continual learning (issue 17): teachers, schedule, heads.
+  // Continual learning: teachers, schedule, heads.
   ['schedule out of order', { ...cl, schedule: [{ teacher: 0, until: 0.8 }, { teacher: 1, until: 0.5 }] }, ['sim'], /^tsdyn: config\.schedule\[1\]\.until: phases must be in time order/],
   ['schedule until beyond tMax', { ...cl, schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 3 }] }, ['ode'], /^tsdyn: config\.schedule\[1\]\.until: must be ≤ tMax \(1\), got 3$/],
   ['schedule ends before tMax', { ...cl, schedule: [{ teacher: 0, until: 0.5 }, { teacher: 1, until: 0.8 }] }, ['sim'], /^tsdyn: config\.schedule\[1\]\.until: the last phase must end at tMax/],
@@ -101,7 +101,7 @@ const cases: Case[] = [
   ['init.vTeacher M entries with two teachers', { ...cl, init: { Q: I2, R: Z2, T: I2, vTeacher: [1] } }, ['sim'], /^tsdyn: config\.init\.vTeacher: must be an array of 2 numbers/],
   ['heads multi with the soft committee', { ...sc, M: 1, teachers: [{}, {}], heads: 'multi' }, ['ode'], /^tsdyn: config\.heads: "multi" .*needs model "two-layer" with trainSecondLayer$/],
   ['heads unknown', { ...cl, heads: 'several' }, ['sim'], /^tsdyn: config\.heads: must be "single" or "multi"/],
-  // Activations, weight decay and the second layer's rate (issue 16).
+  // Activations, weight decay and the second layer's rate.
   ['activation unknown', { ...small, activation: 'tanh' }, ['sim'], /^tsdyn: config\.activation: must be one of "erf", "linear", "relu", got "tanh"$/],
   ['activation not a string', { ...sc, activation: 1 }, ['ode'], /^tsdyn: config\.activation: must be one of "erf", "linear", "relu", got 1$/],
   ['lr2 with the soft committee', { ...sc, lr2: 0.3 }, ['ode'], /^tsdyn: config\.lr2: applies to a trained second layer only: the soft committee machine keeps v = 1/],

@@ -1,5 +1,5 @@
 /**
- * An exact fact the ODE must reproduce (issue 16 §3): a linear soft committee machine with
+ * An exact fact the ODE must reproduce: a linear soft committee machine with
  * K = M = 1 has order-parameter ODEs that are linear with constant coefficients, so ε_g(t) has
  * a closed form.
  *

@@ -2,7 +2,7 @@
  * Which settings the page runs: what the CLI's `tsdyn ode` and `tsdyn sim` would run, with the
  * CLI's default limits (src/resources.ts: memory, samples, the ODE's step budget; the engines'
  * constraints), plus the page's own record cap. A link or a control past them shows one line
- * naming the field and runs nothing (issue 18, class 11): a link with N = 3·10⁷ once took
+ * naming the field and runs nothing: a link with N = 3·10⁷ once took
  * 6.5 GB of a browser tab. Node-free (the page bundles it).
  */
 import { ConfigError, type RunConfig } from '../config.ts';

@@ -1,6 +1,6 @@
 /**
  * What the WebGPU SGD engine (engine.ts, wgsl.ts) can run, checked before any GPU work so a
- * run it cannot hold is one line naming the config field (issue 18, class 12) instead of a
+ * run it cannot hold is one line naming the config field instead of a
  * WGSL compile error or an exception in the middle of a batch. Pure: the shader layout comes
  * from wgsl.ts (the same functions the engine uses), nothing is compiled.
  *

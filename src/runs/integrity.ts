@@ -3,7 +3,7 @@
  * cache (a worker's reply, a GPU batch, an imported results file) and on every cache entry
  * read, so a wrong shape, an edited record time, a NaN written as null, or another run's
  * result is refused with one line naming what is wrong, instead of reaching a figure or a
- * table (issue 18, class 4). A sha256 only proves a file unchanged since it was written;
+ * table. A sha256 only proves a file unchanged since it was written;
  * these checks say whether what was written fits the run.
  *
  * - `trajectoryProblem`: engine, model, K, M, N equal the run's; the record steps are exactly

@@ -1,5 +1,5 @@
 /**
- * Split a stream of text chunks into lines in time linear in the text (issue 18, class 8).
+ * Split a stream of text chunks into lines in time linear in the text.
  * Appending to one pending string and searching it from the start on every chunk rescans the
  * whole growing line each time: a 58 MB reply in 64 KiB pipe chunks was ~900 scans of up to
  * 58 MB (43 s). Here each chunk is searched once, and a line is joined once, when its end
