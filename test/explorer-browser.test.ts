@@ -240,6 +240,10 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await s.open('');
     const loaded = await s.page.evaluate(() => (window as any).tsdyn.config);
     expect(JSON.parse(JSON.stringify(loaded))).toEqual(JSON.parse(JSON.stringify(validateConfig({}))));
+    // The page says what in-page SGD of the defaults costs before it runs (minutes, not seconds).
+    expect(await s.page.evaluate(() => document.getElementById('sgd-steps')!.textContent)).toBe('1.57·10⁶');
+    await s.open('#K=2&M=2&N=100&tMax=5');
+    expect(await s.page.evaluate(() => document.getElementById('sgd-steps')!.textContent)).toBe('500');
   }, 60_000);
 
   it('the URL hash round-trips a config (reload from the link gives the same config)', async () => {

@@ -9,6 +9,7 @@ import type { Trajectory } from '../trajectory.ts';
 import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
 import type { PresetEntry } from './presets.ts';
 import { cliOutputJson, EXPLORER_RUNS, type ExplorerRun } from './run.ts';
+import { formatCount, formatEta, sgdSteps } from './cost.ts';
 import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, taskRows, taskSpec, type Source } from './views.ts';
 import type { WorkerJob, WorkerMessage } from './worker.ts';
 
@@ -162,6 +163,7 @@ function setConfig(next: RunConfig, force = false): void {
     return;
   }
   config = validated;
+  $('sgd-steps').textContent = formatCount(sgdSteps(config));
   const hash = configToHash(config);
   if (location.hash !== hash && !(hash === '#' && location.hash === '')) history.replaceState(null, '', hash === '#' ? location.pathname : hash);
   syncControls();
@@ -215,7 +217,7 @@ function start(kind: ExplorerRun, gen: number): void {
   const worker = takeWorker(kind);
   r.worker = worker;
   const started = performance.now();
-  setStatus(kind, 'starting…', 0);
+  setStatus(kind, kind === 'sim' ? `starting: ${formatCount(sgdSteps(config))} steps…` : 'starting…', 0);
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
     if (gen !== generation || runs[kind] !== r) return;
     const m = e.data;
@@ -237,7 +239,7 @@ function start(kind: ExplorerRun, gen: number): void {
     } else if (m.type === 'progress') {
       const elapsed = (performance.now() - started) / 1000;
       const eta = m.fraction > 0 ? (elapsed * (1 - m.fraction)) / m.fraction : NaN;
-      setStatus(kind, `${Math.round(m.fraction * 100)}%  ETA ${Number.isFinite(eta) ? `${eta.toFixed(1)} s` : '…'}`, m.fraction);
+      setStatus(kind, `${Math.round(m.fraction * 100)}%  ETA ${formatEta(eta)}`, m.fraction);
     } else if (m.type === 'done') {
       r.final = m.trajectory;
       r.traj = m.trajectory;

@@ -39,6 +39,7 @@ button { font: inherit; font-size: 0.85rem; padding: 0.2rem 0.6rem; }
 #message:empty { display: none; }
 .status { font-size: 0.85rem; margin: 0.2rem 0; display: flex; gap: 0.5rem; align-items: center; }
 .status progress { width: 140px; }
+.hint { font-size: 0.8rem; color: #555; margin: 0.3rem 0; }
 .panel { margin-bottom: 1rem; }
 .panel h2 { font-size: 1rem; margin: 0.3rem 0; display: flex; gap: 0.6rem; align-items: baseline; }
 .panel h2 button { font-size: 0.75rem; }
@@ -65,6 +66,7 @@ setting; the link in the address bar reproduces it.</p>
 </div>
 <div class="status" id="status-ode"><span>ODE</span><progress max="1" value="0"></progress><span class="text">idle</span></div>
 <div class="status" id="status-sgd"><span>SGD</span><progress max="1" value="0"></progress><span class="text">idle</span></div>
+<p class="hint">SGD trains the student in this tab, one sample per step: tMax·N = <span id="sgd-steps">…</span> steps here. The defaults' 1.57·10⁶ take several minutes; the theory curve takes under a second. Lower N or tMax for a quicker look.</p>
 <div id="message" role="alert"></div>
 </section>
 <section id="plots">
