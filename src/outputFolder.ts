@@ -35,8 +35,8 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
-/** Whether a process with this pid exists (for stale staging folders). */
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists (for stale staging folders and stale cluster locks). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

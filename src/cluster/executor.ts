@@ -46,6 +46,7 @@ import { formatSeconds, progressEnabled } from '../progress.ts';
 import { estimateResources } from '../resources.ts';
 import { MAX_OUTPUT_BYTES } from '../sizes.ts';
 import { ROOT } from '../root.ts';
+import { processAlive } from '../outputFolder.ts';
 import { provenance, provenanceProblem, describeProvenance, type Provenance } from '../runs/provenance.ts';
 import { checkResults, importEntries, ResultsFileError, type ExpectedRun } from '../runs/resultsFile.ts';
 import { addStopHook, runCacheKey, RunFailedError } from '../runs/scheduler.ts';
@@ -137,14 +138,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The shell word for `s` in single quotes. */
 function shellQuote(s: string): string {

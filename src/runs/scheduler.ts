@@ -25,6 +25,7 @@ import { cacheRunPath, readCacheEntry, storedTrajectory, writeCacheEntry, type C
 import { codeDigest } from './digest.ts';
 import { cacheKey } from './hash.ts';
 import { trajectoryProblem } from './integrity.ts';
+import type { ExpectedRun } from './resultsFile.ts';
 import { LineSplitter } from './lines.ts';
 import { estimateResources } from '../resources.ts';
 import { MAX_OUTPUT_BYTES } from '../sizes.ts';
@@ -32,15 +33,8 @@ import { abortStagedFiles, checkWritableFolder } from '../outputFolder.ts';
 import type { RunResult } from '../result.ts';
 import type { Trajectory } from '../trajectory.ts';
 
-/** A run to compute: what the cache key and the stored entry record about it. */
-export interface WorkerJob {
-  key: string;
-  label: string;
-  engine: EngineName;
-  backend: Backend;
-  config: RunConfig;
-  allowDivergence?: boolean;
-}
+/** A run to compute: what the cache key and the stored entry record about it (the fields a results file's run holds). */
+export type WorkerJob = ExpectedRun;
 
 export interface PlannedJob extends WorkerJob {
   /** Expected seconds on one core (expectedSeconds), for the order, the plan and the ETA. */
