@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   if (!isBackendChoice(values.backend)) throw new Error(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
   const executor = executorFrom(values);
   if (executor.name === 'slurm' && values.jobs !== undefined) throw new Error('--jobs: the local executor\'s workers; with --executor slurm use --cpus-per-task');
-  if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir());
+  if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir(), executor.slurm.partition);
   const workers = parseWorkerCount(values.jobs);
   installStopHandlers(() => process.stderr.write('\ncalibrate: stopped; nothing is written (a rerun resumes from the cache)\n'));
   if (!['full', 'ci', 'both', 'ensemble'].includes(values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);

@@ -268,7 +268,7 @@ export async function main(args: string[]): Promise<number> {
     if (!isBackendChoice(choice)) throw new PipelineUsageError(`--backend: must be ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
     const executor = executorFrom(values);
     if (executor.name === 'slurm' && values.jobs !== undefined) throw new PipelineUsageError('--jobs: the local executor\'s workers; with --executor slurm use --cpus-per-task');
-    if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir());
+    if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir(), executor.slurm.partition);
     const presets = presetsOf(values.preset);
     const workers = parseWorkerCount(values.jobs);
     const limits = resourceLimits({});

@@ -1,7 +1,8 @@
 /**
  * The SLURM executor's pure parts, without a cluster (unit tier; the real one-node cluster is
  * test/slurm.test.ts): the shard plan against brute-force optima, --slurm-args split as bash
- * splits them, the node-local path rule, the parsers of scontrol / sinfo / squeue replies, the
+ * splits them, the node-local path rule (and its exception: a partition whose nodes are all
+ * this machine), the parsers of scontrol / sinfo / squeue replies, the
  * options, the task script (run by bash with a fake runner), and the refusal of results and
  * shard files made by another tsdyn build.
  */
@@ -12,10 +13,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { executorFrom, joinSlurmArgs } from '../src/cluster/options.ts';
 import { expectedWallSeconds, MIN_SHARD_SECONDS, planShards, shardCount, type ShardItem } from '../src/cluster/shardPlan.ts';
-import { nodeLocalProblem } from '../src/cluster/sharedFs.ts';
-import { gpusOf, indexRanges, isFinished, parseConfig, parsePartitions, parseQueue } from '../src/cluster/slurm.ts';
+import { isThisHost, nodeLocalProblem, onlyThisHost } from '../src/cluster/sharedFs.ts';
+import { gpusOf, indexRanges, isFinished, parseConfig, parsePartitionHosts, parsePartitions, parseQueue, SlurmError } from '../src/cluster/slurm.ts';
 import { parseSlurmArgs, splitShellWords } from '../src/cluster/slurmArgs.ts';
-import { taskScript } from '../src/cluster/executor.ts';
+import { checkClusterPaths, taskScript } from '../src/cluster/executor.ts';
 import { validateConfig } from '../src/config.ts';
 import { runEngine } from '../src/engines.ts';
 import { batchResultChecksum, type BatchResultEntry } from '../src/runs/resultsFile.ts';
@@ -177,8 +178,13 @@ describe('node-local paths', () => {
     expect(nodeLocalProblem('/tmp')).toMatch(/under \/tmp/);
     expect(nodeLocalProblem('/dev/shm/x/y')).toMatch(/under \/dev\/shm/);
     expect(nodeLocalProblem('/run/user/0/c')).toMatch(/under \/run/);
-    expect(nodeLocalProblem('/var/tmp/not-yet/there')).toBeNull();
-    expect(nodeLocalProblem(import.meta.dirname)).toBeNull();
+    // Elsewhere, on a disk file system (injected, so the answer does not depend on this machine's
+    // mounts or on where the checkout lives): shared as far as can be told from here.
+    const ext4 = () => 0xef53;
+    expect(nodeLocalProblem('/var/tmp/not-yet/there', ext4)).toBeNull();
+    expect(nodeLocalProblem('/home/u/project/cache', ext4)).toBeNull();
+    expect(nodeLocalProblem('/tmpdata/cache', ext4)).toBeNull(); // a name that merely starts like /tmp
+    expect(nodeLocalProblem('/runs/cache', ext4)).toBeNull();
     const real = mkdtempSync('/var/tmp/tsdyn-link-');
     try {
       symlinkSync(tmp, join(real, 'to-tmp'));
@@ -188,6 +194,59 @@ describe('node-local paths', () => {
     }
     expect(nodeLocalProblem('/srv/x', () => 0x01021994)).toBe('is on a tmpfs (memory) file system, which is this machine\'s alone');
     expect(nodeLocalProblem('/srv/x', () => 0xef53)).toBeNull(); // ext4
+  });
+});
+
+describe('node-local paths on a cluster that is this machine', () => {
+  it('a node host name is this machine: the same name, or the same first label when one is bare', () => {
+    expect(isThisHost('vm', 'vm')).toBe(true);
+    expect(isThisHost('VM', 'vm')).toBe(true);
+    expect(isThisHost('node7', 'node7.cluster.org')).toBe(true);
+    expect(isThisHost('node7.cluster.org', 'node7')).toBe(true);
+    expect(isThisHost('node7.cluster.org', 'node7.cluster.org')).toBe(true);
+    expect(isThisHost('node7.a.org', 'node7.b.org')).toBe(false);
+    expect(isThisHost('node70', 'node7')).toBe(false);
+    expect(isThisHost('node', 'node7')).toBe(false);
+    expect(isThisHost('', 'vm')).toBe(false);
+    expect(onlyThisHost(['vm'], 'vm')).toBe(true);
+    expect(onlyThisHost(['vm', 'vm.lab.org'], 'vm')).toBe(true);
+    expect(onlyThisHost(['vm', 'ghost'], 'vm')).toBe(false);
+    expect(onlyThisHost(['node1'], 'login1')).toBe(false);
+    expect(onlyThisHost([], 'vm')).toBe(false); // no nodes: nothing known, nothing shared
+  });
+
+  it('checkClusterPaths: a node-local cache or checkout is refused only when the partition has a node other than this host; the cluster is asked only then', () => {
+    const calls: (string | undefined)[] = [];
+    const localProblem = (p: string) => (p.startsWith('/tmp/') ? 'is under /tmp, which every node has its own of' : null);
+    const world = (hosts: string[], host = 'vm', root = '/home/u/tsdyn') => ({
+      nodes: (p: string | undefined) => (calls.push(p), hosts),
+      host,
+      root,
+      localProblem,
+    });
+    // Every node is this machine: its /tmp is what the tasks see.
+    expect(() => checkClusterPaths('/tmp/c', undefined, world(['vm']))).not.toThrow();
+    expect(() => checkClusterPaths('/tmp/c', 'debug', world(['vm.lab.org']))).not.toThrow();
+    expect(() => checkClusterPaths('/home/u/c', 'debug', world(['vm'], 'vm', '/tmp/tsdyn'))).not.toThrow();
+    expect(calls).toEqual([undefined, 'debug', 'debug']);
+    // Another node (of the partition named, or of the default one), or none at all: refused, naming them.
+    expect(() => checkClusterPaths('/tmp/c', 'wide', world(['tsdyn-ghost', 'vm']))).toThrow(
+      /^--executor slurm: the run cache \/tmp\/c is under \/tmp, which every node has its own of: the compute nodes cannot see it \(partition wide has a node other than this host vm: tsdyn-ghost\); put it on a file system they share \(TSDYN_CACHE_DIR=/,
+    );
+    expect(() => checkClusterPaths('/tmp/c', undefined, world(['n1', 'n2', 'n3', 'n4'], 'login'))).toThrow(/\(the default partition has nodes other than this host login: n1, n2, n3, …\)/);
+    expect(() => checkClusterPaths('/tmp/c', 'empty', world([]))).toThrow(/\(partition empty has no nodes\)/);
+    expect(() => checkClusterPaths('/home/u/c', 'wide', world(['vm', 'ghost'], 'vm', '/tmp/tsdyn'))).toThrow(
+      /^--executor slurm: the tsdyn checkout \/tmp\/tsdyn \(the runner dist\/cli\.js\) is under \/tmp, which every node has its own of: the compute nodes cannot run it \(partition wide has a node other than this host vm: ghost\); put the checkout on a file system they share$/,
+    );
+    // Cache and checkout shared: the cluster is not asked at all.
+    calls.length = 0;
+    expect(() => checkClusterPaths('/home/u/c', 'wide', world(['ghost']))).not.toThrow();
+    expect(calls).toEqual([]);
+    // The cluster cannot answer: its own one line is the refusal (the one the submission would give).
+    const down = () => {
+      throw new SlurmError('cannot reach the SLURM controller: scontrol failed: Unable to contact slurm controller (connect failure)');
+    };
+    expect(() => checkClusterPaths('/tmp/c', undefined, { ...world([]), nodes: down })).toThrow(/^--executor slurm: cannot reach the SLURM controller: scontrol failed: Unable to contact/);
   });
 });
 
@@ -201,6 +260,17 @@ describe('SLURM replies', () => {
     expect(parsePartitions(sinfo, 'gpu')).toEqual({ name: 'gpu', cpus: 4 * 32 + 2 * 64, gpus: 16 + 16 });
     expect(parsePartitions(sinfo, 'cpu')).toEqual({ name: 'cpu', cpus: 320, gpus: 0 });
     expect(parsePartitions(sinfo, 'nope')).toBeNull();
+    // sinfo -h -N -o '%P|%n': one line per node and partition (a node may be in several).
+    const nodes = 'debug*|vm\nwide|tsdyn-ghost\nwide|vm\ngpu|g2.lab.org\ngpu|g1.lab.org\ngpu|g1.lab.org\n';
+    expect(parsePartitionHosts(nodes)).toEqual({ status: 'hosts', hosts: ['vm'] });
+    expect(parsePartitionHosts(nodes, 'debug')).toEqual({ status: 'hosts', hosts: ['vm'] });
+    expect(parsePartitionHosts(nodes, 'wide')).toEqual({ status: 'hosts', hosts: ['tsdyn-ghost', 'vm'] });
+    expect(parsePartitionHosts(nodes, 'gpu')).toEqual({ status: 'hosts', hosts: ['g1.lab.org', 'g2.lab.org'] });
+    expect(parsePartitionHosts(nodes, 'debug,gpu')).toEqual({ status: 'hosts', hosts: ['g1.lab.org', 'g2.lab.org', 'vm'] });
+    expect(parsePartitionHosts(nodes, 'debug,nope')).toEqual({ status: 'missing', partition: 'nope' });
+    expect(parsePartitionHosts(nodes, 'debu')).toEqual({ status: 'missing', partition: 'debu' });
+    expect(parsePartitionHosts('wide|vm\n')).toEqual({ status: 'missing', partition: undefined });
+    expect(parsePartitionHosts('')).toEqual({ status: 'missing', partition: undefined });
     expect(gpusOf('(null)')).toBe(0);
     const q = parseQueue('12|0|RUNNING|None\n12|3|PENDING|JobArrayTaskLimit\n13|N/A|RUNNING|None\n99|1|RUNNING|None\n', new Set(['12', '13']));
     expect([...q.keys()]).toEqual(['12_0', '12_3']);

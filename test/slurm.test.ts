@@ -12,8 +12,11 @@
  *   one index): the task is resubmitted and the snapshot equals the committed one;
  * - a corrupted shard result is refused and recomputed (--submit-only, then collect);
  * - SIGINT cancels the array (scancel), and a rerun resumes;
- * - bad input (unreachable sbatch or controller, missing partition, a cache under /tmp, bad
- *   --slurm-args): one line, exit 1, nothing submitted.
+ * - a cache under /tmp is accepted on the default partition, whose one node is this host (the
+ *   tasks see this machine's /tmp): the same bytes as the local sweep;
+ * - bad input (unreachable sbatch or controller, missing partition, a cache under /tmp on the
+ *   partition `wide`, which has a second node that never comes up, bad --slurm-args): one
+ *   line, exit 1, nothing submitted.
  * ≈ 1–1½ minutes on 2 cores: SLURM starts a task ≈ 1–3 s after the one before it ends.
  */
 import { spawnSync } from 'node:child_process';
@@ -193,12 +196,27 @@ describe('SLURM executor on a one-node cluster', () => {
     expectSameFiles(local.out, s.out);
   });
 
+  it('a cache under /tmp on the default partition (every node is this host): accepted, and the outputs are the local ones', () => {
+    const cache = mkdtempSync('/tmp/tsdyn-slurm-onehost-');
+    try {
+      const out = join(base, 'onehost-out');
+      const r = sweep(out, cache, ['--executor', 'slurm']);
+      expect(r.code, r.stderr.join('\n')).toBe(0);
+      expect(r.stderr.join('\n')).toMatch(/slurm: submitted job \d+: 1 shard of 24 runs .*partition debug/);
+      expectSameFiles(local.out, out);
+      expectSameFiles(join(local.cache, 'runs'), join(cache, 'runs'));
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   it('bad input: one line naming the cause, exit 1, nothing submitted', async () => {
     const deadConf = join(base, 'dead.conf');
     writeFileSync(deadConf, readFileSync(env.SLURM_CONF, 'utf8').replace(/^SlurmctldPort=\d+$/m, 'SlurmctldPort=1'));
     const cases: [string, string[], Record<string, string>, RegExp][] = [
-      ['missing partition', ['--partition', 'nope'], {}, /^tsdyn sweep: --executor slurm: --partition: no partition "nope" on this cluster \(it has: debug\)$/],
-      ['cache under /tmp', [], { TSDYN_CACHE_DIR: '/tmp/tsdyn-slurm-test-cache' }, /^tsdyn sweep: --executor slurm: the run cache \/tmp\/tsdyn-slurm-test-cache is under \/tmp, which every node has its own of: the compute nodes cannot see it/],
+      ['missing partition', ['--partition', 'nope'], {}, /^tsdyn sweep: --executor slurm: --partition: no partition "nope" on this cluster \(it has: debug, wide\)$/],
+      // wide: this host and a node that is not it, whose /tmp the tasks there would not see.
+      ['cache under /tmp, partition with another node', ['--partition', 'wide'], { TSDYN_CACHE_DIR: '/tmp/tsdyn-slurm-test-cache' }, /^tsdyn sweep: --executor slurm: the run cache \/tmp\/tsdyn-slurm-test-cache is under \/tmp, which every node has its own of: the compute nodes cannot see it \(partition wide has a node other than this host [^ ]+: tsdyn-ghost\); put it on a file system they share/],
       ['--slurm-args sbatch refuses', ['--slurm-args', '--bogus-option'], {}, /^tsdyn sweep: --executor slurm: sbatch refuses the job with --bogus-option: unrecognized option '--bogus-option'$/],
       ['--slurm-args setting the array', ['--slurm-args', '--array=0-3'], {}, /^tsdyn sweep: --slurm-args: --array=0-3: the executor sets the job array/],
       ['--slurm-args with a script', ['--slurm-args', 'job.sh'], {}, /^tsdyn sweep: --slurm-args: "job\.sh" is not an sbatch option/],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop a one-node SLURM cluster on this machine (root; Debian's slurmctld, slurmd,
-# slurm-client and munge): for the tests of tsdyn's SLURM executor.
+# slurm-client and munge): for the tests of tsdyn's SLURM executor. The default partition
+# (debug) is this host; a second one (wide) adds a node that never comes up (slurm.conf.in).
 #
 #   scripts/slurm/cluster.sh start STATE_DIR   writes STATE_DIR/slurm.conf, starts munged, slurmctld, slurmd
 #   scripts/slurm/cluster.sh stop STATE_DIR    stops the daemons it started, by their PID files
@@ -35,7 +36,7 @@ case "$cmd" in
     # Ports unique to this state folder, so a second cluster (another test run) does not collide.
     base=$(( 20000 + $(echo -n "$state" | cksum | cut -d' ' -f1) % 20000 ))
     sed -e "s|@HOST@|$host|g" -e "s|@CPUS@|$cpus|g" -e "s|@MEM@|$mem|g" -e "s|@STATE@|$state|g" \
-        -e "s|@CTLDPORT@|$base|g" -e "s|@DPORT@|$((base + 1))|g" "$here/slurm.conf.in" > "$state/slurm.conf"
+        -e "s|@CTLDPORT@|$base|g" -e "s|@DPORT@|$((base + 1))|g" -e "s|@GHOSTPORT@|$((base + 2))|g" "$here/slurm.conf.in" > "$state/slurm.conf"
     # The node's one GPU slot (slurm.conf's Gres=gpu:1). slurmd drops a GPU without a device file,
     # so it names /dev/null: the job gets the slot; its WebGPU adapter is Mesa's software one.
     echo "NodeName=$host Name=gpu Count=1 File=/dev/null" > "$state/gres.conf"

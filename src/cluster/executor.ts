@@ -52,9 +52,9 @@ import { checkResults, importEntries, ResultsFileError, type ExpectedRun } from 
 import { addStopHook, runCacheKey, RunFailedError } from '../runs/scheduler.ts';
 import { BACKENDS, expectedSeconds, onBackend, type Backend } from '../engineBackends.ts';
 import type { SlurmOptions } from './options.ts';
-import { nodeLocalProblem } from './sharedFs.ts';
+import { isThisHost, nodeLocalProblem, onlyThisHost } from './sharedFs.ts';
 import { expectedWallSeconds, planShards, shardSeconds, ShardPlanError, type Shard } from './shardPlan.ts';
-import { cancel, clusterConfig, indexRanges, isFinished, partitionInfo, queue, SlurmError, submit, testSubmit, type TaskState } from './slurm.ts';
+import { cancel, clusterConfig, indexRanges, isFinished, partitionHosts, partitionInfo, queue, SlurmError, submit, testSubmit, type TaskState } from './slurm.ts';
 
 /** Folder listing interval: cheap (one readdir per submission). */
 const POLL_MS = 500;
@@ -184,15 +184,47 @@ export function runnerProblem(runner = runnerPath()): string | null {
   return p ? `the runner ${runner} is another build: ${p}; rebuild it (make build)` : null;
 }
 
+/** What checkClusterPaths looks at; each defaults to the real one (given in the unit tests). */
+export interface ClusterWorld {
+  /** The host names of the nodes the jobs may run on; throws a SlurmError (one line) when the cluster cannot say. */
+  nodes?: (partition: string | undefined) => string[];
+  /** This machine's host name. */
+  host?: string;
+  /** The checkout the tasks run the runner from. */
+  root?: string;
+  /** Why the nodes cannot see a path, or null (src/cluster/sharedFs.ts). */
+  localProblem?: (path: string) => string | null;
+}
+
 /**
  * The one-line refusals before anything is submitted, or even created: where the files live.
- * The commands call it first thing with --executor slurm; runOnSlurm again.
+ * The commands call it first thing with --executor slurm; runOnSlurm again. A node-local cache
+ * or checkout (src/cluster/sharedFs.ts) is refused unless every node of `partition` (the
+ * --partition value; undefined: the default one) is this machine, whose node-local folders the
+ * tasks then see. Only then is the cluster asked (`nodes`, sinfo by default); when it cannot
+ * answer (no sbatch, no controller, no such partition) its own one line is the refusal, the one
+ * the submission would give.
  */
-export function checkClusterPaths(cacheDir: string): void {
-  const cache = nodeLocalProblem(cacheDir);
-  if (cache) throw new ClusterError(`--executor slurm: the run cache ${cacheDir} ${cache}: the compute nodes cannot see it; put it on a file system they share (TSDYN_CACHE_DIR=<a folder under home, project or scratch>)`);
-  const checkout = nodeLocalProblem(ROOT);
-  if (checkout) throw new ClusterError(`--executor slurm: the tsdyn checkout ${ROOT} (the runner dist/cli.js) ${checkout}: the compute nodes cannot run it; put the checkout on a file system they share`);
+export function checkClusterPaths(cacheDir: string, partition: string | undefined, world: ClusterWorld = {}): void {
+  const { nodes = partitionHosts, host = hostname(), root = ROOT, localProblem = nodeLocalProblem } = world;
+  const cache = localProblem(cacheDir);
+  const checkout = localProblem(root);
+  if (!cache && !checkout) return;
+  let hosts: string[];
+  try {
+    hosts = nodes(partition);
+  } catch (e) {
+    if (e instanceof SlurmError) throw new ClusterError(`--executor slurm: ${e.message}`);
+    throw e;
+  }
+  if (onlyThisHost(hosts, host)) return;
+  const others = hosts.filter((h) => !isThisHost(h, host));
+  const named = partition === undefined ? 'the default partition' : `partition ${partition}`;
+  const where = others.length
+    ? ` (${named} has ${others.length === 1 ? 'a node' : 'nodes'} other than this host ${host}: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`
+    : ` (${named} has no nodes)`;
+  if (cache) throw new ClusterError(`--executor slurm: the run cache ${cacheDir} ${cache}: the compute nodes cannot see it${where}; put it on a file system they share (TSDYN_CACHE_DIR=<a folder under home, project or scratch>)`);
+  throw new ClusterError(`--executor slurm: the tsdyn checkout ${root} (the runner dist/cli.js) ${checkout}: the compute nodes cannot run it${where}; put the checkout on a file system they share`);
 }
 
 /** The sbatch options of one kind of shard (without --array). */
@@ -263,7 +295,7 @@ export async function runOnSlurm(todo: readonly SlurmJob[], ctx: SlurmContext, o
   const log = ctx.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const root = join(ctx.cacheDir, 'slurm');
   const mine = provenance();
-  checkClusterPaths(ctx.cacheDir);
+  checkClusterPaths(ctx.cacheDir, o.partition);
   const started = Date.now();
 
   // 1. Earlier submissions no live collector owns: import what finished, adopt what runs.

@@ -6,6 +6,10 @@
  * own of (/tmp, /dev/shm, /run, /var/run), and any folder on a memory file system (tmpfs,
  * ramfs). Nothing else can be told apart from the login node: a path that passes may still
  * be missing on the nodes, which then fails its tasks (the error names the node).
+ *
+ * All of this concerns other machines only: when every node of the partition the jobs go to is
+ * this machine (a workstation running SLURM, a one-node test cluster), the tasks see this
+ * machine's /tmp and memory file systems, so nothing is node-local (onlyThisHost).
  */
 import { realpathSync, statfsSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
@@ -55,4 +59,29 @@ export function nodeLocalProblem(path: string, fsType = (p: string): number | nu
     if (up === probe) return null;
     probe = up;
   }
+}
+
+/** The first label of a host name (`node7.cluster.org` → `node7`), lower case (DNS ignores case). */
+const shortName = (host: string) => host.toLowerCase().split('.')[0];
+
+/**
+ * Whether a node's host name (sinfo %n) names this machine (`host`, os.hostname()): the same
+ * name, or the same first label where one of the two is a bare name (`node7` and
+ * `node7.cluster.org`); two fully qualified names must be equal (`a.x.org` is not `a.y.org`).
+ */
+export function isThisHost(node: string, host: string): boolean {
+  const n = node.trim().toLowerCase();
+  const h = host.trim().toLowerCase();
+  if (!n || !h) return false;
+  if (n === h) return true;
+  return (!n.includes('.') || !h.includes('.')) && shortName(n) === shortName(h);
+}
+
+/**
+ * Whether every node the tasks may run on is this machine, so that they see its node-local
+ * folders: false for an empty list (a partition without nodes says nothing about where tasks
+ * will run, so nothing can be taken as shared).
+ */
+export function onlyThisHost(nodes: readonly string[], host: string): boolean {
+  return nodes.length > 0 && nodes.every((n) => isThisHost(n, host));
 }

@@ -110,14 +110,66 @@ export function parsePartitions(text: string, name?: string): PartitionInfo | nu
   return found;
 }
 
+/** The one-line error for a partition sinfo does not list (`name` undefined: no default partition). */
+function noPartition(text: string, name: string | undefined): SlurmError {
+  const names = [...new Set(text.split('\n').map((l) => l.split('|')[0].trim().replace(/\*$/, '')).filter(Boolean))].join(', ');
+  if (name === undefined) return new SlurmError(`the cluster has no default partition: give --partition (one of: ${names || 'none'})`);
+  return new SlurmError(`--partition: no partition ${JSON.stringify(name)} on this cluster (it has: ${names || 'none'})`);
+}
+
 /** The partition the jobs go to (given, or the default), with its size; one line when there is none. */
 export function partitionInfo(name: string | undefined): PartitionInfo {
   const text = must('sinfo', ['-h', '-o', '%P|%D|%c|%G'], 'cannot list the partitions');
   const info = parsePartitions(text, name);
   if (info) return info;
-  const names = [...new Set(text.split('\n').map((l) => l.split('|')[0].replace(/\*$/, '')).filter(Boolean))].join(', ');
-  if (name === undefined) throw new SlurmError(`the cluster has no default partition: give --partition (one of: ${names || 'none'})`);
-  throw new SlurmError(`--partition: no partition ${JSON.stringify(name)} on this cluster (it has: ${names || 'none'})`);
+  throw noPartition(text, name);
+}
+
+/** The nodes' hosts of the partitions the jobs may go to, or the partition sinfo has no node in. */
+export type PartitionHosts = { status: 'hosts'; hosts: string[] } | { status: 'missing'; partition: string | undefined };
+
+/**
+ * `sinfo -h -N -o '%P|%n'` lines (one per node and partition) → the host names of the nodes of
+ * the partitions the jobs may go to: `partition` as --partition gives it (one name or several
+ * separated by commas; sbatch runs a job in whichever starts it first), undefined for the
+ * default one (marked `*`). Sorted, each once. 'missing': the first partition no line names
+ * (partition undefined: no line is marked default).
+ */
+export function parsePartitionHosts(text: string, partition?: string): PartitionHosts {
+  const wanted = partition === undefined ? undefined : partition.split(',');
+  const hosts = new Set<string>();
+  const seen = new Set<string>();
+  for (const line of text.split('\n')) {
+    const [p, host] = line.trim().split('|');
+    if (!p || !host) continue;
+    const isDefault = p.endsWith('*');
+    const pname = isDefault ? p.slice(0, -1) : p;
+    if (wanted === undefined ? !isDefault : !wanted.includes(pname)) continue;
+    seen.add(pname);
+    hosts.add(host.trim());
+  }
+  if (wanted === undefined && seen.size === 0) return { status: 'missing', partition: undefined };
+  const missing = wanted?.find((w) => !seen.has(w));
+  if (missing !== undefined) return { status: 'missing', partition: missing };
+  return { status: 'hosts', hosts: [...hosts].sort() };
+}
+
+/**
+ * The host names of the nodes the jobs may run on (see parsePartitionHosts), asking the
+ * cluster as the submission will (sbatch on PATH, the controller answering, the partition
+ * there), so that each of those problems is the same one line whichever check meets it first.
+ * Empty: the partition exists but has no nodes.
+ */
+export function partitionHosts(partition: string | undefined): string[] {
+  clusterConfig();
+  const found = parsePartitionHosts(must('sinfo', ['-h', '-N', '-o', '%P|%n'], 'cannot list the nodes'), partition);
+  if (found.status === 'hosts') return found.hosts;
+  // No node in it: no partition by that name (one line), or one without nodes.
+  const listed = must('sinfo', ['-h', '-o', '%P'], 'cannot list the partitions');
+  const name = found.partition;
+  const names = listed.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (names.some((n) => (name === undefined ? n.endsWith('*') : n.replace(/\*$/, '') === name))) return [];
+  throw noPartition(listed, name);
 }
 
 /**

@@ -138,7 +138,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     if (!isBackendChoice(values.backend)) throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${JSON.stringify(values.backend)}`);
     const executor = executorFrom(values);
     if (executor.name === 'slurm' && values.jobs !== undefined) throw new UsageError('--jobs: the local executor\'s workers; with --executor slurm use --cpus-per-task');
-    if (executor.name === 'slurm') (await import('../cluster/executor.ts')).checkClusterPaths(defaultCacheDir());
+    if (executor.name === 'slurm') (await import('../cluster/executor.ts')).checkClusterPaths(defaultCacheDir(), executor.slurm.partition);
     const backendChoice = values.backend;
     const workersRaw = parseWorkerCount(values.jobs);
     const limits: ResourceLimits = resourceLimits(values);
