@@ -1,4 +1,4 @@
-# tsdyn — see README.md. Every target installs the npm dependencies first when missing.
+# tsdyn — see README.md and docs/. Every target installs the npm dependencies first when missing.
 SHELL := /bin/bash
 DEPS := node_modules/.package-lock.json
 NAME ?=
@@ -20,17 +20,17 @@ $(CLI): $(DEPS) scripts/build.mjs scripts/code-digests.mjs package.json $(shell 
 
 build: $(CLI)
 
-## Where SGD runs go: auto (a hardware GPU when found, else cpu), cpu or webgpu (README "GPU backend").
+## Where SGD runs go: auto (a hardware GPU when found, else cpu), cpu or webgpu (docs/gpu.md).
 BACKEND ?= auto
 
-## Where the missing runs are computed: local (worker processes here) or slurm (a SLURM job array; README
-## "Cluster (SLURM)"). SLURM: the executor's options, e.g. SLURM='--partition=cpu --time=1:00:00 --retries=3'.
+## Where the missing runs are computed: local (worker processes here) or slurm (a SLURM job array;
+## docs/cluster.md). SLURM: the executor's options, e.g. SLURM='--partition=cpu --time=1:00:00 --retries=3'.
 EXECUTOR ?= local
 SLURM ?=
 EXECUTOR_ARGS := --executor=$(EXECUTOR) $(if $(filter slurm,$(EXECUTOR)),$(SLURM),)
 
 ## Rebuild every figure, the gallery, the metric snapshots (cached runs are reused) and the live explorer page.
-## PRESET=ensemble builds only the ensemble figures: the GPU-sized SGD ensembles and the complete Figure 5 grid (README, "Ensemble preset (GPU)").
+## PRESET=ensemble builds only the ensemble figures: the GPU-sized SGD ensembles and the complete Figure 5 grid (docs/figures.md, "Ensemble preset (GPU)").
 figures: $(DEPS) $(CLI)
 	node_modules/.bin/zx pipeline/figures.mjs $(PRESET_ARG) --backend="$(BACKEND)" $(EXECUTOR_ARGS)
 	node_modules/.bin/tsx scripts/build-explorer.ts
@@ -43,7 +43,7 @@ figure: $(DEPS) $(CLI)
 schema: $(DEPS)
 	npx tsx pipeline/schema.ts
 
-## The README's example sweep (< 1 minute on 2 cores): out/lr-sigma-sweep/table.csv, plot.svg
+## The example sweep of docs/sweeps.md (< 1 minute on 2 cores): out/lr-sigma-sweep/table.csv, plot.svg
 sweep-example: $(DEPS)
 	npx tsx src/cli.ts sweep --config configs/lr-sigma-sweep.json
 

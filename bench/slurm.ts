@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/slurm.ts` (root, Debian's slurmctld slurmd slurm-client munge; run
  * `node scripts/build.mjs` first): the SLURM executor's overhead against the local one, and
- * the paper study of README "Cluster (SLURM)". Writes bench/results-slurm.json.
+ * the paper study of docs/cluster.md. Writes bench/results-slurm.json.
  *
  *  1. Overhead. A one-node cluster on this machine (scripts/slurm/cluster.sh, 2 CPUs) and two
  *     sweeps of 1000 short sampler runs (K = M = 2, N = 300; t = 20 and t = 100): wall time of

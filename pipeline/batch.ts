@@ -1,5 +1,5 @@
 /**
- * The pipeline side of a remote GPU box (README "GPU backend"):
+ * The pipeline side of a remote GPU box (docs/gpu.md, "A remote GPU box"):
  *
  *   npx tsx pipeline/figures.ts export-jobs --preset full [--only NAME] --out jobs.json
  *   (copy jobs.json to the GPU box; there: node tsdyn-batch.mjs --jobs jobs.json --out results.json)

@@ -1,6 +1,6 @@
 /**
  * One entry point for a GPU box that has a `node` binary but no npm install (the device
- * machine of a GPU-lent session; README "A GPU session in one call"). scripts/build-gpu-box.mjs
+ * machine of a GPU-lent session; docs/gpu.md, "A GPU session in one call"). scripts/build-gpu-box.mjs
  * bundles this file with esbuild into .gpu/box/box.mjs, with Dawn's addon loaded from
  * `dawn.node` beside it; the CPU workers are the repository's dist/cli.js. Outputs go where the
  * sources would write them (ROOT: figures/, snapshots/, bench/, .cache/).

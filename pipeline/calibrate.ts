@@ -13,7 +13,7 @@
  *  - full / ci / both: S = 50 seeds of the exact finite-N sampler (equal in distribution to full
  *    SGD, test/sampler.test.ts) → snapshots/calibration.json (`make calibrate`);
  *  - ensemble: S = 1000 seeds of full SGD (`engine: 'sgd'`) at the full preset's settings →
- *    snapshots/calibration-ensemble.json (`make calibrate PRESET=ensemble`; GPU-sized, README
+ *    snapshots/calibration-ensemble.json (`make calibrate PRESET=ensemble`; GPU-sized, docs/figures.md,
  *    "Ensemble preset (GPU)"). Where that file exists the bounds come from it
  *    (activeCalibrationPath in src/figures/calibration.ts).
  * It ends by printing the bounds the rule (boundsFromCalibration) gives on the new file: copy

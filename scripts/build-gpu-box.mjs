@@ -1,5 +1,5 @@
 // Packs what a GPU box with no npm needs into .gpu/ (git-ignored through .git/info/exclude or
-// .gitignore), for the device machine of a GPU-lent session (README "A GPU session in one call"):
+// .gitignore), for the device machine of a GPU-lent session (docs/gpu.md, "A GPU session in one call"):
 //   .gpu/box/box.mjs         pipeline/box.ts bundled (figures, calibrate, bench-gpu, bench-gpu-drift),
 //                            the `webgpu` package replaced by src/gpu/dawnBeside.ts
 //   .gpu/dawn.node.xz        Dawn's addon (unpack beside box.mjs there)

@@ -114,8 +114,8 @@ function gpuOf(ctx: DispatchContext): GpuSession {
 }
 
 /**
- * The table. Seconds per cost unit, on one core of this project's 2-core machine (README
- * "Speed"): ~7 µs per SGD step at N = 784, K = M = 4; the sampler's unit is cheaper per step
+ * The table. Seconds per cost unit, on one core of this project's 2-core machine (docs/testing.md,
+ * "Benchmarks"): ~7 µs per SGD step at N = 784, K = M = 4; the sampler's unit is cheaper per step
  * but slower per unit; the ODE K = 6 to t = 1000 in ~0.3 s. The webgpu entry keeps the CPU's
  * figure: a batch's wall time is shared by its runs and has not been measured per unit, so
  * plans and ETAs rank GPU runs as the CPU's.

@@ -401,7 +401,7 @@ describe('validity map (Figure 5)', () => {
 
   it('power: an ODE with a 30% learning-rate error is flagged where the true ODE follows (ci preset, two-layer, N = 400, σ = 0)', () => {
     // With noise (σ = 1) the whole-run log-ratio is a weak detector: the same error gives
-    // only 0.16–0.49 there (README, Figure 5), so the power check uses the noiseless cells.
+    // only 0.16–0.49 there (docs/figures.md, Figure 5), so the power check uses the noiseless cells.
     const runs = fig.runs('ci');
     const at = (s: Snapshot) => asValidity(s).cells.filter((c) => c.model === 'two-layer' && c.N === 400 && c.sigma === 0 && c.lr <= 1.6);
     const sims = runs.filter((r) => r.engine !== 'ode').map((r) => [r.key, storedTrajectory(executeRun(r))] as const);

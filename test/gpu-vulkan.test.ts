@@ -62,7 +62,7 @@ describe.skipIf(skip)('WebGPU engine on Dawn-Vulkan (lavapipe)', () => {
   });
   it('power: without the explicit reset of the loop accumulator the same check fails on this backend', () => {
     // Dawn's Vulkan path zeroes a loop-body `var` once, not per iteration (loopVarProbe gave
-    // 1, 2, 3, 4 here where WGSL says 1, 1, 1, 1; README), so the engine must reset dv itself.
+    // 1, 2, 3, 4 here where WGSL says 1, 1, 1, 1; docs/gpu.md), so the engine must reset dv itself.
     console.info(`Dawn-Vulkan loop-body var probe: ${report.loopVarProbe.join(', ')} (WGSL: 1, 1, 1, 1)`);
     expect(report.trapBroken.v).toBeGreaterThan(1e-3);
   });

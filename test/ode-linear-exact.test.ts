@@ -4,7 +4,7 @@
  * a closed form.
  *
  * Derivation. g(u) = u, v = v* = 1, fields (λ, ρ) with covariance C = [[Q, R], [R, T]], a = (−1, 1).
- * Every average is a covariance entry (README, Theory): I3(i, b, p) = C_bp, I4(i, k, p, q) = C_pq,
+ * Every average is a covariance entry (docs/theory.md): I3(i, b, p) = C_bp, I4(i, k, p, q) = C_pq,
  * J2 = 1. The ODE (src/theory/rhs.ts) then reads
  *   dR/dt = η(T − R) − ηλR
  *   dQ/dt = 2η(R − Q) + (η²/B)(Q − 2R + T + σ²) − 2ηλQ,      ε_g = ½(Q − 2R + T).

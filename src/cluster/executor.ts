@@ -155,7 +155,7 @@ i=$(printf '%04d' "$SLURM_ARRAY_TASK_ID")
 fail() { printf '%s\\n' "$1" > "$dir/.shard-$i.failed.tmp" && mv -f "$dir/.shard-$i.failed.tmp" "$dir/shard-$i.failed"; echo "tsdyn task: $1" >&2; exit 1; }
 if [ ! -r "$dir/shard-$i.jobs.json" ]; then echo "tsdyn task: $dir/shard-$i.jobs.json is not visible on $(hostname): the cache must be on a file system the nodes share" >&2; exit 1; fi
 node=\${TSDYN_NODE:-node}
-command -v "$node" >/dev/null 2>&1 || fail "no node on $(hostname): load a module that provides it or set TSDYN_NODE (README, Cluster (SLURM))"
+command -v "$node" >/dev/null 2>&1 || fail "no node on $(hostname): load a module that provides it or set TSDYN_NODE (docs/cluster.md)"
 gpu=; [ "$SLURM_ARRAY_TASK_ID" -ge ${gpuFromIndex} ] && gpu=--software
 "$node" ${shellQuote(runner)} batch --jobs "$dir/shard-$i.jobs.json" --out "$dir/shard-$i.results.json" --workers "\${SLURM_CPUS_PER_TASK:-1}" $gpu 2> "$dir/.shard-$i.err"
 code=$?

@@ -50,7 +50,7 @@ export const EXECUTOR_OPTIONS = {
 
 export const EXECUTOR_HELP = `  --executor local|slurm   where the missing runs are computed (default local: worker processes here).
     slurm: shards of about --shard-minutes each, one sbatch job array, results imported into the
-    run cache (which must be on a file system the nodes share); README "Cluster (SLURM)".
+    run cache (which must be on a file system the nodes share); docs/cluster.md.
   --shard-minutes M        target wall time of one shard (default 20)
   --partition P  --time T  --mem M  --account A    passed to sbatch
   --slurm-args "…"         more sbatch options (e.g. "--qos=short --constraint=avx2")

@@ -15,7 +15,7 @@
  * makespan), so the shards end together.
  *
  * GPU shards (webgpu runs). A GPU's throughput grows with the size of its batches
- * (README "GPU backend"), so the runs are split over the GPUs available (the slots), not by
+ * (docs/gpu.md), so the runs are split over the GPUs available (the slots), not by
  * time, and compatible runs (one `group`, batchKey in src/gpu/engine.ts) stay together.
  *
  * Every shard's results are one JSON file read back as one string, so a shard also holds at

@@ -20,7 +20,7 @@ export const RUN_OPTIONS = {
   'max-samples': { type: 'string' },
 } as const satisfies OptionSpec;
 
-export const RUN_OPTIONS_HELP = `  --config FILE        the run's JSON config (required; fields in README "Config")
+export const RUN_OPTIONS_HELP = `  --config FILE        the run's JSON config (required; fields in docs/cli.md, "Config")
   --out FILE           write the JSON atomically to FILE (- for stdout) instead of printing
   --max-memory SIZE    refuse runs estimated to need more (default 8G; env TSDYN_MAX_MEMORY)
   --max-samples X      refuse simulations drawing more samples (default 1e10; env TSDYN_MAX_SAMPLES)`;

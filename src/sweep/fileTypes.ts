@@ -7,7 +7,7 @@
 import type { RunConfig } from '../config.ts';
 import type { SweepFile } from './spec.ts';
 
-/** A run config file (tsdyn ode|sim|compare --config FILE); every field is optional and defaults as in the README. */
+/** A run config file (tsdyn ode|sim|compare --config FILE); every field is optional and defaults as in docs/cli.md. */
 export type RunConfigFile = Partial<RunConfig> & {
   /** Path or URL of this JSON Schema (for editors); ignored by tsdyn. */
   $schema?: string;
