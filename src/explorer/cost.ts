@@ -1,10 +1,23 @@
 /**
  * How long in-page SGD takes, said before and while it runs. The page trains the student in a
- * browser worker one sample at a time, tMax·N steps of O(N·K) each: the defaults (N = 784,
- * tMax = 2000) are 1.6·10⁶ steps, minutes in a tab, while the ODE takes a fraction of a second.
- * Node-free (the page bundles it).
+ * browser worker one sample at a time, tMax·N steps of O(N·K) each, while the ODE takes a
+ * fraction of a second: a setting with 10⁸ steps is a quarter of an hour in a tab, and the page
+ * says so before the user waits for it. Node-free (the page bundles it).
  */
 import type { RunConfig } from '../config.ts';
+
+/**
+ * The page's SGD rate for the estimate before a run (steps per second, K = M = 4, N = 784):
+ * 1.57·10⁶ steps in 11.9 s in headless Chromium on the shared 2-core test machine, with the ODE
+ * and the drawing sharing the cores (docs/explorer.md has the idle rate, 2.1·10⁵). Smaller K
+ * runs faster; the ETA shown while it runs is measured.
+ */
+export const PAGE_SGD_STEPS_PER_SECOND = 1.3e5;
+
+/** The estimate before a run: seconds of in-page SGD for this setting. */
+export function sgdSecondsEstimate(config: Pick<RunConfig, 'tMax' | 'N'>): number {
+  return sgdSteps(config) / PAGE_SGD_STEPS_PER_SECOND;
+}
 
 /** SGD steps of a run: one sample per step, N steps per unit of time t. */
 export function sgdSteps(config: Pick<RunConfig, 'tMax' | 'N'>): number {
@@ -26,6 +39,7 @@ function superscript(e: number): string {
 /** An ETA in seconds below 90 s and in minutes above, so a ten-minute run does not read as "612.3 s". */
 export function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '…';
+  if (seconds < 0.05) return 'under 0.1 s';
   if (seconds < 90) return `${seconds.toFixed(1)} s`;
   if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;

@@ -9,7 +9,7 @@ import type { Trajectory } from '../trajectory.ts';
 import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
 import type { PresetEntry } from './presets.ts';
 import { cliOutputJson, EXPLORER_RUNS, type ExplorerRun } from './run.ts';
-import { formatCount, formatEta, sgdSteps } from './cost.ts';
+import { formatCount, formatEta, sgdSecondsEstimate, sgdSteps } from './cost.ts';
 import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, taskRows, taskSpec, type Source } from './views.ts';
 import type { WorkerJob, WorkerMessage } from './worker.ts';
 
@@ -164,6 +164,7 @@ function setConfig(next: RunConfig, force = false): void {
   }
   config = validated;
   $('sgd-steps').textContent = formatCount(sgdSteps(config));
+  $('sgd-time').textContent = formatEta(sgdSecondsEstimate(config));
   const hash = configToHash(config);
   if (location.hash !== hash && !(hash === '#' && location.hash === '')) history.replaceState(null, '', hash === '#' ? location.pathname : hash);
   syncControls();

@@ -66,7 +66,7 @@ setting; the link in the address bar reproduces it.</p>
 </div>
 <div class="status" id="status-ode"><span>ODE</span><progress max="1" value="0"></progress><span class="text">idle</span></div>
 <div class="status" id="status-sgd"><span>SGD</span><progress max="1" value="0"></progress><span class="text">idle</span></div>
-<p class="hint">SGD trains the student in this tab, one sample per step: tMax·N = <span id="sgd-steps">…</span> steps here. The defaults' 1.57·10⁶ take several minutes; the theory curve takes under a second. Lower N or tMax for a quicker look.</p>
+<p class="hint">SGD trains the student in this tab, one sample per step: tMax·N = <span id="sgd-steps">…</span> steps, about <span id="sgd-time">…</span> here (the theory curve takes under a second). Lower N or tMax for a quicker look.</p>
 <div id="message" role="alert"></div>
 </section>
 <section id="plots">
