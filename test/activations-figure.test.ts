@@ -6,7 +6,7 @@
  * test/figures.test.ts. Runtime < 1 s.
  */
 import { describe, expect, it } from 'vitest';
-import { generalizationErrorOfZeroStudent } from '../src/figures/activations.ts';
+import { generalizationErrorOfZeroStudent } from '../src/figures/activations/index.ts';
 import { mergeCalibrations, type CalibrationEntry, type CalibrationFile } from '../src/figures/calibration.ts';
 import { flattestPoint, plateauComparison } from '../src/metrics/plateau.ts';
 
