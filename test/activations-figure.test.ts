@@ -1,5 +1,5 @@
 /**
- * The pure pieces behind Figure 7 (src/figures/activations.ts): the plateau metric
+ * The pure pieces behind Figure 7 (src/figures/activations/): the plateau metric
  * (src/metrics/plateau.ts) on curves whose answer is known in closed form, the zero-student ε_g
  * against each activation's closed-form second moments, and the merge `make calibrate ONLY=…`
  * does. The figure's snapshot, tolerances, calibration and power checks are in
