@@ -1,6 +1,6 @@
 /**
  * The continual-learning ODE against the mean of S = 24 SGD runs at N = 5000, through the
- * switch, for one shared head and one head per task (issue 17 §4).
+ * switch, for one shared head and one head per task.
  *
  * Setting: Figure 8's model and initial order parameters (K = 2, one teacher unit per task at
  * feature similarity α = 0.5, η = 1), task 1 until t = 10, task 2 until t = 20, records every

@@ -49,7 +49,7 @@ describe('explorer: URL hash', () => {
   });
 });
 
-describe('explorer: what the page refuses to run (issue 18, class 11)', () => {
+describe('explorer: what the page refuses to run', () => {
   it('a link with a bad value names its field (the page then runs nothing, not the defaults)', () => {
     let err: unknown;
     try {
