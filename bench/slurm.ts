@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { expectedWallSeconds, planShards, shardSeconds } from '../src/cluster/shardPlan.ts';
 import { validateConfig } from '../src/config.ts';
 import { runEngine } from '../src/engines.ts';
-import { ensembleValidityMapFigure } from '../src/figures/validityMap.ts';
+import { ensembleValidityMapFigure } from '../src/figures/validityMap/index.ts';
 import { estimateResources } from '../src/resources.ts';
 import { ROOT } from '../src/root.ts';
 import { formatRunKey } from '../src/runs/key.ts';

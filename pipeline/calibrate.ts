@@ -60,6 +60,18 @@ import { clusterSession, EXECUTOR_OPTIONS, executorFrom, joinSlurmArgs } from '.
 const ESCAPE_THRESHOLD = 1e-2; // the figures' own threshold
 
 /** 'K=4', or 'relu K=4' on a figure that compares activations. */
+/**
+ * The --preset choices: which calibration file each makes and over which figure presets. The
+ * ensemble calibration measures the published (full) settings only.
+ */
+const CALIBRATE_PRESETS = {
+  full: { calibration: 'sampler', presets: ['full'] },
+  ci: { calibration: 'sampler', presets: ['ci'] },
+  both: { calibration: 'sampler', presets: ['full', 'ci'] },
+  ensemble: { calibration: 'ensemble', presets: ['full'] },
+} as const satisfies Record<string, { calibration: CalibrationName; presets: readonly Preset[] }>;
+type CalibratePreset = keyof typeof CALIBRATE_PRESETS;
+
 const setting = (s: { K: number; activation?: string }) => `${s.activation === undefined ? '' : `${s.activation} `}K=${s.K}`;
 
 function sample(seed: number, p: ReturnType<typeof panelMetrics>): CalibrationSample {
@@ -113,15 +125,15 @@ async function main(): Promise<void> {
   if (executor.name === 'slurm') (await import('../src/cluster/executor.ts')).checkClusterPaths(defaultCacheDir(), executor.slurm.partition);
   const workers = parseWorkerCount(values.jobs);
   installStopHandlers(() => process.stderr.write('\ncalibrate: stopped; nothing is written (a rerun resumes from the cache)\n'));
-  if (!['full', 'ci', 'both', 'ensemble'].includes(values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);
-  const which: CalibrationName = values.preset === 'ensemble' ? 'ensemble' : 'sampler';
+  if (!Object.hasOwn(CALIBRATE_PRESETS, values.preset!)) throw new Error(`--preset: must be full, ci, both or ensemble, got ${values.preset}`);
+  const choice = CALIBRATE_PRESETS[values.preset as CalibratePreset];
+  const which: CalibrationName = choice.calibration;
   const { engine, defaultSeeds } = CALIBRATIONS[which];
   const S = values.seeds === undefined ? defaultSeeds : Number(values.seeds);
   if (!Number.isInteger(S) || S < 2) throw new Error(`--seeds: must be an integer ≥ 2, got ${values.seeds}`);
   const out = values.out ?? calibrationPath(which);
   if (out.trim() === '') throw new Error('--out: must be a file path');
-  // The ensemble calibration measures the published (full) settings only.
-  const presets: Preset[] = values.preset === 'both' ? ['full', 'ci'] : values.preset === 'ensemble' ? ['full'] : [values.preset as Preset];
+  const presets: readonly Preset[] = choice.presets;
   const seeds = Array.from({ length: S }, (_, i) => 1001 + i);
   const figures = onlyFigures(values.only);
   // Before any run: --only merges into a file that must already be there.

@@ -3,11 +3,11 @@
  *   figures/NAME.svg            the figure (byte-deterministic)
  *   figures/data/NAME.vl.json   its Vega-Lite spec with the plotted data (re-rendered by tests)
  *   figures/index.html          the offline gallery (with the interactive figure)
- *   snapshots/NAME.json         metrics of the full preset; snapshots/<preset>/NAME.json for the others (ci, ensemble)
+ *   snapshots/NAME.json         metrics of the full preset; snapshots/<preset>/NAME.json for the others (PRESETS[preset].snapshotDir)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BuiltFigure, FigureDefinition, Preset } from '../src/figures/types.ts';
+import { PRESETS, type BuiltFigure, type FigureDefinition, type GalleryName, type Preset } from '../src/figures/types.ts';
 import { toReviewJson, writeFileAtomic } from '../src/io.ts';
 import { StagedFiles } from '../src/outputFolder.ts';
 import { buildGalleryHtml } from '../src/render/html.ts';
@@ -20,7 +20,7 @@ export { ROOT };
 export const OUT = process.env.TSDYN_OUTPUT_DIR || ROOT;
 
 export function snapshotPath(name: string, preset: Preset): string {
-  return preset === 'full' ? join(OUT, 'snapshots', `${name}.json`) : join(OUT, 'snapshots', preset, `${name}.json`);
+  return join(OUT, PRESETS[preset].snapshotDir, `${name}.json`);
 }
 
 export function svgPath(name: string): string {
@@ -59,7 +59,7 @@ export const ENSEMBLE_GALLERY_PATH = join(OUT, 'figures', 'ensemble.html');
  */
 export async function renderFigureOutputs(
   figures: { fig: FigureDefinition; built: BuiltFigure }[],
-  opts: { gallery: 'default' | 'ensemble' } = { gallery: 'default' },
+  opts: { gallery: GalleryName | null } = { gallery: 'default' },
   staged: StagedFiles = new StagedFiles('pipeline'),
 ): Promise<void> {
   try {
@@ -76,7 +76,7 @@ export async function renderFigureOutputs(
   // The gallery embeds every figure's SVG, so it is rebuilt after any figure changes (also
   // with --only): it is made from the files on disk and costs no runs.
   if (opts.gallery === 'default') await writeGallery();
-  else writeFileAtomic(ENSEMBLE_GALLERY_PATH, await ensembleGalleryHtml());
+  else if (opts.gallery === 'ensemble') writeFileAtomic(ENSEMBLE_GALLERY_PATH, await ensembleGalleryHtml());
 }
 
 /** The backend recorded in a figure's snapshot (undefined: none recorded). */
@@ -94,6 +94,11 @@ function svgEntry(fig: FigureDefinition, preset: Preset) {
   return { id: fig.name, title: fig.title, caption: fig.caption(preset) + backendSentence(snapshotBackend(fig.name, preset)), svg: readFileSync(svgPath(fig.name), 'utf8') };
 }
 
+/** The preset whose figures a page shows (PRESETS[preset].gallery). */
+function presetOfGallery(gallery: GalleryName): Preset {
+  return (Object.keys(PRESETS) as Preset[]).find((p) => PRESETS[p].gallery === gallery)!;
+}
+
 /** The gallery is built from the committed outputs, so it is always consistent with them. */
 export async function writeGallery(): Promise<void> {
   writeFileAtomic(GALLERY_PATH, await galleryHtml());
@@ -101,10 +106,11 @@ export async function writeGallery(): Promise<void> {
 
 /** The gallery's HTML as the current figures/ outputs and captions give it. */
 export async function galleryHtml(): Promise<string> {
-  const { FIGURES } = await import('../src/figures/registry.ts');
+  const { figuresOfPreset } = await import('../src/figures/registry.ts');
+  const preset = presetOfGallery('default');
   const entries = [];
-  for (const fig of FIGURES) {
-    entries.push(svgEntry(fig, 'full'));
+  for (const fig of figuresOfPreset(preset)) {
+    entries.push(svgEntry(fig, preset));
     const interactive = join(OUT, 'figures', 'data', `${fig.name}.interactive.vl.json`);
     try {
       const spec = JSON.parse(readFileSync(interactive, 'utf8'));
@@ -122,8 +128,9 @@ export async function galleryHtml(): Promise<string> {
  */
 export async function ensembleGalleryHtml(): Promise<string> {
   const { figuresOfPreset } = await import('../src/figures/registry.ts');
-  const entries = figuresOfPreset('ensemble')
+  const preset = presetOfGallery('ensemble');
+  const entries = figuresOfPreset(preset)
     .filter((fig) => existsSync(svgPath(fig.name)))
-    .map((fig) => svgEntry(fig, 'ensemble'));
+    .map((fig) => svgEntry(fig, preset));
   return buildGalleryHtml(entries, { title: 'tsdyn ensemble figures (make figures PRESET=ensemble)', explorerHref: '' });
 }

@@ -105,7 +105,7 @@ const OUTPUT_BYTES_PER_FIGURE = 4 << 20;
  */
 export function planLine(preset: Preset, runs: number, toCompute: number, coreSeconds: number, workers: number): string {
   const estimate = formatSeconds(coreSeconds / Math.max(1, workers));
-  const quick = preset !== 'ci' && coreSeconds / Math.max(1, workers) > 60 ? '; for a quick first check, make figures PRESET=ci builds the reduced preset in seconds' : '';
+  const quick = PRESETS[preset].scale !== 'reduced' && coreSeconds / Math.max(1, workers) > 60 ? '; for a quick first check, make figures PRESET=ci builds the reduced preset in seconds' : '';
   return `[${preset}] plan: ${runs} runs, ${toCompute} to compute (${runs - toCompute} cached), about ${estimate} on ${workers} worker${workers === 1 ? '' : 's'} (estimated from the cost model)${quick}`;
 }
 
@@ -183,9 +183,9 @@ export async function buildPreset(preset: Preset, figures: FigureDefinition[], w
       staged.write(snapshotPath(fig.name, preset), toJson(b.snapshot, 2));
       built.push({ fig, built: b });
     }
-    // 'full' renders the SVGs and the gallery; 'ensemble' its own SVGs and page (figures/ensemble.html).
-    if (preset === 'full') await renderFigureOutputs(built, { gallery: 'default' }, staged);
-    else if (preset === 'ensemble') await renderFigureOutputs(built, { gallery: 'ensemble' }, staged);
+    // A rendering preset writes its SVGs and specs and rebuilds its page; the others, snapshots only.
+    const { render, gallery } = PRESETS[preset];
+    if (render) await renderFigureOutputs(built, { gallery }, staged);
     else staged.commit();
   } finally {
     staged.abort(); // a no-op once committed

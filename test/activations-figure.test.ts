@@ -1,12 +1,12 @@
 /**
- * The pure pieces behind Figure 7 (src/figures/activations.ts): the plateau metric
+ * The pure pieces behind Figure 7 (src/figures/activations/): the plateau metric
  * (src/metrics/plateau.ts) on curves whose answer is known in closed form, the zero-student ε_g
  * against each activation's closed-form second moments, and the merge `make calibrate ONLY=…`
  * does. The figure's snapshot, tolerances, calibration and power checks are in
  * test/figures.test.ts. Runtime < 1 s.
  */
 import { describe, expect, it } from 'vitest';
-import { generalizationErrorOfZeroStudent } from '../src/figures/activations.ts';
+import { generalizationErrorOfZeroStudent } from '../src/figures/activations/index.ts';
 import { mergeCalibrations, type CalibrationEntry, type CalibrationFile } from '../src/figures/calibration.ts';
 import { flattestPoint, plateauComparison } from '../src/metrics/plateau.ts';
 

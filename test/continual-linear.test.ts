@@ -26,7 +26,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type RunConfig } from '../src/config.ts';
 import { runEngine, trajectoryOrThrow } from '../src/engines.ts';
-import { forgettingInit, FORGETTING } from '../src/figures/forgetting.ts';
+import { forgettingInit, FORGETTING } from '../src/figures/forgetting/index.ts';
 import type { Trajectory } from '../src/trajectory.ts';
 
 const V_STAR = 1.5;

@@ -27,7 +27,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type RunConfig } from '../src/config.ts';
 import { runEngine, trajectoryOrThrow } from '../src/engines.ts';
-import { forgettingInit, FORGETTING } from '../src/figures/forgetting.ts';
+import { forgettingInit, FORGETTING } from '../src/figures/forgetting/index.ts';
 import { activeReadout } from '../src/model/schedule.ts';
 import { recordSteps } from '../src/recordTimes.ts';
 import { initialOrderParams } from '../src/sim/weights.ts';

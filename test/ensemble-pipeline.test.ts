@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { ensembleFigure } from '../src/figures/ensemble.ts';
+import { ensembleFigure } from '../src/figures/ensemble/index.ts';
 import { tinyEnsembleSettings } from './helpers/ensembleTiny.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsdyn-ensemble-'));

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLORER_PATH } from '../scripts/build-explorer.ts';
 import { validateConfig, type RunConfig } from '../src/config.ts';
-import { twoLayerConfig } from '../src/figures/twoLayer.ts';
+import { twoLayerConfig } from '../src/figures/twoLayer/index.ts';
 import { chromiumAvailable, CHROMIUM_PATH, openExplorer, waitSettled, type ExplorerSession } from '../src/explorer/chromium.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'explorer');

@@ -16,8 +16,8 @@ import { checkResources, DEFAULT_LIMITS } from '../src/resources.ts';
 import { runCli } from './helpers/cli.ts';
 import { PRESETS, presetTable } from '../src/explorer/presets.ts';
 import { alignmentRows, egRows, heatRows, prefix, taskRows } from '../src/explorer/views.ts';
-import { softCommitteeConfig } from '../src/figures/softCommittee.ts';
-import { twoLayerConfig } from '../src/figures/twoLayer.ts';
+import { softCommitteeConfig } from '../src/figures/softCommittee/index.ts';
+import { twoLayerConfig } from '../src/figures/twoLayer/index.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 
 /** A config as JSON sees it (validateConfig writes `init: undefined`). */

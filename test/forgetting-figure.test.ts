@@ -14,7 +14,7 @@ import {
   teacherDistance,
   type ForgettingPoint,
   type ForgettingSnapshot,
-} from '../src/figures/forgetting.ts';
+} from '../src/figures/forgetting/index.ts';
 import { FIGURES } from '../src/figures/registry.ts';
 import type { Snapshot, Tolerance } from '../src/figures/types.ts';
 import { snapshotPath } from '../pipeline/figureFiles.ts';

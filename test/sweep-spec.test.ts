@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config.ts';
-import { expandSweep, MAX_SWEEP_RUNS, runKeyId, SweepError, sweepPointCount, validateSweep, type SweepRun } from '../src/sweep/spec.ts';
+import { expandSweep, MAX_SWEEP_RUNS, runKeyId, SweepError, sweepAxes, sweepPointCount, validateSweep, type SweepRun } from '../src/sweep/spec.ts';
 
 const base = { N: 100, K: 2, M: 2, tMax: 5, recordPoints: 10 };
 
@@ -110,6 +110,34 @@ describe('sweep expansion', () => {
   it('the model can be varied (defaults of the base are filled per point, not frozen)', () => {
     const runs = expandSweep(validateSweep({ base, grid: { model: ['soft-committee', 'two-layer'] }, engines: ['sgd'] }));
     expect(runs.map((r) => r.config.trainSecondLayer)).toEqual([false, true]);
+  });
+});
+
+describe('sweep designs declared in code (sweepAxes)', () => {
+  const init = { Q: [[0.25, 0], [0, 0.25]], R: [[0.01, 0], [0, 0.01]], T: [[1, 0], [0, 1]] };
+
+  it('expand to exactly the runs of the equivalent sweep file (keys, configs, ODE links, order)', () => {
+    const file = validateSweep({ base: { ...base, init }, grid: { N: [100, 200], sigma: [0, 0.5] }, zip: [{ lr: [0.5, 1], tMax: [4, 2] }], seeds: 3, engines: ['ode', 'sampler'] });
+    const design = { base: { ...base, init }, axes: sweepAxes([{ N: [100, 200] }, { sigma: [0, 0.5] }, { lr: [0.5, 1], tMax: [4, 2] }]), seeds: [1, 2, 3], engines: ['ode', 'sampler'] as const };
+    const fromFile = expandSweep(file);
+    expect(fromFile).toHaveLength(8 + 8 * 3); // one ODE per point (explicit init), a sampler run per point and seed
+    expect(expandSweep(design)).toEqual(fromFile);
+  });
+
+  it('power: a zip group read as a grid (lr and tMax crossed) gives other runs', () => {
+    const zipped = expandSweep({ base, axes: sweepAxes([{ lr: [0.5, 1], tMax: [4, 2] }]), seeds: [1], engines: ['sgd'] });
+    const crossed = expandSweep({ base, axes: sweepAxes([{ lr: [0.5, 1] }, { tMax: [4, 2] }]), seeds: [1], engines: ['sgd'] });
+    expect(zipped.map((r) => [r.config.lr, r.config.tMax])).toEqual([[0.5, 4], [1, 2]]);
+    expect(crossed).toHaveLength(4);
+  });
+
+  it('an axis whose fields have different lengths, or none, is refused naming it', () => {
+    expect(() => sweepAxes([{ N: [100] }, { lr: [0.5, 1], tMax: [4] }])).toThrow(/^axes\[1\]: /);
+    expect(() => sweepAxes([{}])).toThrow(/^axes\[0\]: /);
+  });
+
+  it('a point whose config is invalid names the axis value and the run', () => {
+    expect(() => expandSweep({ base, axes: sweepAxes([{ lr: [0.5, -1] }]), seeds: [1], engines: ['sgd'] })).toThrow(/^axes\[0\]\.lr\[1\]: .*run lr=-1/);
   });
 });
 

@@ -6,13 +6,13 @@
  * the result into the page as JSON.
  */
 import { validateConfig, type RunConfig } from '../config.ts';
-import { activationsConfig } from '../figures/activations.ts';
-import { finiteSizeConfig } from '../figures/finiteSize.ts';
-import { forgettingConfig, forgettingGrid } from '../figures/forgetting.ts';
-import { largeInitConfig, largeInitSeeds } from '../figures/largeInit.ts';
-import { softCommitteeConfig } from '../figures/softCommittee.ts';
-import { twoLayerConfig, twoLayerSeeds } from '../figures/twoLayer.ts';
-import { validityCellConfig } from '../figures/validityMap.ts';
+import { activationsConfig } from '../figures/activations/index.ts';
+import { finiteSizeConfig } from '../figures/finiteSize/index.ts';
+import { forgettingConfig, forgettingGrid } from '../figures/forgetting/index.ts';
+import { largeInitConfig, largeInitSeeds } from '../figures/largeInit/index.ts';
+import { softCommitteeConfig } from '../figures/softCommittee/index.ts';
+import { twoLayerConfig, twoLayerSeeds } from '../figures/twoLayer/index.ts';
+import { validityCellConfig } from '../figures/validityMap/index.ts';
 
 export interface Preset {
   label: string;

@@ -70,7 +70,7 @@ export function calibrationEntry(file: CalibrationFile, s: Pick<CalibrationSetti
  * Every panel setting (each K) of the figures that declare a calibration, per preset. The
  * figures are passed in (the registry's list), so this module imports no figure module.
  */
-export function calibrationSettings(figures: readonly FigureDefinition[], presets: Preset[]): CalibrationSetting[] {
+export function calibrationSettings(figures: readonly FigureDefinition[], presets: readonly Preset[]): CalibrationSetting[] {
   const out: CalibrationSetting[] = [];
   for (const preset of presets)
     for (const fig of figures)

@@ -6,6 +6,7 @@ import type { ActivationName } from '../activations/registry.ts';
 import { validateConfig, type RunConfig } from '../config.ts';
 import { alignmentSeries, alignmentSummary } from '../metrics/alignment.ts';
 import { plateauComparison } from '../metrics/plateau.ts';
+import { median } from '../metrics/statistics.ts';
 import type { ParamValue, RunResults } from '../runs/key.ts';
 import type { Trajectory } from '../trajectory.ts';
 import { configHash, sha256 } from '../runs/hash.ts';
@@ -157,36 +158,6 @@ export function extraOf(s: FigureSnapshot): Record<string, number> {
 /** The panels of the same K (and activation, where panels name one) as `p`: all its seeds. */
 function sameK(p: PanelMetrics, snapshot: Snapshot): PanelMetrics[] {
   return snapshot.panels.filter((q) => q.K === p.K && q.activation === p.activation);
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Quantile q of xs, interpolating linearly between order statistics. */
-export function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  return lo + 1 < s.length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
-}
-
-/** Least-squares slope and intercept of y on x. */
-export function linearFit(x: number[], y: number[]): { slope: number; intercept: number; slopeSe: number } {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0, sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (x[i] - mx) ** 2;
-    sxy += (x[i] - mx) * (y[i] - my);
-  }
-  const slope = sxy / sxx;
-  const intercept = my - slope * mx;
-  const resid = y.reduce((a, yi, i) => a + (yi - intercept - slope * x[i]) ** 2, 0);
-  return { slope, intercept, slopeSe: n > 2 ? Math.sqrt(resid / (n - 2) / sxx) : NaN };
 }
 
 const preEscapeMinAlignment = (p: PanelMetrics) => Math.min(p.minAlignQPreEscape, p.minAlignRPreEscape, p.minAlignVPreEscape);

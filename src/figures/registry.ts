@@ -2,15 +2,15 @@
  * Every figure tsdyn builds, in gallery order, and which preset builds which
  * (FigureDefinition.presets; PRESETS in types.ts says which presets a plain `make figures` runs).
  */
-import { activationsFigure } from './activations.ts';
-import { ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from './ensembleFigures.ts';
-import { finiteSizeFigure } from './finiteSize.ts';
-import { forgettingFigure } from './forgetting.ts';
-import { largeInitFigure } from './largeInit.ts';
-import { softCommitteeFigure } from './softCommittee.ts';
-import { specializationFigure } from './specialization.ts';
-import { twoLayerFigure } from './twoLayer.ts';
-import { ensembleValidityMapFigure, validityMapFigure } from './validityMap.ts';
+import { activationsFigure } from './activations/index.ts';
+import { ensembleSoftCommitteeFigure, ensembleTwoLayerFigure } from './ensemble/index.ts';
+import { finiteSizeFigure } from './finiteSize/index.ts';
+import { forgettingFigure } from './forgetting/index.ts';
+import { largeInitFigure } from './largeInit/index.ts';
+import { softCommitteeFigure } from './softCommittee/index.ts';
+import { specializationFigure } from './specialization/index.ts';
+import { twoLayerFigure } from './twoLayer/index.ts';
+import { ensembleValidityMapFigure, validityMapFigure } from './validityMap/index.ts';
 import { DEFAULT_FIGURE_PRESETS, type FigureDefinition, type Preset } from './types.ts';
 
 /** Every figure of every preset. */

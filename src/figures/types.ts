@@ -9,20 +9,45 @@ import type { EngineName } from '../engines.ts';
 import type { AlignmentSummary } from '../metrics/alignment.ts';
 import type { RunKey, RunResults } from '../runs/key.ts';
 
+/** Which page a preset's figures appear on: the default gallery (figures/index.html) or the ensemble page. */
+export type GalleryName = 'default' | 'ensemble';
+
+/** What a preset is, as data the pipeline and the figures read (no code switches on a preset's name). */
+export interface PresetEntry {
+  /** Whether a plain `make figures` builds it. */
+  inDefaultBuild: boolean;
+  /**
+   * The size of the runs of the figures whose settings only scale with the preset (Figures 1–3, 6–8):
+   * 'published' (N = 784 and the published horizons) or 'reduced' (small N, short runs, for CI).
+   */
+  scale: 'published' | 'reduced';
+  /** Where its snapshots go, relative to the output root. */
+  snapshotDir: string;
+  /** Whether its SVGs and Vega-Lite specs are written (the reduced preset writes snapshots only). */
+  render: boolean;
+  /** The page its figures appear on (null: none). */
+  gallery: GalleryName | null;
+  description: string;
+}
+
 /**
- * The presets, one registry: what each builds and whether a plain `make figures` builds it.
- * 'full': the published settings (N = 784). 'ci': a documented reduced preset for CI.
- * 'ensemble': seed ensembles at the published horizon, sized for a GPU (README, "Ensemble
+ * The presets, one registry: what each builds, where its outputs go and whether a plain `make
+ * figures` builds it. 'full': the published settings (N = 784). 'ci': a documented reduced preset
+ * for CI. 'ensemble': seed ensembles at the published horizon, sized for a GPU (README, "Ensemble
  * preset (GPU)"); only `make figures PRESET=ensemble` builds it.
  */
 export const PRESETS = {
-  full: { inDefaultBuild: true, description: 'the published settings (N = 784)' },
-  ci: { inDefaultBuild: true, description: 'the reduced runs CI repeats' },
+  full: { inDefaultBuild: true, scale: 'published', snapshotDir: 'snapshots', render: true, gallery: 'default', description: 'the published settings (N = 784)' },
+  ci: { inDefaultBuild: true, scale: 'reduced', snapshotDir: 'snapshots/ci', render: false, gallery: null, description: 'the reduced runs CI repeats' },
   ensemble: {
     inDefaultBuild: false,
+    scale: 'published',
+    snapshotDir: 'snapshots/ensemble',
+    render: true,
+    gallery: 'ensemble',
     description: 'seed ensembles: Figures 1–2 at the published horizon t = 10⁴ (GPU-sized), Figure 5 with 20 seeds in every cell (CPU sampler)',
   },
-} as const;
+} as const satisfies Record<string, PresetEntry>;
 export type Preset = keyof typeof PRESETS;
 
 /** The presets a figure belongs to when it does not say (every figure of the default build). */
@@ -66,7 +91,7 @@ export interface Snapshot {
   extra?: Record<string, number>;
 }
 
-/** ε_g statistics over a seed ensemble at one record time (src/figures/ensemble.ts). */
+/** ε_g statistics over a seed ensemble at one record time (src/figures/ensemble/). */
 export interface EnsembleRecord {
   t: number;
   /** Mean and std across seeds of the simulations' ε_g. */

@@ -3,8 +3,8 @@
  * of fields varied together), the seeds, the engines and the summary metrics wanted.
  *
  * `validateSweep` checks a parsed JSON value at the boundary (one-line errors naming the path,
- * e.g. `sweep.grid.lr[3]: must be > 0, got -1`); `expandSweep` turns the validated spec into
- * the list of runs. Every run carries a structured key (its varied parameters, seed and
+ * e.g. `sweep.grid.lr[3]: must be > 0, got -1`); `expandSweep` turns the validated spec, or a
+ * design a program declares with typed values (`sweepAxes`), into the list of runs. Every run carries a structured key (its varied parameters, seed and
  * engine as an object), so nothing downstream parses ids back with regexes.
  *
  * The ODE is deterministic given its initial order parameters, so it appears once per
@@ -98,11 +98,21 @@ export interface SweepAxis {
   paths: string[];
 }
 
-/** A validated sweep. */
-export interface SweepSpec {
-  /** The base config as written (merged with each point's values, then validated). */
+/**
+ * What expandSweep turns into runs: a base config, the axes of the product, the seeds and the
+ * engines. A sweep file becomes one through validateSweep; a program (a figure) declares one
+ * directly, its axes made by sweepAxes from typed field values.
+ */
+export interface SweepDesign {
+  /** The base config (merged with each point's values, then validated). */
   base: Readonly<Record<string, unknown>>;
   axes: SweepAxis[];
+  seeds: readonly Seed[];
+  engines: readonly SweepEngine[];
+}
+
+/** A validated sweep file: its design and what its table reports. */
+export interface SweepSpec extends SweepDesign {
   seeds: Seed[];
   engines: SweepEngine[];
   metrics: SweepMetric[];
@@ -353,8 +363,25 @@ export function sweepPoints(spec: Pick<SweepSpec, 'axes'>): Record<string, Sweep
   return points;
 }
 
+/**
+ * The axes of a sweep declared in code: one axis per group, whose fields vary together (one
+ * field: a grid axis; several: a zip group). Values are typed by their field, so the compiler
+ * checks what validateSweep checks in a file; each point's config is still validated when the
+ * sweep expands. Errors name a field as `axes[i].field`.
+ */
+export function sweepAxes(groups: readonly SweepValues[]): SweepAxis[] {
+  return groups.map((group, i) => {
+    const fields = Object.keys(group) as SweepField[];
+    const lists = fields.map((f) => group[f] as SweepValue[]);
+    if (fields.length === 0 || lists.some((l) => l.length === 0 || l.length !== lists[0].length)) {
+      throw new SweepError(`axes[${i}]`, 'every field of an axis needs the same non-zero number of values');
+    }
+    return { fields, values: lists[0].map((_, j) => lists.map((l) => l[j])), paths: fields.map((f) => `axes[${i}].${f}`) };
+  });
+}
+
 /** A point's config; a ConfigError names where the offending field is set, and the point. */
-function validatePoint(spec: SweepSpec, params: Record<string, SweepValue>, seed: Seed): RunConfig {
+function validatePoint(spec: SweepDesign, params: Record<string, SweepValue>, seed: Seed): RunConfig {
   try {
     return validateConfig({ ...spec.base, ...params, seed });
   } catch (e) {
@@ -379,12 +406,13 @@ function canonicalRun(engine: SweepEngine, config: RunConfig, params: Record<str
 }
 
 /**
- * Expand a validated sweep into its runs: for each parameter point (row-major), each seed,
+ * Expand a sweep (a validated file, or a design declared in code) into its runs: for each
+ * parameter point (row-major), each seed,
  * each engine, in the order the file lists them. Runs that differ only in fields their engine
  * ignores (see the module comment) are one run, listed at its first use; each simulation run
  * names its ODE in `ode`.
  */
-export function expandSweep(spec: SweepSpec): SweepRun[] {
+export function expandSweep(spec: SweepDesign): SweepRun[] {
   const runs: SweepRun[] = [];
   const listed = new Set<string>();
   for (const params of sweepPoints(spec)) {

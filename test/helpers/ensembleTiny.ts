@@ -1,7 +1,7 @@
 /** A tiny instance of Figure 1's ensemble for tests: the same code and config machinery, small N, t ≤ 2. */
 import { validateConfig } from '../../src/config.ts';
-import type { EnsembleSettings } from '../../src/figures/ensemble.ts';
-import { softCommitteeConfig } from '../../src/figures/softCommittee.ts';
+import type { EnsembleSettings } from '../../src/figures/ensemble/index.ts';
+import { softCommitteeConfig } from '../../src/figures/softCommittee/index.ts';
 
 export function tinyEnsembleSettings(N: number, seeds: number): EnsembleSettings {
   return {

@@ -1,7 +1,7 @@
 /**
  * Statistics across a seed ensemble, per record time: the mean and the sample standard
  * deviation (n − 1) of a quantity over seeds, and the spread in units of the 1/√N scale of
- * finite-size fluctuations. Pure functions; the ensemble figures (src/figures/ensemble.ts) use
+ * finite-size fluctuations. Pure functions; the ensemble figures (src/figures/ensemble/) use
  * them on ε_g.
  */
 
