@@ -33,7 +33,7 @@ export interface PresetEntry {
 /**
  * The presets, one registry: what each builds, where its outputs go and whether a plain `make
  * figures` builds it. 'full': the published settings (N = 784). 'ci': a documented reduced preset
- * for CI. 'ensemble': seed ensembles at the published horizon, sized for a GPU (README, "Ensemble
+ * for CI. 'ensemble': seed ensembles at the published horizon, sized for a GPU (docs/figures.md, "Ensemble
  * preset (GPU)"); only `make figures PRESET=ensemble` builds it.
  */
 export const PRESETS = {

@@ -3,7 +3,7 @@
  * Gaussian inputs — the simulation the ODEs are compared with.
  *
  * Update (one step = B fresh samples, t advances by 1/N; Saad & Solla 1995 eq. (3),
- * Goldt et al. 2019 eq. (4)), with weight decay λ (README, "Theory: the ODEs for every activation", compares it with nn2pp):
+ * Goldt et al. 2019 eq. (4)), with weight decay λ (docs/theory.md, "nn2pp's conventions", compares it with nn2pp):
  *   W_k ← (1 − ηλ/N) W_k + (η/√N)(1/B) Σ_s v_k g'(λ_k^s) Δ^s x^s
  *   v_k ← (1 − η₂λ/N) v_k + (η₂/N)(1/B) Σ_s g(λ_k^s) Δ^s            (two-layer, trained)
  * with λ = Wx/√N, ρ = W*x/√N, Δ = Σ_m v*_m g(ρ_m) + σξ − Σ_k v_k g(λ_k).

@@ -2,7 +2,7 @@
  * The seed-ensemble figures' runs: the settings of one ensemble figure (Ks, seeds, the config
  * of each K and seed), and the 'ensemble' preset's two instances, Figures 1 and 2 at the
  * published horizon t = 10⁴ (7.84×10⁶ SGD steps at N = 784), 100 seeds per K, with every other
- * setting taken from the default figures' configs. Sized for a GPU; README, "Ensemble preset (GPU)".
+ * setting taken from the default figures' configs. Sized for a GPU; docs/figures.md, "Ensemble preset (GPU)".
  */
 import { validateConfig, type RunConfig } from '../../config.ts';
 import { simOdePair } from '../common.ts';

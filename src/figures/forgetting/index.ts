@@ -11,7 +11,7 @@
  * that start at O(1).
  *
  * Why these settings (found with the ODE over K ∈ {1…4}, M ∈ {1, 2}, η ∈ {0.5, 1, 2}, phase
- * lengths 1–100, initial scales; README "Figure 8"): with a single head, forgetting
+ * lengths 1–100, initial scales; docs/figures.md, "Figure 8"): with a single head, forgetting
  * falls monotonically with α in every setting where both tasks are learned, because the shared
  * readout ends up fitting task 2 and ε_g on task 1 then is the distance between the teachers,
  * 1/3 − (2/π)·arcsin(α/2) for erf and v* = 1 (a tolerance checks it by the triangle inequality).

@@ -20,7 +20,7 @@ export function twoLayerCaption(preset: Preset): string {
     `a K = 6 run can drift from its ODE after the escape. With all v* = 1 and ` +
     `small initial v it does not: O(1/√N) SGD noise then picks the assignment on the plateau, and R ` +
     `aligns only up to a relabelling of student units (≈ 0.5 when two trade places) while ε_g still ` +
-    `follows the theory (README, "Choosing the settings"). ` +
+    `follows the theory (docs/figures.md, "Choosing the settings"). ` +
     `Settings: ${describeSettings(c)}.`
   );
 }

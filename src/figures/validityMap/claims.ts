@@ -35,7 +35,7 @@ const belowOdeFailure = (s: FigureSnapshot, c: ValidityCell) => {
   const lr = odeFailOf(s, c);
   return lr === null || c.lr < lr;
 };
-/** η_c at T = I per K (the README's table; test/stability checks how it is computed). */
+/** η_c at T = I per K (docs/theory.md, "The stability edge"; test/stability checks how it is computed). */
 const ETA_C_ISOTROPIC: Record<number, number> = { 2: 2.306828, 4: 1.249393 };
 
 const follows = (c: ValidityCell) => c.failedFraction === 0 && c.maxAbsLogRatio !== null && c.maxAbsLogRatio < FOLLOW_BOUND;

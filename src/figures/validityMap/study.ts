@@ -78,8 +78,8 @@ export const widthsOf = (s: Settings): Width[] => [{ K: 2, groups: s.groups, eta
 
 /**
  * Settings per preset. Full: 14 η from 0.1 to 18 (ratio ≈ 1.5), σ ∈ {0, 0.5, 1}, 20 seeds at
- * N = 200 and 784; at N = 3000 and 10⁴ (cost ∝ N) 6 and 2 seeds and η ≥ 0.33 only — see the
- * README for the measured costs behind this cut. ci: a reduced grid that CI re-runs in ~5 s.
+ * N = 200 and 784; at N = 3000 and 10⁴ (cost ∝ N) 6 and 2 seeds and η ≥ 0.33 only — see
+ * docs/figures.md ("Figure 5 on the complete grid") for the measured costs behind this cut. ci: a reduced grid that CI re-runs in ~5 s.
  */
 export const SETTINGS_BY_PRESET: Record<Preset, Settings> = {
   full: {
