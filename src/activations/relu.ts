@@ -68,12 +68,20 @@
  * absolute at unit variances, including 1 − ρ down to 0; for 1 − ρ between ~1e-16 and ~1e-13 the
  * bound is the function's own sensitivity to one rounding of C (∝ ε/√(1 − ρ)).
  *
- * Outside the PSD cone (the ODE's state can leave it by the integrator's tolerance once a student
- * has converged), every average is evaluated at the pairwise-clamped covariance σ_a σ_b clamp(R_ab):
- * a student–teacher correlation above 1 then counts as exactly 1, so E[g′g′Δ²] and ε_g stay ≥ 0
- * there. (Mixing raw C_ab with clamped correlations made E[g′g′Δ²] negative off the cone, and the
- * η² term of dQ/dt then drove the state further off, to ~1e-6.)
+ * Outside the PSD cone. The scalar averages (reluAverages) evaluate any input at the pairwise-clamped
+ * covariance σ_a σ_b clamp(R_ab): a correlation above 1 counts as exactly 1, so they stay finite and
+ * ε_g ≥ 0. The ODE's sums (reluOdeSums) do more, because the ODE's state does leave the cone: near
+ * the realizable fixed point the covariance is within ~ε_g of the boundary and the integrator's
+ * error (≈ atol) takes it across. There the pairwise clamp has no restoring part (a state with
+ * R_in > √(Q_ii T_nn) is a fixed point of the clamped K = M = 1 ODE once Q_ii = T_nn), and the
+ * K = M = 4 soft committee ran to a spurious fixed point with ε_g = 2.6e-7 and R − √(QT) = 1e-4.
+ * (Raw C_ab in the terms linear in C, clamped correlations inside asin and √(1 − ρ²), is no
+ * better: it settled at R − √(QT) = 5.5e-7.)
+ * reluOdeSums evaluate the averages at the nearest Gram matrix C₊ with the same R and T and add
+ * the true dynamics' linear law for the students' orthogonal components in the remainder N₋; see
+ * `prepare` in reluOdeSums and coneSplit.ts. On the cone nothing changes.
  */
+import { ConeSplit } from './coneSplit.ts';
 import type { Covariance, GaussianAverages, OdeSums } from './types.ts';
 
 const INV_2PI = 1 / (2 * Math.PI);
@@ -650,8 +658,9 @@ function j2(C: Covariance, L: number, a: number, b: number): number {
 export const reluAverages: GaussianAverages = { i2, i3, i4, j2 };
 
 /**
- * The ODE's sums for ReLU (types.ts, OdeSums), for L fields. They equal the plain double sums of
- * `reluAverages` (up to rounding) and share work:
+ * The ODE's sums for ReLU (types.ts, OdeSums), for L fields. On the PSD cone they equal the plain
+ * double sums of `reluAverages` (up to rounding); off it they are continued (`prepare` below). They
+ * share work:
  *   drift: Σ_p a_p I3(i,b,p) = Σ_p C_bp w_p + (C_ib/σ_i) Σ_p z_p with w_p = a_p P2(R_ip) and
  *          z_p = a_p σ_p s(R_ip)/(2π), so O(L) per (i, b) after O(L) per i;
  *   noise: I4(i,k,p,q) = I4(i,k,q,p), so p ≤ q only; the expensive part of a four-field I4 — P4 and
@@ -680,6 +689,60 @@ export function reluOdeSums(L: number): OdeSums {
   const cached = new Float64Array(nSets * 7);
   const cCopy = new Float64Array(L * L);
   let generation = 0;
+  // Off-cone continuation (see the comment at `prepare`).
+  const cone = new ConeSplit(L);
+  const coneKey = new Float64Array(L * L);
+  let coneK = 0;
+  let coneValid = false;
+  let offCone = false;
+  const jm = new Float64Array(L * L);
+  const p4Set = new Int32Array(4);
+
+  /**
+   * The covariance the averages are evaluated at: C itself on the PSD cone, else C₊ (coneSplit.ts),
+   * the Gram matrix nearest to C with the same R and T; N₋ = C − C₊ (negative semi-definite, in
+   * the students' block) is then taken into account to first order by `drift` and `noise`.
+   *
+   * Why: the true ODE keeps the state on the cone, but its integration error does not, and near
+   * the realizable fixed point (students = teachers, where C is singular) the ODE's state is
+   * within ~ε_g of the boundary. The closed forms are not smooth there (asin, √(1 − ρ²)), and
+   * evaluated off the cone (pairwise-clamped, or with an indefinite 4×4 in Orthant4) they have no
+   * restoring part: the K = M = 4 soft committee left the cone at ε_g ≈ 1e-11 and ran to a
+   * spurious fixed point with ε_g = 2.6e-7. What the true dynamics does in the directions of N is
+   * linear at leading order: each student's component orthogonal to the teachers' span obeys
+   * dE_⊥,i/dt = η v_i Σ_j a_j E[g′_i g′_j] E_⊥,j (the gradient's component along inputs
+   * orthogonal to the teachers, with Δ linearised in them), and the η² term adds
+   * η² v_i v_k Σ_jl a_j a_l E[g′_i g′_k g′_j g′_l] N_jl, so (with a_j = −v_j for students)
+   *   dN_ik/dt = η v_i Σ_j a_j J_ij N_jk + η v_k Σ_j a_j J_kj N_ji + η² v_i v_k Σ_jl a_j a_l P_ikjl N_jl + O(N^{3/2}),
+   * J_ij = P(u_i, u_j > 0), P_ikjl = P(u_i, u_k, u_j, u_l > 0), exact at the fixed point, where
+   * Δ ≡ 0 on the teachers' span. Continuing the right-hand side by that linear law in N₋ (dR and
+   * dv evaluated at C₊, dQ plus the law applied to N₋) makes the continuation restoring, as the
+   * true dynamics is, so integration error no longer accumulates outside the cone. On the cone
+   * nothing changes (bit for bit).
+   */
+  function prepare(C: Covariance, K: number): Covariance {
+    if (K < 1) return C;
+    let same = coneValid && K === coneK;
+    if (same) {
+      for (let j = 0; j < L * L; j++) {
+        if (C[j] !== coneKey[j]) {
+          same = false;
+          break;
+        }
+      }
+    }
+    if (!same) {
+      for (let j = 0; j < L * L; j++) coneKey[j] = C[j];
+      coneK = K;
+      coneValid = true;
+      offCone = cone.split(C, K);
+      if (offCone) {
+        const Cp = cone.cPlus;
+        for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) jm[i * K + j] = j2(Cp, L, i, j);
+      }
+    }
+    return offCone ? cone.cPlus : C;
+  }
 
   function refreshCache(C: Covariance): void {
     let same = generation > 0;
@@ -725,7 +788,8 @@ export function reluOdeSums(L: number): OdeSums {
   }
 
   return {
-    drift(C, L_, K, a, out) {
+    drift(C0, L_, K, a, out) {
+      const C = prepare(C0, K);
       // Cc = the pairwise-clamped covariance σ_b σ_p clamp(R_bp) (0 for a field of variance ≤ 0),
       // which is what the scalar averages use.
       for (let p = 0; p < L; p++) {
@@ -769,8 +833,21 @@ export function reluOdeSums(L: number): OdeSums {
           out[i * L + b] = s + (cc[i * L + b] / si) * zsum;
         }
       }
+      if (offCone) {
+        // + Σ_j a_j J_ij N₋_jb for student b (the linear law of `prepare`; 0 for teachers)
+        const nm = cone.nMinus;
+        for (let i = 0; i < K; i++) {
+          for (let b = 0; b < K; b++) {
+            let s = 0;
+            for (let j = 0; j < K; j++) s += a[j] * jm[i * K + j] * nm[j * K + b];
+            out[i * L + b] += s;
+          }
+        }
+      }
     },
-    noise(C, L_, i, k, a, sigma2) {
+    noise(C0, L_, i, k, a, sigma2) {
+      // the split of the last drift call (the right-hand side calls drift first, with the same C)
+      const C = prepare(C0, coneK);
       if (!(C[i * L + i] > 0) || !(C[k * L + k] > 0)) return 0;
       refreshCache(C);
       let s = 0;
@@ -782,9 +859,27 @@ export function reluOdeSums(L: number): OdeSums {
           s += q === p ? term : 2 * term;
         }
       }
+      if (offCone) {
+        // + Σ_jl a_j a_l P(u_i, u_k, u_j, u_l > 0) N₋_jl over students j, l (the law of `prepare`)
+        const nm = cone.nMinus;
+        const K = coneK;
+        p4Set[0] = i;
+        p4Set[1] = k;
+        for (let j = 0; j < K; j++) {
+          if (a[j] === 0) continue;
+          for (let l = j; l < K; l++) {
+            if (a[l] === 0 || nm[j * K + l] === 0) continue;
+            p4Set[2] = j;
+            p4Set[3] = l;
+            const term = a[j] * a[l] * orthantProbability(C, L, p4Set, 4) * nm[j * K + l];
+            s += l === j ? term : 2 * term;
+          }
+        }
+      }
       return sigma2 > 0 ? s + sigma2 * j2(C, L, i, k) : s;
     },
-    readout(C, L_, i, a, scale) {
+    readout(C0, L_, i, a, scale) {
+      const C = prepare(C0, coneK);
       let s = 0;
       for (let p = 0; p < L; p++) if (a[p] !== 0) s += a[p] * i2(C, L, i, p);
       return scale * s;
