@@ -135,34 +135,31 @@ interface Rule {
   w: Float64Array;
 }
 
+/** P_n(z) and P_n′(z), by the three-term recurrence (P_k from P_{k−1} and P_{k−2}). */
+function legendre(n: number, z: number): { p: number; dp: number } {
+  let p0 = 1;
+  let p1 = z;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return { p: p1, dp: (n * (z * p1 - p0)) / (z * z - 1) };
+}
+
 function gaussLegendre01(n: number): Rule {
   const x = new Float64Array(n);
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
+    // Newton on P_n from the usual first guess, then the weight from P_n′ at the converged node.
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
     for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = z;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (z * p1 - p0)) / (z * z - 1);
-      const dz = p1 / dp;
+      const { p, dp } = legendre(n, z);
+      const dz = p / dp;
       z -= dz;
       if (Math.abs(dz) < 1e-16) break;
     }
-    // recompute the derivative at the converged node for the weight
-    let p0 = 1;
-    let p1 = z;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = (n * (z * p1 - p0)) / (z * z - 1);
+    const { dp } = legendre(n, z);
     x[i] = 0.5 * (1 - z);
     w[i] = 1 / ((1 - z * z) * dp * dp); // (2/((1−z²)P′²)) · ½ for [0, 1]
   }
