@@ -129,6 +129,19 @@ export function alignmentRows(sim: Trajectory, ode: Trajectory, extra: Record<st
 }
 
 /** Log-axis tick values covering [lo, hi] at powers of ten. */
+/**
+ * The log axis of SGD iterations shared by the ε_g-over-time figures: from `from` steps to the run's
+ * last, tMax·N, with a tick at every power of ten from `firstTick`.
+ */
+export function iterationAxis(cfg: { tMax: number; N: number }, from = 50, firstTick = 100) {
+  const maxIter = Math.round(cfg.tMax * cfg.N);
+  return {
+    maxIter,
+    xScale: { type: 'log', domain: [from, maxIter], nice: false },
+    xAxis: { values: powersOfTen(firstTick, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false },
+  };
+}
+
 export function powersOfTen(lo: number, hi: number): number[] {
   const out: number[] = [];
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) out.push(10 ** e);

@@ -1,5 +1,5 @@
 /** Figure 7's Vega-Lite spec: a row per K, a column per activation, ε_g(t) of SGD and of the ODE, log–log. */
-import { describeSettings, egRows, powersOfTen, sourceColor, sourceDash } from '../common.ts';
+import { describeSettings, egRows, powersOfTen, sourceColor, sourceDash, iterationAxis } from '../common.ts';
 import type { Preset } from '../types.ts';
 import type { ActivationsPanel } from './analyse.ts';
 import { ACTIVATION_KS, activationsConfig, FIGURE_ACTIVATIONS, LABEL } from './study.ts';
@@ -11,9 +11,7 @@ export function activationsSpec(runs: readonly ActivationsPanel[], preset: Prese
     data.push(...egRows(sim, 'simulation', where), ...egRows(ode, 'theory', where));
   }
   const cfg = activationsConfig('erf', 4, preset);
-  const maxIter = Math.round(cfg.tMax * cfg.N);
-  const xScale = { type: 'log', domain: [50, maxIter], nice: false };
-  const xAxis = { values: powersOfTen(100, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false };
+  const { xScale, xAxis } = iterationAxis(cfg);
   const yValues = powersOfTen(1e-5, 1);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

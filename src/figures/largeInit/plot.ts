@@ -2,7 +2,7 @@
  * Figure 3's Vega-Lite spec: a column per K, ε_g(t) of every initialization (colour; SGD solid,
  * ODE dashed) and, thick, the mean over initializations of simulation and of theory.
  */
-import { describeSettings, egRows, PLOT_EG_FLOOR, powersOfTen, round, sourceDash } from '../common.ts';
+import { describeSettings, egRows, PLOT_EG_FLOOR, powersOfTen, round, sourceDash, iterationAxis } from '../common.ts';
 import type { Preset } from '../types.ts';
 import type { LargeInitColumn } from './analyse.ts';
 import { LARGE_INIT_KS, largeInitConfig, largeInitSeeds } from './study.ts';
@@ -25,9 +25,7 @@ export function largeInitSpec(columns: readonly LargeInitColumn[], preset: Prese
     }
   }
   const cfg = largeInitConfig(4, seeds[0], preset);
-  const maxIter = Math.round(cfg.tMax * cfg.N);
-  const xScale = { type: 'log', domain: [50, maxIter], nice: false };
-  const xAxis = { values: powersOfTen(100, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false };
+  const { xScale, xAxis } = iterationAxis(cfg);
   const inits = [...seeds.map((_, s) => `init ${s + 1}`), 'mean'];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

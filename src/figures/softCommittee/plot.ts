@@ -2,7 +2,7 @@
  * Figure 1's Vega-Lite spec: a column per K; top ε_g(t) log–log (simulation solid blue, ODE
  * dashed red), bottom every overlap R_in(t).
  */
-import { describeSettings, egRows, powersOfTen, round, sourceColor, sourceDash } from '../common.ts';
+import { describeSettings, egRows, powersOfTen, round, sourceColor, sourceDash, iterationAxis } from '../common.ts';
 import type { Trajectory } from '../../trajectory.ts';
 import type { Preset } from '../types.ts';
 import type { SoftCommitteePanel } from './analyse.ts';
@@ -28,9 +28,7 @@ export function softCommitteeSpec(panels: readonly SoftCommitteePanel[], preset:
     rData.push(...rRows(sim, 'simulation', K), ...rRows(ode, 'theory', K));
   }
   const cfg = softCommitteeConfig(4, preset);
-  const maxIter = Math.round(cfg.tMax * cfg.N);
-  const xScale = { type: 'log', domain: [50, maxIter], nice: false };
-  const xAxis = { values: powersOfTen(100, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false };
+  const { xScale, xAxis } = iterationAxis(cfg);
   const column = { field: 'K', type: 'ordinal', title: null, sort: SOFT_COMMITTEE_KS.map((K) => `K = ${K}`), header: { labelFontSize: 13 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

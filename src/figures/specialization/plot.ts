@@ -4,7 +4,7 @@
  * same heatmaps at any record time, chosen with a slider.
  */
 import type { Trajectory } from '../../trajectory.ts';
-import { COLORS, egRows, powersOfTen, round, sourceColor, sourceDash } from '../common.ts';
+import { COLORS, egRows, powersOfTen, round, sourceColor, sourceDash, iterationAxis } from '../common.ts';
 import type { Preset } from '../types.ts';
 import type { SpecializationAnalysis } from './analyse.ts';
 import { specializationConfig } from './study.ts';
@@ -43,7 +43,7 @@ function heatmap(title: string, facetField: string, sortOrder?: string[]) {
 export function specializationSpecs(a: SpecializationAnalysis, preset: Preset): { spec: Record<string, unknown>; interactiveSpec: Record<string, unknown> } {
   const { sim, ode, order, snaps } = a;
   const cfg = specializationConfig(preset);
-  const maxIter = Math.round(cfg.tMax * cfg.N);
+  const { xScale, xAxis } = iterationAxis(cfg);
 
   const addPanel = (r: Record<string, string | number>) => ({ ...r, panel: `${r.matrix} · ${r.source}`, colIndex: String(r.col) });
   const heat = snaps.flatMap(({ label, j }) => {
@@ -52,8 +52,6 @@ export function specializationSpecs(a: SpecializationAnalysis, preset: Preset): 
   });
   const eg = [...egRows(sim, 'simulation', {}), ...egRows(ode, 'theory', {})];
   const marks = snaps.map(({ label, j }, idx) => ({ iteration: ode.steps[j], label, ypos: idx % 2 === 0 ? 10 : 24 }));
-  const xScale = { type: 'log', domain: [50, maxIter], nice: false };
-  const xAxis = { values: powersOfTen(100, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false };
   const timeSort = snaps.map(({ label, j }) => `${label} (t = ${round(ode.t[j], 3)})`);
 
   const egChart = (rule: Record<string, unknown>) => ({

@@ -2,7 +2,7 @@
  * Figure 2's Vega-Lite spec: a column per K; ε_g(t) of every seed (simulation and ODE), then
  * one row each for the cosine alignment of simulated and theoretical Q, R and v.
  */
-import { alignmentRows, describeSettings, egRows, powersOfTen, sourceColor, sourceDash } from '../common.ts';
+import { alignmentRows, describeSettings, egRows, powersOfTen, sourceColor, sourceDash, iterationAxis } from '../common.ts';
 import type { Preset } from '../types.ts';
 import type { TwoLayerPanel } from './analyse.ts';
 import { TWO_LAYER_KS, twoLayerConfig, twoLayerSeeds } from './study.ts';
@@ -16,9 +16,7 @@ export function twoLayerSpec(panels: readonly TwoLayerPanel[], preset: Preset): 
     alignData.push(...alignmentRows(sim, ode, extra));
   }
   const cfg = twoLayerConfig(4, 1, preset);
-  const maxIter = Math.round(cfg.tMax * cfg.N);
-  const xScale = { type: 'log', domain: [50, maxIter], nice: false };
-  const xAxis = { values: powersOfTen(100, maxIter), format: '.0e', title: 'iterations (SGD steps)', grid: false };
+  const { xScale, xAxis } = iterationAxis(cfg);
   const column = { field: 'K', type: 'ordinal', title: null, sort: TWO_LAYER_KS.map((K) => `K = ${K}`), header: { labelFontSize: 13 } };
   const hiddenHeader = { ...column, header: { labels: false, title: null } };
   const alignmentRow = (quantity: 'Q' | 'R' | 'v', color: string, last: boolean) => ({
