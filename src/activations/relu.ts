@@ -655,6 +655,35 @@ function j2(C: Covariance, L: number, a: number, b: number): number {
 export const reluAverages: GaussianAverages = { i2, i3, i4, j2 };
 
 /**
+ * Remembers the last matrix it was shown, so per-C work (the cone split, the I4 set cache) is
+ * redone only when the right-hand side is called at a new state, not for each of its sums.
+ */
+class LastMatrix {
+  private readonly copy: Float64Array;
+  private seen = false;
+  constructor(size: number) {
+    this.copy = new Float64Array(size);
+  }
+  /** Whether C differs from the last matrix shown (true the first time); C is remembered. */
+  changed(C: Covariance): boolean {
+    const { copy } = this;
+    if (this.seen) {
+      let same = true;
+      for (let j = 0; j < copy.length; j++) {
+        if (C[j] !== copy[j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+    for (let j = 0; j < copy.length; j++) copy[j] = C[j];
+    this.seen = true;
+    return true;
+  }
+}
+
+/**
  * The ODE's sums for ReLU (types.ts, OdeSums), for L fields. On the PSD cone they equal the plain
  * double sums of `reluAverages` (up to rounding); off it they are continued (`prepare` below). They
  * share work:
@@ -684,13 +713,12 @@ export function reluOdeSums(L: number): OdeSums {
   const nSets = L >= 4 ? binom[L * 5 + 4] : 0;
   const stamp = new Float64Array(nSets);
   const cached = new Float64Array(nSets * 7);
-  const cCopy = new Float64Array(L * L);
+  const lastC = new LastMatrix(L * L);
   let generation = 0;
   // Off-cone continuation (see the comment at `prepare`).
   const cone = new ConeSplit(L);
-  const coneKey = new Float64Array(L * L);
+  const lastConeC = new LastMatrix(L * L);
   let coneK = 0;
-  let coneValid = false;
   let offCone = false;
   const jm = new Float64Array(L * L);
   const p4Set = new Int32Array(4);
@@ -719,19 +747,8 @@ export function reluOdeSums(L: number): OdeSums {
    */
   function prepare(C: Covariance, K: number): Covariance {
     if (K < 1) return C;
-    let same = coneValid && K === coneK;
-    if (same) {
-      for (let j = 0; j < L * L; j++) {
-        if (C[j] !== coneKey[j]) {
-          same = false;
-          break;
-        }
-      }
-    }
-    if (!same) {
-      for (let j = 0; j < L * L; j++) coneKey[j] = C[j];
+    if (lastConeC.changed(C) || K !== coneK) {
       coneK = K;
-      coneValid = true;
       offCone = cone.split(C, K);
       if (offCone) {
         const Cp = cone.cPlus;
@@ -742,18 +759,7 @@ export function reluOdeSums(L: number): OdeSums {
   }
 
   function refreshCache(C: Covariance): void {
-    let same = generation > 0;
-    if (same) {
-      for (let j = 0; j < L * L; j++) {
-        if (C[j] !== cCopy[j]) {
-          same = false;
-          break;
-        }
-      }
-    }
-    if (same) return;
-    for (let j = 0; j < L * L; j++) cCopy[j] = C[j];
-    generation++;
+    if (lastC.changed(C)) generation++;
   }
 
   /** I4(i,k,p,q) with p ≤ q, using the set cache. */
