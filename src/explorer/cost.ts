@@ -5,6 +5,7 @@
  * says so before the user waits for it. Node-free (the page bundles it).
  */
 import type { RunConfig } from '../config.ts';
+import { formatSeconds } from '../progress.ts';
 
 /**
  * The page's SGD rate for the estimate before a run (steps per second, K = M = 4, N = 784):
@@ -36,11 +37,7 @@ function superscript(e: number): string {
   return String(e).replace(/\d/g, (d) => digits[Number(d)]);
 }
 
-/** An ETA in seconds below 90 s and in minutes above, so a ten-minute run does not read as "612.3 s". */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '…';
-  if (seconds < 0.05) return 'under 0.1 s';
-  if (seconds < 90) return `${seconds.toFixed(1)} s`;
-  if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+/** The estimate before a run, in the CLI's format (formatSeconds); a trivial run reads "under a second". */
+export function formatEstimate(seconds: number): string {
+  return seconds < 1 ? 'under a second' : formatSeconds(seconds);
 }

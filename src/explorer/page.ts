@@ -9,7 +9,8 @@ import type { Trajectory } from '../trajectory.ts';
 import { applyControl, configToHash, controlText, CONTROLS, hashToConfig, type Control } from './controls.ts';
 import type { PresetEntry } from './presets.ts';
 import { cliOutputJson, EXPLORER_RUNS, type ExplorerRun } from './run.ts';
-import { formatCount, formatEta, sgdSecondsEstimate, sgdSteps } from './cost.ts';
+import { formatCount, formatEstimate, sgdSecondsEstimate, sgdSteps } from './cost.ts';
+import { formatSeconds } from '../progress.ts';
 import { alignmentRows, alignmentSpec, egRows, egSpec, heatmapSpec, heatRows, taskRows, taskSpec, type Source } from './views.ts';
 import type { WorkerJob, WorkerMessage } from './worker.ts';
 
@@ -164,7 +165,7 @@ function setConfig(next: RunConfig, force = false): void {
   }
   config = validated;
   $('sgd-steps').textContent = formatCount(sgdSteps(config));
-  $('sgd-time').textContent = formatEta(sgdSecondsEstimate(config));
+  $('sgd-time').textContent = formatEstimate(sgdSecondsEstimate(config));
   const hash = configToHash(config);
   if (location.hash !== hash && !(hash === '#' && location.hash === '')) history.replaceState(null, '', hash === '#' ? location.pathname : hash);
   syncControls();
@@ -240,7 +241,7 @@ function start(kind: ExplorerRun, gen: number): void {
     } else if (m.type === 'progress') {
       const elapsed = (performance.now() - started) / 1000;
       const eta = m.fraction > 0 ? (elapsed * (1 - m.fraction)) / m.fraction : NaN;
-      setStatus(kind, `${Math.round(m.fraction * 100)}%  ETA ${formatEta(eta)}`, m.fraction);
+      setStatus(kind, `${Math.round(m.fraction * 100)}%  ETA ${formatSeconds(eta)}`, m.fraction);
     } else if (m.type === 'done') {
       r.final = m.trajectory;
       r.traj = m.trajectory;
